@@ -1,0 +1,115 @@
+/**
+ * `pnpm bench`: runs every registered workload on each available backend, prints a table of
+ * medians and writes JSON to bench/results/ (or --out). Timing lives here, never in tests.
+ *
+ *   pnpm bench [-- --filter gumbel --backends wasm,cpu --runs 10 --warmup 3 --out file.json]
+ */
+import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeRun, listBackends, useBackend, writeFileAtomic } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { Workload } from './workload.js';
+import { coreWorkloads } from './workloads/core.js';
+
+const ALL_WORKLOADS: Workload[] = [...coreWorkloads];
+
+const { values } = parseArgs({
+  options: {
+    filter: { type: 'string' },
+    backends: { type: 'string' },
+    runs: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    out: { type: 'string' },
+  },
+});
+
+const runs = Number(values.runs);
+const warmup = Number(values.warmup);
+if (!Number.isInteger(runs) || runs < 1) fail(`invalid --runs: ${values.runs} (expected an integer >= 1)`);
+if (!Number.isInteger(warmup) || warmup < 0)
+  fail(`invalid --warmup: ${values.warmup} (expected an integer >= 0)`);
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+const available = (await listBackends()).filter((b) => b.available).map((b) => b.name);
+const requested = values.backends ? values.backends.split(',') : available;
+for (const name of requested) {
+  if (!available.includes(name as never))
+    fail(`invalid --backends: ${name} (available here: ${available.join(', ')})`);
+}
+const workloads = ALL_WORKLOADS.filter((w) => !values.filter || w.name.includes(values.filter));
+if (workloads.length === 0) fail(`invalid --filter: ${values.filter} (matches no workload)`);
+
+interface Result {
+  workload: string;
+  backend: string;
+  runs: number;
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  peakTensorBytes: number;
+  metrics: Record<string, number>;
+}
+const results: Result[] = [];
+for (const backend of requested) {
+  await useBackend(backend);
+  for (const workload of workloads) {
+    if (workload.backends && !workload.backends.includes(backend)) continue;
+    const state = await workload.setup();
+    const n = workload.runs ?? runs;
+    for (let i = 0; i < warmup; i++) await workload.run(state);
+    const times: number[] = [];
+    let peakTensorBytes = tf.memory().numBytes;
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await workload.run(state);
+      times.push(performance.now() - t0);
+      peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
+    }
+    times.sort((a, b) => a - b);
+    const medianMs = quantile(times, 0.5);
+    const result: Result = {
+      workload: workload.name,
+      backend,
+      runs: n,
+      medianMs,
+      p10Ms: quantile(times, 0.1),
+      p90Ms: quantile(times, 0.9),
+      peakTensorBytes,
+      metrics: workload.metrics?.(medianMs, state) ?? {},
+    };
+    workload.teardown(state);
+    results.push(result);
+    const extra = Object.entries(result.metrics)
+      .map(([k, v]) => `${k}=${v.toPrecision(4)}`)
+      .join(' ');
+    console.log(
+      `${workload.name.padEnd(44)} ${backend.padEnd(10)} median ${medianMs.toFixed(2).padStart(9)} ms ` +
+        `(p10 ${result.p10Ms.toFixed(2)}, p90 ${result.p90Ms.toFixed(2)}, n=${n}) ${extra}`,
+    );
+  }
+}
+
+const report = {
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: totalmem() / 2 ** 30 },
+  run: describeRun(),
+  warmup,
+  results,
+};
+const out =
+  values.out ?? join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwrote ${out}`);

@@ -1,0 +1,17 @@
+/**
+ * A named benchmark workload. `setup` builds state on the active backend, `run` is the timed
+ * body (it must leave no tensors behind), `teardown` frees the state. `metrics` may add
+ * derived numbers (throughput, peak memory) computed from the median run time.
+ */
+export interface Workload<S = unknown> {
+  name: string;
+  description: string;
+  /** Backends this workload is meaningful on; default: all available. */
+  backends?: string[];
+  /** Timed runs (default from the harness). */
+  runs?: number;
+  setup(): S | Promise<S>;
+  run(state: S): void | Promise<void>;
+  teardown(state: S): void;
+  metrics?(medianMs: number, state: S): Record<string, number>;
+}

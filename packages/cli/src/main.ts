@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { BackendUnavailableError, ConfigError } from '@metagrad/core';
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+
+/** Exit codes: 0 ok, 1 runtime failure (e.g. a backend that cannot load), 2 bad input. */
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors (unknown flag, missing argument) exit 2.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ConfigError) {
+      console.error(`metagrad: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof BackendUnavailableError) {
+      console.error(`metagrad: ${error.message}`);
+      return 1;
+    }
+    console.error(`metagrad: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,57 @@
+/**
+ * @metagrad/core: differentiable building blocks for meta-learning on TensorFlow.js.
+ *
+ * Backends, seeded randomness, Gumbel-softmax / Concrete, straight-through and
+ * score-function estimators, temperature schedules, and run logging.
+ */
+export {
+  assertBackendName,
+  BACKEND_NAMES,
+  type BackendName,
+  type BackendResolution,
+  type BackendStatus,
+  BackendUnavailableError,
+  type ConcreteBackendName,
+  listBackends,
+  useBackend,
+} from './backend/backend.js';
+export { Bernoulli } from './distributions/bernoulli.js';
+export { Categorical } from './distributions/categorical.js';
+export type { Distribution, DistributionWithEntropy } from './distributions/distribution.js';
+export { RelaxedBernoulli, StraightThroughRelaxedBernoulli } from './distributions/relaxed-bernoulli.js';
+export {
+  ExpRelaxedOneHotCategorical,
+  RelaxedOneHotCategorical,
+  StraightThroughRelaxedOneHotCategorical,
+} from './distributions/relaxed-one-hot-categorical.js';
+export type { Temperature } from './distributions/temperature.js';
+export type { ChoiceObjective, Estimator } from './estimators/estimator.js';
+export { GumbelSoftmaxEstimator, type GumbelSoftmaxEstimatorOptions } from './estimators/relaxed.js';
+export { ScoreFunctionEstimator, type ScoreFunctionOptions } from './estimators/score-function.js';
+export {
+  bernoulliStraightThrough,
+  roundStraightThrough,
+  type SlopeAnnealedOptions,
+  signStraightThrough,
+  slopeAnnealedStraightThrough,
+  stopGradient,
+  straightThrough,
+  thresholdStraightThrough,
+} from './estimators/straight-through.js';
+export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
+export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
+export { writeFileAtomic } from './logging/atomic-write.js';
+export { type JsonlContents, JsonlWriter, readJsonl } from './logging/jsonl.js';
+export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
+export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
+export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
+export {
+  ConstantSchedule,
+  type ExponentialDecayOptions,
+  ExponentialDecaySchedule,
+  LearnableTemperature,
+  type TemperatureSchedule,
+} from './schedules/temperature-schedule.js';
+export { type ChiSquareResult, chiSquareTest } from './stats/chi-square.js';
+export { ConfigError, formatValue, parseConfig } from './validation/config-error.js';
+export { positiveNumber, seedSchema } from './validation/schemas.js';

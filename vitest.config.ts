@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per package; tests live beside the code as `*.test.ts`.
+export default defineConfig({
+  test: {
+    projects: ['core', 'optimizers', 'rl', 'cli'].map((name) => ({
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['src/**/*.test.ts'],
+        environment: 'node',
+        setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
+        testTimeout: 120_000,
+        hookTimeout: 120_000,
+        pool: 'forks',
+      },
+    })),
+    passWithNoTests: true,
+  },
+});
