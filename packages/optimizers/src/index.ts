@@ -1,1 +1,93 @@
-export {};
+/**
+ * @metagrad/optimizers: learned optimizers trained by gradient descent (Andrychowicz et al. 2016),
+ * task families, tuned hand-designed baselines, meta-training, evaluation, and drop-in use as a
+ * `tf.train.Optimizer`.
+ */
+export { Adam, type AdamOptions } from './baselines/adam.js';
+export { Momentum, type MomentumOptions, Nesterov } from './baselines/momentum.js';
+export {
+  disposeState,
+  type Optimizer,
+  type OptimizerFactory,
+  type OptimizerState,
+  type TunableOptimizer,
+} from './baselines/optimizer.js';
+export { BASELINE_NAMES, BASELINES, type BaselineName } from './baselines/registry.js';
+export { RmsProp, type RmsPropOptions } from './baselines/rmsprop.js';
+export { Sgd } from './baselines/sgd.js';
+export type { Dataset } from './data/dataset.js';
+export { DIGITS_PATH, loadDigits } from './data/digits.js';
+export { type IdxArray, IdxFormatError, loadIdxDataset, parseIdx } from './data/idx.js';
+export {
+  type ComparisonReport,
+  type ComparisonRow,
+  compareOptimizers,
+  formatComparisonTable,
+} from './eval/compare.js';
+export {
+  type LearningRateSweep,
+  type LearningRateSweepOptions,
+  type SweepPoint,
+  tuneLearningRate,
+} from './eval/learning-rate-sweep.js';
+export {
+  isLearnedOptimizer,
+  type OptimizerRun,
+  type RunOptimizerOptions,
+  runOptimizer,
+} from './eval/run-optimizer.js';
+export {
+  CoordinatewiseLstm,
+  type CoordinatewiseLstmShape,
+  type LstmState,
+  type NamedWeight,
+} from './learned/coordinatewise-lstm.js';
+export type { LearnedOptimizer, LearnedOptimizerConfig, StepContext } from './learned/learned-optimizer.js';
+export { learnedOptimizerConfigSchema } from './learned/learned-optimizer-config.js';
+export { DEFAULT_DISCRETE_CONFIG, DEFAULT_LSTM_CONFIG, LstmOptimizer } from './learned/lstm-optimizer.js';
+export { logAndSign } from './learned/preprocess.js';
+export {
+  loadLearnedOptimizer,
+  SavedOptimizerError,
+  saveLearnedOptimizer,
+} from './learned/saved-optimizer.js';
+export { LearnedTfOptimizer } from './learned/tf-optimizer.js';
+export {
+  type Checkpoint,
+  CheckpointError,
+  latestCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from './meta/checkpoint.js';
+export type {
+  CheckpointEvent,
+  EpochEvent,
+  EvaluationEvent,
+  MetaStepEvent,
+  MetaTrainEndEvent,
+  MetaTrainEvent,
+  MetaTrainStartEvent,
+} from './meta/events.js';
+export {
+  disposeInnerRun,
+  type InnerRun,
+  type MetaGradientOptions,
+  type MetaGradientResult,
+  metaGradient,
+  SecondOrderUnsupportedError,
+  startInnerRun,
+} from './meta/meta-gradient.js';
+export {
+  type MetaTrainConfig,
+  type MetaTrainConfigInput,
+  MetaTrainer,
+  type MetaTrainerOptions,
+  type MetaTrainSummary,
+  metaTrainConfigSchema,
+  resolveMetaTrainConfig,
+} from './meta/meta-trainer.js';
+export { lossAndGradient } from './tasks/loss-and-gradient.js';
+export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';
+export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';
+export type { LossAndGradient, Task, TaskFamily } from './tasks/task.js';

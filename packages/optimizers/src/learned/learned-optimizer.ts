@@ -1,0 +1,80 @@
+import type { Rng } from '@metagrad/core';
+import type * as tf from '@tensorflow/tfjs';
+import type { Optimizer } from '../baselines/optimizer.js';
+import type { LstmState, NamedWeight } from './coordinatewise-lstm.js';
+
+/** What an update step may depend on besides gradient and state. */
+export interface StepContext {
+  /** Optimisation step within the inner run (0-based). */
+  step: number;
+  /** Noise for stochastic update rules; the same stream must give the same update. */
+  rng: Rng;
+  /** Meta-training step, for schedules (temperature). */
+  metaStep: number;
+}
+
+/** Per-meta-step views of a learned optimizer's weights (implementation-defined). */
+export type PreparedWeights = unknown;
+
+/** What one forward step keeps for the backward pass (implementation-defined). */
+export type StepRecord = unknown;
+
+/**
+ * A learned update rule: a network mapping gradient features and a recurrent state to updates,
+ * coordinatewise. It is an {@link Optimizer} (for evaluation and drop-in use) and exposes the
+ * pieces the meta-trainer needs: a recorded forward step and a backward pass through time.
+ *
+ * Coordinates run along columns: gradients enter as `[1, N]`, updates leave as `[1, N]`.
+ */
+export interface LearnedOptimizer extends Optimizer {
+  /** Trainable meta-parameters. */
+  readonly variables: tf.Variable[];
+  /** Plain-JSON configuration from which the optimizer is rebuilt. */
+  config(): LearnedOptimizerConfig;
+  /** Fresh recurrent state for `numCoordinates` coordinates. */
+  initialRecurrentState(numCoordinates: number): LstmState;
+  /** The context `step` uses outside meta-training (its own noise stream, final temperature). */
+  contextForStep(step: number): StepContext;
+  /** Weight views for one meta-step; differentiable when called under a tape. */
+  prepare(): PreparedWeights;
+  /**
+   * One update for gradients `[1, N]`. With `record`, appends what {@link backward} needs.
+   * Differentiable in the weights when `prepared` was made under a tape.
+   */
+  forwardStep(
+    prepared: PreparedWeights,
+    gradient: tf.Tensor2D,
+    state: LstmState,
+    context: StepContext,
+    record?: StepRecord[],
+  ): { update: tf.Tensor2D; state: LstmState };
+  /**
+   * Gradients of Σ_t ⟨update_t, dUpdates[t]⟩ with respect to {@link variables}, by
+   * backpropagation through the recorded steps (inputs treated as constants).
+   */
+  backward(prepared: PreparedWeights, records: StepRecord[], dUpdates: tf.Tensor2D[]): tf.Tensor[];
+  /** Frees recorded activations. */
+  disposeRecords(records: StepRecord[]): void;
+  /** Frees prepared weight views. */
+  disposePrepared(prepared: PreparedWeights): void;
+  /** Weights as plain data, and back. */
+  weightValues(): NamedWeight[];
+  setWeightValues(weights: NamedWeight[]): void;
+  dispose(): void;
+}
+
+/** The serialisable description of a learned optimizer. */
+export interface LearnedOptimizerConfig {
+  kind: 'lstm' | 'discrete-lstm';
+  layers: number[];
+  /** LogAndSign's k. */
+  preprocessK: number;
+  /** Output scale applied to the network's step. */
+  outputScale: number;
+  /** Initialisation of the output layer: zeros, or N(0, 0.01²). */
+  outputInit: 'zeros' | 'small';
+  /** Discrete variant only: the signed step sizes to choose among. */
+  stepSizes?: number[];
+  /** Discrete variant only: temperature schedule τ = max(min, initial·exp(−rate·t)), updated every N meta-steps. */
+  temperature?: { initial: number; min: number; rate: number; every: number };
+}

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemorySink, Rng } from '@metagrad/core';
+import { describe, expect, it } from 'vitest';
+import { Sgd } from '../baselines/sgd.js';
+import { runOptimizer } from '../eval/run-optimizer.js';
+import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
+import { QuadraticFamily } from '../tasks/quadratic.js';
+import { latestCheckpoint, listCheckpoints } from './checkpoint.js';
+import type { MetaStepEvent, MetaTrainEvent } from './events.js';
+import { type MetaTrainConfigInput, MetaTrainer } from './meta-trainer.js';
+
+const SMALL: MetaTrainConfigInput = {
+  epochs: 40,
+  steps: 40,
+  unroll: 10,
+  instances: 32,
+  evalInstances: 64,
+  evalEvery: 40,
+  checkpointEvery: 10,
+  metaLearningRate: 3e-3,
+  seed: 7,
+};
+
+function metaSteps(events: MetaTrainEvent[]): MetaStepEvent[] {
+  return events.filter((e): e is MetaStepEvent => e.type === 'meta-step');
+}
+
+describe('MetaTrainer', () => {
+  it('a short meta-training lowers the meta-loss and ends better than SGD at a fixed rate', async () => {
+    const family = new QuadraticFamily();
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('train'));
+    const sink = new MemorySink<MetaTrainEvent>();
+    const summary = await new MetaTrainer({ config: SMALL, family, optimizer, events: sink }).train();
+    const epochs = sink.events.filter((e) => e.type === 'epoch');
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const first = mean(epochs.slice(0, 5).map((e) => e.metaLoss));
+    const last = mean(epochs.slice(-5).map((e) => e.metaLoss));
+    expect(last).toBeLessThan(0.5 * first);
+    expect(summary.skippedTotal).toBe(0);
+    // Held-out tasks: the learned optimizer beats plain SGD at a fixed rate of 0.01.
+    const heldOut = family.sample(new Rng('held-out'), 64);
+    const learned = runOptimizer(optimizer, heldOut, { steps: 40 });
+    const sgd = runOptimizer(new Sgd({ learningRate: 0.01 }), heldOut, { steps: 40 });
+    expect(learned.log10FinalLoss).toBeLessThan(sgd.log10FinalLoss - 0.3);
+    optimizer.dispose();
+  });
+
+  it('resuming from a mid-epoch checkpoint reproduces the uninterrupted run exactly', async () => {
+    const config = { ...SMALL, epochs: 4, evalEvery: 2, checkpointEvery: 1 };
+    const family = new QuadraticFamily();
+    const full = new MemorySink<MetaTrainEvent>();
+    const a = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('resume'));
+    await new MetaTrainer({ config, family, optimizer: a, events: full }).train();
+
+    const dir = mkdtempSync(join(tmpdir(), 'resume-'));
+    const b = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('resume'));
+    let calls = 0;
+    const first = new MetaTrainer({
+      config,
+      family,
+      optimizer: b,
+      checkpointDir: dir,
+      beforeMetaStep: async () => {
+        // Stop in the middle of the third epoch (after 10 of 16 meta-steps).
+        if (++calls === 11) first.stop();
+      },
+    });
+    const stopped = await first.train();
+    expect(stopped.reason).toBe('stopped');
+    const { checkpoint } = latestCheckpoint(dir)!;
+    expect(checkpoint.inner).not.toBeNull();
+    expect(checkpoint.metaStep).toBe(10);
+
+    const c = new LstmOptimizer(
+      DEFAULT_LSTM_CONFIG,
+      new Rng('a different init, overwritten by the checkpoint'),
+    );
+    const resumed = new MemorySink<MetaTrainEvent>();
+    await new MetaTrainer({ config, family, optimizer: c, events: resumed, resumeFrom: checkpoint }).train();
+    const expected = metaSteps(full.events).slice(10);
+    const actual = metaSteps(resumed.events);
+    expect(actual.map((e) => [e.epoch, e.metaStep, e.metaLoss, e.gradientNorm])).toEqual(
+      expected.map((e) => [e.epoch, e.metaStep, e.metaLoss, e.gradientNorm]),
+    );
+    const evalOf = (events: MetaTrainEvent[]) =>
+      events.filter((e) => e.type === 'evaluation').map((e) => e.type === 'evaluation' && e.log10FinalLoss);
+    expect(evalOf(resumed.events)).toEqual(evalOf(full.events).slice(-1));
+    [a, b, c].forEach((o) => {
+      o.dispose();
+    });
+  });
+
+  it('skips and counts non-finite meta-gradients, and never checkpoints poisoned weights', async () => {
+    // Entries of 1e30 overflow float32 in ‖Wθ − y‖²: every meta-loss is Inf or NaN.
+    const family = new QuadraticFamily({ stddev: 1e30 });
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('nan'));
+    const before = optimizer.weightValues();
+    const dir = mkdtempSync(join(tmpdir(), 'nan-'));
+    const summary = await new MetaTrainer({
+      config: { ...SMALL, epochs: 2, checkpointEvery: 1, evalEvery: 100 },
+      family,
+      optimizer,
+      checkpointDir: dir,
+    }).train();
+    expect(summary.skippedTotal).toBe(8);
+    optimizer.weightValues().forEach((w, i) => {
+      expect(Array.from(w.values)).toEqual(Array.from(before[i]!.values));
+    });
+    for (const path of listCheckpoints(dir)) {
+      expect(readFileSync(path, 'utf8')).not.toMatch(/NaN|Infinity/);
+    }
+    optimizer.dispose();
+  });
+
+  it('rejects bad settings with an error naming the field', () => {
+    const family = new QuadraticFamily();
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng(0));
+    expect(() => new MetaTrainer({ config: { unroll: 0 }, family, optimizer })).toThrow(
+      /invalid train\.unroll: 0/,
+    );
+    expect(() => new MetaTrainer({ config: { steps: 100, unroll: 30 }, family, optimizer })).toThrow(
+      /multiple/,
+    );
+    optimizer.dispose();
+  });
+});
