@@ -12,8 +12,9 @@ import { describeRun, listBackends, useBackend, writeFileAtomic } from '@metagra
 import * as tf from '@tensorflow/tfjs';
 import type { Workload } from './workload.js';
 import { coreWorkloads } from './workloads/core.js';
+import { optimizerWorkloads } from './workloads/optimizers.js';
 
-const ALL_WORKLOADS: Workload[] = [...coreWorkloads];
+const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads];
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +50,7 @@ for (const name of requested) {
   if (!available.includes(name as never))
     fail(`invalid --backends: ${name} (available here: ${available.join(', ')})`);
 }
-const workloads = ALL_WORKLOADS.filter((w) => !values.filter || w.name.includes(values.filter));
+const workloads = ALL_WORKLOADS.filter((w) => (values.filter ? w.name.includes(values.filter) : !w.onDemand));
 if (workloads.length === 0) fail(`invalid --filter: ${values.filter} (matches no workload)`);
 
 interface Result {
@@ -60,6 +61,7 @@ interface Result {
   p10Ms: number;
   p90Ms: number;
   peakTensorBytes: number;
+  peakRssBytes: number;
   metrics: Record<string, number>;
 }
 const results: Result[] = [];
@@ -72,11 +74,13 @@ for (const backend of requested) {
     for (let i = 0; i < warmup; i++) await workload.run(state);
     const times: number[] = [];
     let peakTensorBytes = tf.memory().numBytes;
+    let peakRssBytes = process.memoryUsage().rss;
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await workload.run(state);
       times.push(performance.now() - t0);
       peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
+      peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
     }
     times.sort((a, b) => a - b);
     const medianMs = quantile(times, 0.5);
@@ -88,6 +92,7 @@ for (const backend of requested) {
       p10Ms: quantile(times, 0.1),
       p90Ms: quantile(times, 0.9),
       peakTensorBytes,
+      peakRssBytes,
       metrics: workload.metrics?.(medianMs, state) ?? {},
     };
     workload.teardown(state);

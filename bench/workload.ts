@@ -10,6 +10,8 @@ export interface Workload<S = unknown> {
   backends?: string[];
   /** Timed runs (default from the harness). */
   runs?: number;
+  /** Long workloads run only when `--filter` names them. */
+  onDemand?: boolean;
   setup(): S | Promise<S>;
   run(state: S): void | Promise<void>;
   teardown(state: S): void;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { BackendUnavailableError, ConfigError } from '@metagrad/core';
+import { CheckpointError, IdxFormatError, SavedOptimizerError } from '@metagrad/optimizers';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 
@@ -13,7 +14,12 @@ async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; usage errors (unknown flag, missing argument) exit 2.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof ConfigError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CheckpointError ||
+      error instanceof SavedOptimizerError ||
+      error instanceof IdxFormatError
+    ) {
       console.error(`metagrad: ${error.message}`);
       return 2;
     }

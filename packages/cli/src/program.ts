@@ -1,6 +1,8 @@
 import { METAGRAD_VERSION } from '@metagrad/core';
 import { Command } from 'commander';
 import { registerBackendsCommand } from './commands/backends.js';
+import { registerL2lEvalCommand } from './commands/l2l-eval.js';
+import { registerL2lTrainCommand } from './commands/l2l-train.js';
 
 /** Builds the `metagrad` command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -13,5 +15,8 @@ export function buildProgram(): Command {
     })
     .exitOverride();
   registerBackendsCommand(program);
+  const l2l = program.command('l2l').description('learned optimizers: meta-train and evaluate');
+  registerL2lTrainCommand(l2l);
+  registerL2lEvalCommand(l2l);
   return program;
 }

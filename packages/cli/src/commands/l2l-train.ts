@@ -1,0 +1,273 @@
+import { join } from 'node:path';
+import {
+  ConfigError,
+  EventBus,
+  type EventSink,
+  JsonlWriter,
+  Rng,
+  useBackend,
+  writeFileAtomic,
+} from '@metagrad/core';
+import {
+  BASELINE_NAMES,
+  compareOptimizers,
+  DEFAULT_DISCRETE_CONFIG,
+  DEFAULT_LSTM_CONFIG,
+  formatComparisonTable,
+  type LearnedOptimizerConfig,
+  LstmOptimizer,
+  latestCheckpoint,
+  type MetaTrainEvent,
+  MetaTrainer,
+  metaTrainConfigSchema,
+  saveLearnedOptimizer,
+} from '@metagrad/optimizers';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
+import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile } from '../options.js';
+import { PlainProgress } from '../run/plain-progress.js';
+import {
+  createRunDirectory,
+  defaultRunDir,
+  RUN_FILES,
+  readRunConfig,
+  writeRunConfig,
+} from '../run/run-directory.js';
+
+/** Everything `l2l train` is configured by, after merging `--config` and flags. */
+export const l2lTrainSchema = z.object({
+  ...taskSchema.shape,
+  ...metaTrainConfigSchema.shape,
+  optimizer: z.enum(['lstm', 'discrete']).default('lstm'),
+  layers: z.array(z.number().int().positive()).min(1).default([20, 20]),
+  preprocessK: z.number().positive().default(10),
+  outputScale: z.number().positive().optional(),
+  backend: z.string().default('wasm'),
+  compare: z.boolean().default(true),
+});
+
+export type L2lTrainConfig = z.output<typeof l2lTrainSchema>;
+
+interface TrainFlags {
+  task?: string;
+  epochs?: number;
+  unroll?: number;
+  steps?: number;
+  instances?: number;
+  metaLr?: number;
+  clipNorm?: number;
+  evalEvery?: number;
+  evalInstances?: number;
+  checkpointEvery?: number;
+  keepCheckpoints?: number;
+  seed?: string;
+  secondOrder?: boolean;
+  optimizer?: string;
+  layers?: number[];
+  k?: number;
+  outputScale?: number;
+  dims?: number;
+  hidden?: number[];
+  activation?: string;
+  batchSize?: number;
+  data?: string;
+  backend?: string;
+  runDir?: string;
+  resume?: string;
+  config?: string;
+  compare?: boolean;
+  json?: boolean;
+}
+
+function seedValue(seed: string | undefined): number | string | undefined {
+  if (seed === undefined) return undefined;
+  return /^-?\d+$/.test(seed) ? Number(seed) : seed;
+}
+
+/** The learned optimizer's configuration for a run. */
+export function learnedConfigFor(config: L2lTrainConfig): LearnedOptimizerConfig {
+  const base = config.optimizer === 'lstm' ? DEFAULT_LSTM_CONFIG : DEFAULT_DISCRETE_CONFIG;
+  return {
+    ...base,
+    layers: config.layers,
+    preprocessK: config.preprocessK,
+    outputScale: config.outputScale ?? base.outputScale,
+  };
+}
+
+/** `metagrad l2l train`: meta-trains a learned optimizer and compares it with tuned baselines. */
+export function registerL2lTrainCommand(l2l: Command): void {
+  l2l
+    .command('train')
+    .description('meta-train a learned optimizer (Andrychowicz et al. 2016) on a task family')
+    .option('--task <name>', 'task family: quadratic | mlp')
+    .option('--epochs <n>', 'epochs (fresh tasks each); default 200', intFlag('epochs'))
+    .option('--steps <n>', 'inner steps per epoch; default 100', intFlag('steps'))
+    .option('--unroll <n>', 'truncation length for BPTT; default 20', intFlag('unroll'))
+    .option('--instances <n>', 'task instances per epoch; default 128', intFlag('instances'))
+    .option('--meta-lr <x>', 'Adam step size for the optimizer weights; default 0.003', numberFlag('meta-lr'))
+    .option('--clip-norm <x>', 'global meta-gradient norm clip; default 1', numberFlag('clip-norm'))
+    .option(
+      '--eval-every <n>',
+      'evaluate on held-out tasks every N epochs; default 10',
+      intFlag('eval-every'),
+    )
+    .option('--eval-instances <n>', 'held-out task instances; default 128', intFlag('eval-instances'))
+    .option('--checkpoint-every <n>', 'checkpoint every N epochs; default 10', intFlag('checkpoint-every'))
+    .option('--keep-checkpoints <n>', 'checkpoints to keep; default 3', intFlag('keep-checkpoints'))
+    .option('--seed <s>', 'root seed; default 0')
+    .option('--second-order', 'differentiate through optimizee gradients (slow; quadratics only)')
+    .option('--optimizer <kind>', 'lstm | discrete (straight-through Gumbel choice of step sizes)')
+    .option('--layers <list>', 'LSTM units per layer; default 20,20', intListFlag('layers'))
+    .option('--k <x>', "LogAndSign's k; default 10", numberFlag('k'))
+    .option('--output-scale <x>', 'scale of the network output', numberFlag('output-scale'))
+    .option('--dims <n>', 'quadratic dimension; default 10', intFlag('dims'))
+    .option('--hidden <list>', 'MLP hidden units per layer; default 20', intListFlag('hidden'))
+    .option('--activation <name>', 'MLP activation: sigmoid | relu | tanh')
+    .option('--batch-size <n>', 'MLP minibatch size; default 128', intFlag('batch-size'))
+    .option('--data <dir>', 'MLP: directory of MNIST-style IDX files (default: bundled UCI digits)')
+    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
+    .option('--run-dir <dir>', 'where to write the run; default runs/l2l-<task>-<time>')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .option('--no-compare', 'skip the comparison with tuned baselines at the end')
+    .option('--json', 'print one JSON event per line instead of progress lines')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ metagrad l2l train --task quadratic --epochs 300
+  $ metagrad l2l train --task mlp --instances 8 --epochs 50 --run-dir runs/digits
+  $ metagrad l2l train --resume runs/digits`,
+    )
+    .action(async (flags: TrainFlags) => {
+      await trainCommand(flags);
+    });
+}
+
+async function trainCommand(flags: TrainFlags): Promise<void> {
+  const flagConfig = {
+    task: flags.task,
+    epochs: flags.epochs,
+    steps: flags.steps,
+    unroll: flags.unroll,
+    instances: flags.instances,
+    metaLearningRate: flags.metaLr,
+    clipNorm: flags.clipNorm,
+    evalEvery: flags.evalEvery,
+    evalInstances: flags.evalInstances,
+    checkpointEvery: flags.checkpointEvery,
+    keepCheckpoints: flags.keepCheckpoints,
+    seed: seedValue(flags.seed),
+    secondOrder: flags.secondOrder,
+    optimizer: flags.optimizer,
+    layers: flags.layers,
+    preprocessK: flags.k,
+    outputScale: flags.outputScale,
+    dims: flags.dims,
+    hidden: flags.hidden,
+    activation: flags.activation,
+    batchSize: flags.batchSize,
+    data: flags.data,
+    backend: flags.backend,
+    compare: flags.compare === false ? false : undefined,
+  };
+  const resumeDir = flags.resume;
+  const stored = resumeDir ? readRunConfig(resumeDir).config : readConfigFile(flags.config);
+  const config = mergeConfig(l2lTrainSchema, stored, flagConfig);
+  if (config.steps % config.unroll !== 0) {
+    throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
+  }
+  const resumePoint = resumeDir ? latestCheckpoint(join(resumeDir, RUN_FILES.checkpoints)) : undefined;
+  if (resumeDir && !resumePoint) {
+    throw new ConfigError('resume', resumeDir, 'has no checkpoint to resume from');
+  }
+  const backend = await useBackend(config.backend);
+  const runDir = resumeDir ?? flags.runDir ?? defaultRunDir(`l2l-${config.task}`);
+  const record = {
+    kind: 'l2l-train',
+    command: process.argv.slice(2),
+    config,
+    seed: config.seed,
+    backend: backend.name,
+  };
+  if (resumeDir) writeRunConfig(resumeDir, record);
+  else createRunDirectory(runDir, record);
+
+  const family = buildTaskFamily(config);
+  const learnedConfig = learnedConfigFor(config);
+  const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
+  const metrics = new JsonlWriter<MetaTrainEvent>(join(runDir, RUN_FILES.metrics));
+  const sinks: EventSink<MetaTrainEvent>[] = [metrics];
+  if (flags.json) sinks.push({ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) });
+  else sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
+  const trainer = new MetaTrainer({
+    config,
+    family,
+    optimizer,
+    events: new EventBus(sinks),
+    checkpointDir: join(runDir, RUN_FILES.checkpoints),
+    resumeFrom: resumePoint?.checkpoint,
+    beforeMetaStep: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        '\nstopping after this meta-step and writing a checkpoint (Ctrl-C again to quit now)\n',
+      );
+      trainer.stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await trainer.train();
+    metrics.close();
+    const metadata = { task: family.describe(), runDir, epochs: summary.epochsCompleted };
+    saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
+    if (summary.bestWeights) {
+      optimizer.setWeightValues(summary.bestWeights);
+      saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
+        ...metadata,
+        log10FinalLoss: summary.bestLog10FinalLoss,
+      });
+    }
+    let comparison: ReturnType<typeof compareOptimizers> | undefined;
+    if (config.compare && summary.reason === 'completed') {
+      if (!flags.json) process.stdout.write('\ncomparing with tuned baselines on fresh held-out tasks...\n');
+      // Test tasks come from their own stream: evaluation during training selected the weights.
+      comparison = compareOptimizers({
+        family,
+        optimizers: [optimizer],
+        baselines: [...BASELINE_NAMES],
+        rng: new Rng(config.seed).child('test'),
+        steps: config.steps,
+        instances: config.evalInstances,
+      });
+      writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
+      else process.stdout.write(`${formatComparisonTable(comparison)}\n`);
+    }
+    const result = {
+      status: summary.reason,
+      epochsCompleted: summary.epochsCompleted,
+      metaSteps: summary.metaSteps,
+      bestLog10FinalLoss: summary.bestLog10FinalLoss,
+      skippedUpdates: summary.skippedTotal,
+      seconds: summary.ms / 1000,
+      backend: backend.name,
+      comparison: comparison?.rows.map((r) => ({ optimizer: r.optimizer, log10FinalLoss: r.log10FinalLoss })),
+    };
+    writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
+    if (!flags.json) process.stdout.write(`\nrun written to ${runDir}\n`);
+  } finally {
+    process.off('SIGINT', onSigint);
+    trainer.dispose();
+    family.dispose();
+  }
+}

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+
+function metagrad(...args: string[]) {
+  const result = spawnSync(TSX, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('metagrad l2l', () => {
+  it.each([
+    [['l2l', 'train', '--epochs', '0'], /invalid epochs: 0/],
+    [['l2l', 'train', '--epochs', 'ten'], /invalid epochs: "ten" \(expected an integer\)/],
+    [['l2l', 'train', '--task', 'cifar'], /invalid task: "cifar"/],
+    [
+      ['l2l', 'train', '--steps', '100', '--unroll', '30'],
+      /invalid steps: 100 \(must be a multiple of --unroll \(30\)\)/,
+    ],
+    [['l2l', 'train', '--backend', 'tpu'], /invalid backend: "tpu"/],
+    [
+      ['l2l', 'train', '--config', '/nonexistent.json'],
+      /invalid config: "\/nonexistent.json" \(cannot be read/,
+    ],
+    [['l2l', 'train', '--resume', '/tmp'], /invalid run-dir: "\/tmp" \(no config.json/],
+    [['l2l', 'eval', '--optimizer', 'adagrad'], /invalid optimizer: "adagrad" \(is neither a baseline/],
+    [['l2l', 'train', '--bogus'], /unknown option '--bogus'/],
+  ])('bad input %j exits 2 with one clear line', (args, message) => {
+    const { code, stderr } = metagrad(...args);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toMatch(message);
+  });
+
+  it('trains end to end in non-TTY mode, writes the run directory, and refuses to reuse it', () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'l2l-')), 'run');
+    const { code, stdout } = metagrad(
+      'l2l',
+      'train',
+      '--epochs',
+      '4',
+      '--steps',
+      '20',
+      '--unroll',
+      '10',
+      '--instances',
+      '16',
+      '--eval-every',
+      '2',
+      '--eval-instances',
+      '16',
+      '--no-compare',
+      '--run-dir',
+      runDir,
+    );
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/\u001b\[/);
+    for (const f of [
+      'config.json',
+      'metrics.jsonl',
+      'summary.json',
+      'optimizer/optimizer.json',
+      'best/weights.bin',
+    ]) {
+      expect(existsSync(join(runDir, f))).toBe(true);
+    }
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ seed: 0, backend: 'wasm', config: { epochs: 4, task: 'quadratic' } });
+    expect(config.run.metagradVersion).toBe('0.1.0');
+    const events = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'meta-step')).toHaveLength(8);
+    const again = metagrad('l2l', 'train', '--run-dir', runDir, '--epochs', '1');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/holds another run; pass --resume/);
+
+    const evaluated = metagrad('l2l', 'eval', '--optimizer', runDir, '--instances', '16', '--json');
+    expect(evaluated.code).toBe(0);
+    const result = JSON.parse(evaluated.stdout);
+    expect(result).toMatchObject({ optimizer: 'l2l-lstm', task: 'quadratic' });
+    expect(result.curve).toHaveLength(101);
+    expect(Number.isFinite(result.log10FinalLoss)).toBe(true);
+  });
+
+  it('evaluates a baseline with a tuned learning rate as JSON', () => {
+    const { code, stdout } = metagrad(
+      'l2l',
+      'eval',
+      '--optimizer',
+      'sgd',
+      '--tune-lr',
+      '--instances',
+      '16',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ optimizer: 'sgd', task: 'quadratic' });
+    expect(result.learningRate).toBeGreaterThan(0);
+    expect(Object.keys(result)).toEqual(
+      expect.arrayContaining(['optimizer', 'task', 'log10FinalLoss', 'finalLossMean', 'curve']),
+    );
+  });
+});

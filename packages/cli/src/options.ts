@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from '@metagrad/core';
+import type { z } from 'zod';
+
+/** Parses an integer flag; a bad value is a ConfigError naming the flag. */
+export function intFlag(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new ConfigError(name, value, 'expected an integer');
+    return n;
+  };
+}
+
+/** Parses a number flag. */
+export function numberFlag(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new ConfigError(name, value, 'expected a number');
+    return n;
+  };
+}
+
+/** Parses a comma-separated list of integers, e.g. `--hidden 20,20`. */
+export function intListFlag(name: string) {
+  return (value: string): number[] =>
+    value.split(',').map((part) => {
+      const n = Number(part);
+      if (!Number.isInteger(n)) throw new ConfigError(name, value, 'expected comma-separated integers');
+      return n;
+    });
+}
+
+/** Reads a JSON config file given with `--config`; unreadable or corrupt files are ConfigErrors. */
+export function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'config',
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError('config', path, `is not a valid JSON object (${(error as Error).message})`);
+  }
+}
+
+/** Merges a config file with flags (flags win; undefined flags are ignored) and validates. */
+export function mergeConfig<S extends z.ZodType>(
+  schema: S,
+  file: Record<string, unknown>,
+  flags: Record<string, unknown>,
+): z.output<S> {
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return parseConfig(schema, { ...file, ...defined });
+}

@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, describeRun, writeFileAtomic } from '@metagrad/core';
+
+/** Files every run directory holds. */
+export const RUN_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  checkpoints: 'checkpoints',
+  summary: 'summary.json',
+} as const;
+
+/** What `config.json` records: the resolved configuration, seed, backend and versions. */
+export interface RunConfigFile {
+  kind: string;
+  command: string[];
+  config: Record<string, unknown>;
+  seed: number | string;
+  backend: string;
+  run: ReturnType<typeof describeRun>;
+}
+
+/**
+ * Creates a fresh run directory and writes its `config.json` atomically. A directory that
+ * already holds a run (or any other files) is refused, so nothing written earlier is
+ * overwritten; continuing a run goes through `--resume`.
+ */
+export function createRunDirectory(dir: string, config: Omit<RunConfigFile, 'run'>): string {
+  const path = resolve(dir);
+  if (existsSync(path) && readdirSync(path).length > 0) {
+    const what = existsSync(join(path, RUN_FILES.config)) ? 'holds another run' : 'is not empty';
+    throw new ConfigError(
+      'run-dir',
+      dir,
+      `${what}; pass --resume ${dir} to continue it, or choose another directory`,
+    );
+  }
+  mkdirSync(path, { recursive: true });
+  writeRunConfig(path, config);
+  return path;
+}
+
+/** Writes config.json (used on create, and on resume to record the resuming process). */
+export function writeRunConfig(dir: string, config: Omit<RunConfigFile, 'run'>): void {
+  const file: RunConfigFile = { ...config, run: describeRun() };
+  writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** Reads a run's config.json; a missing or corrupt file is a ConfigError naming the directory. */
+export function readRunConfig(dir: string): RunConfigFile {
+  const path = join(dir, RUN_FILES.config);
+  if (!existsSync(path))
+    throw new ConfigError('run-dir', dir, `no ${RUN_FILES.config}: not a metagrad run directory`);
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as RunConfigFile;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.config !== 'object') {
+      throw new Error('missing "config"');
+    }
+    return parsed;
+  } catch (error) {
+    throw new ConfigError('run-dir', dir, `${RUN_FILES.config} is corrupt (${(error as Error).message})`);
+  }
+}
+
+/** A default run directory name: runs/<prefix>-<timestamp>. */
+export function defaultRunDir(prefix: string): string {
+  return join('runs', `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`);
+}
