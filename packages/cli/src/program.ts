@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { registerBackendsCommand } from './commands/backends.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
 import { registerL2lTrainCommand } from './commands/l2l-train.js';
+import { registerRl2EvalCommand } from './commands/rl2-eval.js';
+import { registerRl2TableCommand } from './commands/rl2-table.js';
+import { registerRl2TrainCommand } from './commands/rl2-train.js';
 
 /** Builds the `metagrad` command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -18,5 +21,11 @@ export function buildProgram(): Command {
   const l2l = program.command('l2l').description('learned optimizers: meta-train and evaluate');
   registerL2lTrainCommand(l2l);
   registerL2lEvalCommand(l2l);
+  const rl2 = program
+    .command('rl2')
+    .description('RL²: train recurrent agents that learn to explore, and compare with classic algorithms');
+  registerRl2TrainCommand(rl2);
+  registerRl2EvalCommand(rl2);
+  registerRl2TableCommand(rl2);
   return program;
 }

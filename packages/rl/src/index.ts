@@ -1,1 +1,55 @@
-export {};
+/**
+ * @metagrad/rl: RL² (Duan et al. 2016) — fast reinforcement learning learned by slow
+ * reinforcement learning — with batched bandit and tabular-MDP environments, a recurrent policy
+ * kept across episodes, PPO with trial-level GAE, and the classic hand-designed baselines.
+ */
+export { trialGae } from './agent/gae.js';
+export { GruPolicy, type GruPolicyShape, type PolicyStep } from './agent/gru-policy.js';
+export { type PpoLosses, type PpoSettings, ppoLosses, unrollPolicy } from './agent/ppo.js';
+export { Rl2Agent } from './agent/rl2-agent.js';
+export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
+export {
+  envFor,
+  latestRl2Checkpoint,
+  type Rl2Checkpoint,
+  type Rl2Config,
+  type Rl2ConfigInput,
+  type Rl2Event,
+  Rl2Trainer,
+  readRl2Checkpoint,
+  rl2ConfigSchema,
+} from './agent/rl2-trainer.js';
+export { collectTrials, type Rollout } from './agent/rollout.js';
+export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
+export {
+  EpsilonGreedyBandit,
+  GittinsBandit,
+  GreedyBandit,
+  RandomBandit,
+  ThompsonSampling,
+  Ucb1,
+} from './baselines/bandit-policies.js';
+export { GittinsTable, gittinsIndex } from './baselines/gittins.js';
+export { planEpisode } from './baselines/mdp-planning.js';
+export {
+  Beb,
+  EpsilonGreedyMdpPolicy,
+  GreedyMdpPolicy,
+  Psrl,
+  QLearning,
+  RandomMdpPolicy,
+  Ucrl2,
+} from './baselines/mdp-policies.js';
+export {
+  BANDIT_BASELINES,
+  type BaselineName,
+  baselineCandidates,
+  MDP_BASELINES,
+  type TuneBaselineOptions,
+  tuneBaseline,
+} from './baselines/registry.js';
+export { BanditTasks, BernoulliBandit } from './env/bandit.js';
+export type { Env, StepResult, TaskBatch } from './env/env.js';
+export { MdpTasks, TabularMdp, type TabularMdpOptions } from './env/tabular-mdp.js';
+export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './eval/evaluate.js';
+export type { Policy, PolicyRun } from './eval/policy.js';

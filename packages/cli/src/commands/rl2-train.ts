@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import {
+  ConfigError,
+  EventBus,
+  type EventSink,
+  JsonlWriter,
+  useBackend,
+  writeFileAtomic,
+} from '@metagrad/core';
+import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer, rl2ConfigSchema, saveRl2Agent } from '@metagrad/rl';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { intFlag, mergeConfig, numberFlag, readConfigFile } from '../options.js';
+import { formatDuration } from '../run/plain-progress.js';
+import {
+  createRunDirectory,
+  defaultRunDir,
+  RUN_FILES,
+  readRunConfig,
+  writeRunConfig,
+} from '../run/run-directory.js';
+
+const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
+
+interface Rl2TrainFlags {
+  env?: string;
+  arms?: number;
+  episodes?: number;
+  hidden?: number;
+  iterations?: number;
+  batch?: number;
+  lr?: number;
+  seed?: string;
+  evalEvery?: number;
+  checkpointEvery?: number;
+  backend?: string;
+  runDir?: string;
+  resume?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Plain progress lines for RL² training. */
+function rl2Progress(header: string): EventSink<Rl2Event> {
+  let started = 0;
+  let total = 0;
+  let startIteration = 0;
+  let last = 0;
+  let evalText = '-';
+  return {
+    emit: (e) => {
+      if (e.type === 'start') {
+        started = e.time;
+        total = e.iterations;
+        startIteration = e.startIteration;
+        process.stdout.write(`${header}${e.resumed ? ` (resumed at iteration ${e.startIteration})` : ''}\n`);
+      } else if (e.type === 'evaluation') {
+        evalText = `${e.mean.toFixed(2)} ± ${e.stderr.toFixed(2)}`;
+      } else if (e.type === 'iteration' && (e.time - last >= 1000 || e.iteration === total)) {
+        last = e.time;
+        const rate = (e.iteration - startIteration) / Math.max((e.time - started) / 1000, 1e-9);
+        process.stdout.write(
+          `iteration ${e.iteration}/${total}  mean return ${e.meanReturn.toFixed(2)}  held-out ${evalText}  ` +
+            `entropy ${e.entropy.toFixed(3)}  ${e.ms.toFixed(0)} ms/iteration  ETA ${formatDuration((total - e.iteration) / rate)}\n`,
+        );
+      } else if (e.type === 'end') {
+        process.stdout.write(
+          `${e.reason === 'completed' ? 'done' : 'stopped'} after ${formatDuration(e.ms / 1000)}: best held-out mean ${e.best === null ? '-' : e.best.toFixed(2)}\n`,
+        );
+      }
+    },
+  };
+}
+
+/** `metagrad rl2 train`. */
+export function registerRl2TrainCommand(rl2: Command): void {
+  rl2
+    .command('train')
+    .description('train an RL² agent with PPO on a distribution of bandits or tabular MDPs')
+    .option('--env <name>', 'bandit | mdp')
+    .option('--arms <k>', 'bandit arms; default 5', intFlag('arms'))
+    .option('--episodes <n>', 'episodes per trial; default 10', intFlag('episodes'))
+    .option('--hidden <h>', 'GRU units; default 64', intFlag('hidden'))
+    .option('--iterations <i>', 'PPO iterations; default 200', intFlag('iterations'))
+    .option('--batch <b>', 'trials per iteration; default 128', intFlag('batch'))
+    .option('--lr <x>', 'Adam step size; default 0.01', numberFlag('lr'))
+    .option('--eval-every <n>', 'held-out evaluation every N iterations; default 25', intFlag('eval-every'))
+    .option(
+      '--checkpoint-every <n>',
+      'checkpoint every N iterations; default 25',
+      intFlag('checkpoint-every'),
+    )
+    .option('--seed <s>', 'root seed; default 0')
+    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
+    .option('--run-dir <dir>', 'where to write the run; default runs/rl2-<env>-<time>')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .option('--json', 'print one JSON event per line')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ metagrad rl2 train --env bandit --arms 5 --episodes 10 --iterations 300
+  $ metagrad rl2 train --env mdp --episodes 10 --run-dir runs/mdp
+  $ metagrad rl2 train --resume runs/mdp`,
+    )
+    .action(async (flags: Rl2TrainFlags) => {
+      const stored = flags.resume ? readRunConfig(flags.resume).config : readConfigFile(flags.config);
+      const config = mergeConfig(trainSchema, stored, {
+        env: flags.env,
+        arms: flags.arms,
+        episodes: flags.episodes,
+        hidden: flags.hidden,
+        iterations: flags.iterations,
+        batch: flags.batch,
+        learningRate: flags.lr,
+        evalEvery: flags.evalEvery,
+        checkpointEvery: flags.checkpointEvery,
+        seed:
+          flags.seed === undefined ? undefined : /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed,
+        backend: flags.backend,
+      });
+      let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
+      if (flags.resume) {
+        try {
+          checkpoint = latestRl2Checkpoint(join(flags.resume, RUN_FILES.checkpoints));
+        } catch (error) {
+          throw new ConfigError('resume', flags.resume, (error as Error).message);
+        }
+        if (!checkpoint) throw new ConfigError('resume', flags.resume, 'has no checkpoint to resume from');
+      }
+      const backend = await useBackend(config.backend);
+      const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
+      const record = {
+        kind: 'rl2-train',
+        command: process.argv.slice(2),
+        config,
+        seed: config.seed,
+        backend: backend.name,
+      };
+      if (flags.resume) writeRunConfig(runDir, record);
+      else createRunDirectory(runDir, record);
+      const metrics = new JsonlWriter<Rl2Event>(join(runDir, RUN_FILES.metrics));
+      const sinks: EventSink<Rl2Event>[] = [metrics];
+      if (flags.json) sinks.push({ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) });
+      else sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
+      const trainer = new Rl2Trainer({
+        config,
+        events: new EventBus(sinks),
+        checkpointDir: join(runDir, RUN_FILES.checkpoints),
+        resumeFrom: checkpoint,
+        beforeIteration: () => new Promise((resolve) => setImmediate(resolve)),
+      });
+      let interrupts = 0;
+      const onSigint = () => {
+        if (++interrupts === 1) {
+          process.stderr.write(
+            '\nstopping after this iteration and writing a checkpoint (Ctrl-C again to quit now)\n',
+          );
+          trainer.stop();
+        } else process.exit(130);
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const summary = await trainer.train();
+        metrics.close();
+        saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
+        const best = trainer.bestWeightValues;
+        if (best) {
+          trainer.policy.setWeightValues(best);
+          saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'best'));
+        }
+        writeFileAtomic(
+          join(runDir, RUN_FILES.summary),
+          `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+        trainer.dispose();
+      }
+    });
+}

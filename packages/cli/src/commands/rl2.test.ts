@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+
+function metagrad(...args: string[]) {
+  const result = spawnSync(TSX, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('metagrad rl2', () => {
+  it.each([
+    [['rl2', 'train', '--arms', '1'], /invalid arms: 1/],
+    [['rl2', 'train', '--episodes', '0'], /invalid episodes: 0/],
+    [['rl2', 'eval', '--policy', 'softmax'], /invalid policy: "softmax" \(is neither a bandit baseline/],
+    [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
+    [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
+    [['rl2', 'table', '--env', 'mdp', '--settings', '7'], /invalid settings: "7"/],
+  ])('bad input %j exits 2 with one clear line', (args, message) => {
+    const { code, stderr } = metagrad(...args);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toMatch(message);
+  });
+
+  it('evaluates a baseline as JSON with the documented fields', () => {
+    const { code, stdout } = metagrad(
+      'rl2',
+      'eval',
+      '--policy',
+      'random',
+      '--episodes',
+      '10',
+      '--trials',
+      '200',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(Object.keys(r)).toEqual(
+      expect.arrayContaining(['policy', 'env', 'arms', 'episodes', 'trials', 'mean', 'stderr']),
+    );
+    expect(r).toMatchObject({ policy: 'random', env: 'bandit', arms: 5, episodes: 10, trials: 200 });
+    // Random play: 10 pulls of arms with U[0, 1] means → 5 in expectation (4 standard errors).
+    expect(Math.abs(r.mean - 5)).toBeLessThan(4 * r.stderr);
+  });
+
+  it('trains, saves and evaluates an agent end to end', () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'rl2-')), 'run');
+    const train = metagrad(
+      'rl2',
+      'train',
+      '--iterations',
+      '2',
+      '--batch',
+      '8',
+      '--hidden',
+      '8',
+      '--run-dir',
+      runDir,
+    );
+    expect(train.code).toBe(0);
+    for (const f of ['config.json', 'metrics.jsonl', 'summary.json', 'agent/agent.json', 'best/agent.json']) {
+      expect(existsSync(join(runDir, f))).toBe(true);
+    }
+    const evaluated = metagrad('rl2', 'eval', '--policy', runDir, '--trials', '50', '--json');
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ policy: 'rl2', trials: 50 });
+  });
+});

@@ -1,0 +1,58 @@
+import { gumbelMax, type Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { Env, StepResult, TaskBatch } from '../env/env.js';
+import type { Policy, PolicyRun } from '../eval/policy.js';
+import type { GruPolicy } from './gru-policy.js';
+import { rl2Input, rl2InputSize } from './rl2-input.js';
+
+/**
+ * A trained RL² network as a {@link Policy}: its GRU state starts at zero with each trial and is
+ * kept across the trial's episodes; actions are sampled (Gumbel-max) from its policy head.
+ */
+export class Rl2Agent implements Policy {
+  readonly name = 'rl2';
+  constructor(
+    readonly network: GruPolicy,
+    readonly env: Env,
+  ) {}
+
+  describe() {
+    return { name: this.name, hidden: this.network.shape.hidden };
+  }
+
+  startTrials(tasks: TaskBatch, env: Env): PolicyRun {
+    const size = rl2InputSize(env.observationSize, env.numActions);
+    let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
+    let previousActions: Int32Array | null = null;
+    let previousRewards: Float32Array | null = null;
+    let episodeEnded = false;
+    return {
+      act: (observations: Float32Array, rng: Rng) => {
+        const input = rl2Input(
+          observations,
+          env.observationSize,
+          previousActions,
+          previousRewards,
+          episodeEnded,
+          env.numActions,
+          tasks.batch,
+        );
+        const out = tf.tidy(() => {
+          const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden);
+          return { hidden: step.hidden, actions: gumbelMax(step.logits, rng) };
+        });
+        hidden.dispose();
+        hidden = out.hidden;
+        const actions = Int32Array.from(out.actions.dataSync());
+        out.actions.dispose();
+        return actions;
+      },
+      observe: (actions: Int32Array, result: StepResult) => {
+        previousActions = actions;
+        previousRewards = result.rewards;
+        episodeEnded = result.episodeDone;
+      },
+      dispose: () => hidden.dispose(),
+    };
+  }
+}

@@ -1,0 +1,436 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type EventSink, parseConfig, Rng, type RunEvent, writeFileAtomic } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { BernoulliBandit } from '../env/bandit.js';
+import type { Env } from '../env/env.js';
+import { TabularMdp } from '../env/tabular-mdp.js';
+import { evaluatePolicy } from '../eval/evaluate.js';
+import { trialGae } from './gae.js';
+import { GruPolicy } from './gru-policy.js';
+import { ppoLosses, unrollPolicy } from './ppo.js';
+import { Rl2Agent } from './rl2-agent.js';
+import { rl2InputSize } from './rl2-input.js';
+import { collectTrials, type Rollout } from './rollout.js';
+
+/** RL² training settings, validated with zod. */
+export const rl2ConfigSchema = z.object({
+  env: z.enum(['bandit', 'mdp']).default('bandit'),
+  /** Bandit arms (k). */
+  arms: z.number().int().min(2).default(5),
+  /** Episodes per trial (n). */
+  episodes: z.number().int().min(1).default(10),
+  /** GRU units. */
+  hidden: z.number().int().positive().default(64),
+  iterations: z.number().int().positive().default(200),
+  /** Trials per iteration. */
+  batch: z.number().int().positive().default(128),
+  ppoEpochs: z.number().int().positive().default(4),
+  minibatches: z.number().int().positive().default(2),
+  learningRate: z.number().positive().default(1e-2),
+  clipNorm: z.number().positive().default(1),
+  discount: z.number().min(0).max(1).default(0.99),
+  gaeLambda: z.number().min(0).max(1).default(0.3),
+  clip: z.number().positive().default(0.2),
+  valueCoefficient: z.number().nonnegative().default(0.5),
+  entropyCoefficient: z.number().nonnegative().default(0.001),
+  evalEvery: z.number().int().positive().default(25),
+  evalTrials: z.number().int().positive().default(500),
+  checkpointEvery: z.number().int().positive().default(25),
+  keepCheckpoints: z.number().int().positive().default(3),
+  seed: z.union([z.number().int(), z.string().min(1)]).default(0),
+});
+
+export type Rl2ConfigInput = z.input<typeof rl2ConfigSchema>;
+export type Rl2Config = z.output<typeof rl2ConfigSchema>;
+
+/** Builds the environment a config names. */
+export function envFor(config: Pick<Rl2Config, 'env' | 'arms'>): Env {
+  return config.env === 'bandit' ? new BernoulliBandit(config.arms) : new TabularMdp();
+}
+
+/** Events RL² training emits. */
+export type Rl2Event =
+  | (RunEvent & { type: 'start'; iterations: number; startIteration: number; resumed: boolean })
+  | (RunEvent & {
+      type: 'iteration';
+      iteration: number;
+      meanReturn: number;
+      policyLoss: number;
+      valueLoss: number;
+      entropy: number;
+      gradientNorm: number;
+      skipped: number;
+      ms: number;
+      tensors: number;
+      bytes: number;
+    })
+  | (RunEvent & { type: 'evaluation'; iteration: number; mean: number; stderr: number; best: boolean })
+  | (RunEvent & { type: 'checkpoint'; iteration: number; path: string })
+  | (RunEvent & {
+      type: 'end';
+      iteration: number;
+      reason: 'completed' | 'stopped';
+      best: number | null;
+      ms: number;
+    });
+
+const encoded = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int().nonnegative()),
+  data: z.string(),
+});
+const checkpointSchema = z.object({
+  format: z.literal('metagrad-rl2-checkpoint'),
+  version: z.literal(1),
+  iteration: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  best: z.number().nullable(),
+  weights: z.array(encoded),
+  optimizer: z.array(encoded),
+});
+
+/** Everything needed to continue RL² training exactly. */
+export type Rl2Checkpoint = z.infer<typeof checkpointSchema>;
+
+function encode(name: string, t: { shape: number[]; values: Float32Array }) {
+  return {
+    name,
+    shape: t.shape,
+    data: Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength).toString('base64'),
+  };
+}
+
+function decode(e: z.infer<typeof encoded>, what: string): Float32Array {
+  const bytes = Buffer.from(e.data, 'base64');
+  const size = e.shape.reduce((a, b) => a * b, 1);
+  if (bytes.byteLength !== size * 4)
+    throw new Error(`${what}: ${e.name} has ${bytes.byteLength / 4} values, expected ${size}`);
+  const out = new Float32Array(size);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Reads and validates an RL² checkpoint (JSON + schema; nothing is executed). */
+export function readRl2Checkpoint(path: string): Rl2Checkpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: not a usable checkpoint: ${(error as Error).message}`);
+  }
+  const parsed = checkpointSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`${path}: not a usable checkpoint: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+/** The newest RL² checkpoint in a directory. */
+export function latestRl2Checkpoint(dir: string): Rl2Checkpoint | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir)
+    .filter((f) => /^iteration-\d{8}\.json$/.test(f))
+    .sort();
+  const last = files[files.length - 1];
+  return last ? readRl2Checkpoint(join(dir, last)) : undefined;
+}
+
+/**
+ * Trains an RL² agent (Duan et al. 2016) with PPO: each iteration samples a batch of tasks, runs
+ * whole trials with the recurrent policy (memory kept across episodes), computes trial-level GAE,
+ * and takes clipped-PPO steps with backpropagation through whole trials, Adam and global-norm
+ * clipping. Non-finite gradients are skipped and counted. Emits typed events and writes atomic
+ * checkpoints; the same seed and backend give the same numbers, also across a resume.
+ *
+ * @example
+ * ```ts
+ * const trainer = new Rl2Trainer({ config: { env: 'bandit', arms: 5, episodes: 10 } });
+ * const summary = await trainer.train();
+ * ```
+ */
+export class Rl2Trainer {
+  readonly config: Rl2Config;
+  readonly env: Env;
+  readonly policy: GruPolicy;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly events: EventSink<Rl2Event> | undefined;
+  private readonly checkpointDir: string | undefined;
+  private readonly resumeFrom: Rl2Checkpoint | undefined;
+  private readonly beforeIteration: (() => Promise<void>) | undefined;
+  private readonly root: Rng;
+  private skipped = 0;
+  private best: number | null = null;
+  private bestWeights: ReturnType<GruPolicy['weightValues']> | null = null;
+  private stopRequested = false;
+  private checkpointRequested = false;
+
+  constructor(options: {
+    config: Rl2ConfigInput;
+    events?: EventSink<Rl2Event>;
+    checkpointDir?: string;
+    resumeFrom?: Rl2Checkpoint;
+    beforeIteration?: () => Promise<void>;
+  }) {
+    this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
+    this.env = envFor(this.config);
+    this.root = new Rng(this.config.seed);
+    this.policy = new GruPolicy(
+      {
+        inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
+        hidden: this.config.hidden,
+        actions: this.env.numActions,
+      },
+      this.root.child('weights'),
+    );
+    this.optimizer = tf.train.adam(this.config.learningRate);
+    this.events = options.events;
+    this.checkpointDir = options.checkpointDir;
+    this.resumeFrom = options.resumeFrom;
+    this.beforeIteration = options.beforeIteration;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  requestCheckpoint(): void {
+    this.checkpointRequested = true;
+  }
+
+  /** The trained agent as a {@link Policy} for evaluation. */
+  agent(): Rl2Agent {
+    return new Rl2Agent(this.policy, this.env);
+  }
+
+  /** Weights at the best evaluation so far (null before one ran). */
+  get bestWeightValues() {
+    return this.bestWeights;
+  }
+
+  async train(): Promise<{
+    iterations: number;
+    reason: 'completed' | 'stopped';
+    best: number | null;
+    skipped: number;
+  }> {
+    const started = performance.now();
+    let iteration = 0;
+    if (this.resumeFrom) iteration = await this.restore(this.resumeFrom);
+    this.events?.emit({
+      type: 'start',
+      time: Date.now(),
+      iterations: this.config.iterations,
+      startIteration: iteration,
+      resumed: this.resumeFrom !== undefined,
+    });
+    let reason: 'completed' | 'stopped' = 'completed';
+    for (; iteration < this.config.iterations; iteration++) {
+      await this.beforeIteration?.();
+      if (this.stopRequested) {
+        reason = 'stopped';
+        break;
+      }
+      const t0 = performance.now();
+      const rng = this.root.child('iteration').child(iteration);
+      const rollout = collectTrials(this.policy, this.env, {
+        batch: this.config.batch,
+        episodes: this.config.episodes,
+        taskRng: rng.child('tasks'),
+        actionRng: rng.child('actions'),
+        outcomeRng: rng.child('outcomes'),
+      });
+      const stats = this.update(rollout, rng.child('minibatches'));
+      const done = iteration + 1;
+      this.events?.emit({
+        type: 'iteration',
+        time: Date.now(),
+        iteration: done,
+        meanReturn: rollout.totals.reduce((a, b) => a + b, 0) / rollout.batch,
+        ...stats,
+        skipped: this.skipped,
+        ms: performance.now() - t0,
+        tensors: tf.memory().numTensors,
+        bytes: tf.memory().numBytes,
+      });
+      if (done % this.config.evalEvery === 0 || done === this.config.iterations) this.evaluate(done);
+      if (
+        done % this.config.checkpointEvery === 0 ||
+        done === this.config.iterations ||
+        this.checkpointRequested
+      ) {
+        await this.saveCheckpoint(done);
+      }
+    }
+    if (reason === 'stopped') await this.saveCheckpoint(iteration);
+    this.events?.emit({
+      type: 'end',
+      time: Date.now(),
+      iteration,
+      reason,
+      best: this.best,
+      ms: performance.now() - started,
+    });
+    return { iterations: iteration, reason, best: this.best, skipped: this.skipped };
+  }
+
+  /** PPO epochs over the rollout; returns the last minibatch's loss terms and gradient norm. */
+  private update(rollout: Rollout, rng: Rng) {
+    const cfg = this.config;
+    const { advantages, returns } = trialGae(rollout.rewards, rollout.values, cfg.discount, cfg.gaeLambda);
+    // Normalise advantages over the whole batch.
+    let sum = 0;
+    let sumSq = 0;
+    const count = rollout.steps * rollout.batch;
+    for (const row of advantages) {
+      for (const a of row) {
+        sum += a;
+        sumSq += a * a;
+      }
+    }
+    const mean = sum / count;
+    const std = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+    const stats = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
+    const perMinibatch = Math.ceil(rollout.batch / cfg.minibatches);
+    for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
+      const order = Array.from({ length: rollout.batch }, (_, i) => i);
+      const shuffleRng = rng.child(epoch);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = shuffleRng.int(i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (let m = 0; m < cfg.minibatches; m++) {
+        const trials = order.slice(m * perMinibatch, (m + 1) * perMinibatch);
+        if (trials.length === 0) continue;
+        const gather = (rows: ArrayLike<number>[], width: number) => {
+          const out = new Float32Array(rollout.steps * trials.length * width);
+          rows.forEach((row, t) => {
+            trials.forEach((trial, k) => {
+              for (let j = 0; j < width; j++)
+                out[(t * trials.length + k) * width + j] = row[trial * width + j]!;
+            });
+          });
+          return out;
+        };
+        const b = trials.length;
+        const shape2: [number, number] = [rollout.steps, b];
+        const inputs = tf.tensor3d(gather(rollout.inputs, rollout.inputSize), [
+          rollout.steps,
+          b,
+          rollout.inputSize,
+        ]);
+        const actions = tf.tensor2d(gather(rollout.actions, 1), shape2);
+        const oldLogProbs = tf.tensor2d(gather(rollout.logProbs, 1), shape2);
+        const adv = tf.tidy(() =>
+          tf.div(tf.sub(tf.tensor2d(gather(advantages, 1), shape2), mean), std),
+        ) as tf.Tensor2D;
+        const ret = tf.tensor2d(gather(returns, 1), shape2);
+        let terms: { policy: tf.Scalar; value: tf.Scalar; entropy: tf.Scalar } | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const { logits, values } = unrollPolicy(this.policy, inputs);
+          const losses = ppoLosses(logits, values, actions, oldLogProbs, adv, ret, cfg);
+          terms = {
+            policy: tf.keep(losses.policy),
+            value: tf.keep(losses.value),
+            entropy: tf.keep(losses.entropy),
+          };
+          return losses.total;
+        }, this.policy.variables);
+        const names = this.policy.variables.map((v) => v.name);
+        const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
+        const read = tf.tidy(() => tf.stack([norm, terms!.policy, terms!.value, terms!.entropy]));
+        const [normValue, policyLoss, valueLoss, entropy] = Array.from(read.dataSync());
+        if (Number.isFinite(normValue!) && Number.isFinite(value.dataSync()[0]!)) {
+          const scale = Math.min(1, cfg.clipNorm / Math.max(normValue!, 1e-12));
+          const clipped = Object.fromEntries(names.map((n) => [n, tf.mul(grads[n]!, scale)]));
+          this.optimizer.applyGradients(clipped);
+          tf.dispose(Object.values(clipped));
+        } else {
+          this.skipped++;
+        }
+        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: normValue });
+        tf.dispose([inputs, actions, oldLogProbs, adv, ret, value, norm, read, ...Object.values(grads)]);
+        tf.dispose([terms!.policy, terms!.value, terms!.entropy]);
+      }
+    }
+    return stats as { policyLoss: number; valueLoss: number; entropy: number; gradientNorm: number };
+  }
+
+  private evaluate(iteration: number): void {
+    const result = evaluatePolicy(this.agent(), this.env, {
+      episodes: this.config.episodes,
+      trials: this.config.evalTrials,
+      seed: new Rng(this.config.seed).child('eval').seed,
+    });
+    const best = this.best === null || result.mean > this.best;
+    if (best) {
+      this.best = result.mean;
+      this.bestWeights = this.policy.weightValues();
+    }
+    this.events?.emit({
+      type: 'evaluation',
+      time: Date.now(),
+      iteration,
+      mean: result.mean,
+      stderr: result.stderr,
+      best,
+    });
+  }
+
+  private async saveCheckpoint(iteration: number): Promise<void> {
+    this.checkpointRequested = false;
+    if (!this.checkpointDir) return;
+    const weights = this.policy.weightValues();
+    if (weights.some((w) => w.values.some((v) => !Number.isFinite(v)))) return;
+    const optimizerWeights = await this.optimizer.getWeights();
+    const checkpoint: Rl2Checkpoint = {
+      format: 'metagrad-rl2-checkpoint',
+      version: 1,
+      iteration,
+      skipped: this.skipped,
+      best: this.best,
+      weights: weights.map((w) => encode(w.name, w)),
+      optimizer: optimizerWeights.map((w, i) =>
+        encode(`slot${i}`, {
+          shape: w.tensor.shape,
+          values: Float32Array.from(w.tensor.dataSync() as Float32Array),
+        }),
+      ),
+    };
+    mkdirSync(this.checkpointDir, { recursive: true });
+    const path = join(this.checkpointDir, `iteration-${String(iteration).padStart(8, '0')}.json`);
+    writeFileAtomic(path, JSON.stringify(checkpoint));
+    const files = readdirSync(this.checkpointDir)
+      .filter((f) => /^iteration-\d{8}\.json$/.test(f))
+      .sort();
+    for (const old of files.slice(0, Math.max(0, files.length - this.config.keepCheckpoints))) {
+      rmSync(join(this.checkpointDir, old), { force: true });
+    }
+    this.events?.emit({ type: 'checkpoint', time: Date.now(), iteration, path });
+  }
+
+  private async restore(checkpoint: Rl2Checkpoint): Promise<number> {
+    this.policy.setWeightValues(
+      checkpoint.weights.map((w) => ({ name: w.name, shape: w.shape, values: decode(w, 'checkpoint') })),
+    );
+    if (checkpoint.optimizer.length > 0) {
+      // tf.train.adam keeps [iterations, first moments…, second moments…] in variable order.
+      const variables = this.policy.variables.map((v) => v.name);
+      const names = ['iter', ...variables.map((n) => `${n}/m`), ...variables.map((n) => `${n}/v`)];
+      await this.optimizer.setWeights(
+        checkpoint.optimizer.map((w, i) => ({
+          name: names[i]!,
+          tensor: tf.tensor(decode(w, 'checkpoint'), w.shape),
+        })),
+      );
+    }
+    this.skipped = checkpoint.skipped;
+    this.best = checkpoint.best;
+    return checkpoint.iteration;
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng, writeFileAtomic } from '@metagrad/core';
+import { z } from 'zod';
+import { GruPolicy } from './gru-policy.js';
+import { Rl2Agent } from './rl2-agent.js';
+import { rl2InputSize } from './rl2-input.js';
+import { envFor, type Rl2Config, rl2ConfigSchema } from './rl2-trainer.js';
+
+const FILE = 'agent.json';
+
+const savedSchema = z.object({
+  format: z.literal('metagrad-rl2-agent'),
+  version: z.literal(1),
+  config: rl2ConfigSchema,
+  weights: z.array(
+    z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() }),
+  ),
+});
+
+/** Saves an RL² network and the config it was trained with as `<dir>/agent.json` (atomic). */
+export function saveRl2Agent(policy: GruPolicy, config: Rl2Config, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const weights = policy.weightValues().map((w) => ({
+    name: w.name,
+    shape: w.shape,
+    data: Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength).toString('base64'),
+  }));
+  writeFileAtomic(
+    join(dir, FILE),
+    JSON.stringify({ format: 'metagrad-rl2-agent', version: 1, config, weights }),
+  );
+}
+
+/** Loads an agent saved by {@link saveRl2Agent}: JSON validated with a schema; no code runs. */
+export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config } {
+  const path = join(dir, FILE);
+  if (!existsSync(path)) throw new Error(`${dir}: no ${FILE}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: not JSON (${(error as Error).message})`);
+  }
+  const parsed = savedSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`${path}: not a metagrad RL² agent (${parsed.error.issues[0]!.message})`);
+  const { config, weights } = parsed.data;
+  const env = envFor(config);
+  const policy = new GruPolicy(
+    {
+      inputSize: rl2InputSize(env.observationSize, env.numActions),
+      hidden: config.hidden,
+      actions: env.numActions,
+    },
+    new Rng(0),
+  );
+  policy.setWeightValues(
+    weights.map((w) => {
+      const bytes = Buffer.from(w.data, 'base64');
+      const values = new Float32Array(bytes.byteLength / 4);
+      new Uint8Array(values.buffer).set(bytes);
+      return { name: w.name, shape: w.shape, values };
+    }),
+  );
+  return { agent: new Rl2Agent(policy, env), config };
+}

@@ -1,0 +1,211 @@
+import type { Rng } from '@metagrad/core';
+import type { Env, StepResult, TaskBatch } from '../env/env.js';
+import type { Policy, PolicyRun } from '../eval/policy.js';
+import { GittinsTable } from './gittins.js';
+import { argmaxRandomTie, sampleBeta } from './sampling.js';
+
+/**
+ * Per-trial pull counts and successes for Bernoulli bandits, and a scoring rule that turns them
+ * into one number per arm. Every bandit baseline below is a scoring rule over these statistics.
+ */
+abstract class BanditPolicy implements Policy {
+  abstract readonly name: string;
+  abstract describe(): Record<string, unknown>;
+
+  /** Scores of each arm of trial `i` into `scores`; the arm with the highest score is pulled. */
+  protected abstract score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    offset: number,
+    arms: number,
+    t: number,
+    scores: Float64Array,
+    rng: Rng,
+  ): void;
+
+  /** Probability of pulling a uniformly random arm instead (ε-greedy); default 0. */
+  protected explore(): number {
+    return 0;
+  }
+
+  startTrials(tasks: TaskBatch, env: Env): PolicyRun {
+    const arms = env.numActions;
+    const pulls = new Float64Array(tasks.batch * arms);
+    const wins = new Float64Array(tasks.batch * arms);
+    const scores = new Float64Array(arms);
+    let t = 0;
+    return {
+      act: (_obs, rng) => {
+        const actions = new Int32Array(tasks.batch);
+        for (let i = 0; i < tasks.batch; i++) {
+          if (rng.next() < this.explore()) {
+            actions[i] = rng.int(arms);
+            continue;
+          }
+          this.score(pulls, wins, i * arms, arms, t, scores, rng);
+          actions[i] = argmaxRandomTie(scores, 0, arms, rng);
+        }
+        return actions;
+      },
+      observe: (actions: Int32Array, result: StepResult) => {
+        for (let i = 0; i < tasks.batch; i++) {
+          pulls[i * arms + actions[i]!]! += 1;
+          wins[i * arms + actions[i]!]! += result.rewards[i]!;
+        }
+        t++;
+      },
+    };
+  }
+}
+
+/** Pulls arms uniformly at random. */
+export class RandomBandit extends BanditPolicy {
+  readonly name = 'random';
+  describe() {
+    return { name: this.name };
+  }
+  protected score(
+    _p: Float64Array,
+    _w: Float64Array,
+    _o: number,
+    arms: number,
+    _t: number,
+    scores: Float64Array,
+  ) {
+    scores.fill(0, 0, arms);
+  }
+}
+
+/** Pulls the arm with the highest posterior mean under a Beta(1, 1) prior. */
+export class GreedyBandit extends BanditPolicy {
+  readonly name: string = 'greedy';
+  describe(): Record<string, unknown> {
+    return { name: this.name };
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    _t: number,
+    scores: Float64Array,
+  ) {
+    for (let a = 0; a < arms; a++) scores[a] = (wins[o + a]! + 1) / (pulls[o + a]! + 2);
+  }
+}
+
+/** Greedy, except that with probability ε it pulls a random arm. */
+export class EpsilonGreedyBandit extends GreedyBandit {
+  override readonly name = 'epsilon-greedy';
+  readonly epsilon: number;
+  constructor(epsilon: number) {
+    super();
+    this.epsilon = epsilon;
+  }
+  override describe() {
+    return { name: this.name, epsilon: this.epsilon };
+  }
+  protected override explore(): number {
+    return this.epsilon;
+  }
+}
+
+/**
+ * UCB1 (Auer et al. 2002) with exploration constant c: mean + c·√(2 ln t / n). Means and counts
+ * include the Beta(1, 1) prior as one pseudo-observation, so no arm must be tried first; with
+ * only 10 pulls, forcing one pull of each of k arms would dominate the result.
+ */
+export class Ucb1 extends BanditPolicy {
+  readonly name = 'ucb1';
+  readonly c: number;
+  constructor(c: number) {
+    super();
+    this.c = c;
+  }
+  describe() {
+    return { name: this.name, c: this.c };
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    t: number,
+    scores: Float64Array,
+  ) {
+    for (let a = 0; a < arms; a++) {
+      const n = pulls[o + a]!;
+      scores[a] = (wins[o + a]! + 1) / (n + 2) + this.c * Math.sqrt((2 * Math.log(t + 1)) / (n + 1));
+    }
+  }
+}
+
+/** Thompson sampling with a Beta(1, 1) prior; `optimistic` floors each sample at the posterior mean (OTS). */
+export class ThompsonSampling extends BanditPolicy {
+  readonly name: string;
+  readonly optimistic: boolean;
+  constructor(optimistic = false) {
+    super();
+    this.optimistic = optimistic;
+    this.name = optimistic ? 'ots' : 'thompson';
+  }
+  describe() {
+    return { name: this.name };
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    _t: number,
+    scores: Float64Array,
+    rng: Rng,
+  ) {
+    for (let a = 0; a < arms; a++) {
+      const alpha = 1 + wins[o + a]!;
+      const beta = 1 + pulls[o + a]! - wins[o + a]!;
+      const sample = sampleBeta(alpha, beta, rng);
+      scores[a] = this.optimistic ? Math.max(sample, alpha / (alpha + beta)) : sample;
+    }
+  }
+}
+
+const gittinsTables = new Map<string, GittinsTable>();
+
+/** Pulls the arm with the highest Gittins index of its Beta posterior at discount γ. */
+export class GittinsBandit extends BanditPolicy {
+  readonly name = 'gittins';
+  readonly discount: number;
+  private readonly maxPulls: number;
+  constructor(discount: number, maxPulls: number) {
+    super();
+    this.discount = discount;
+    this.maxPulls = maxPulls;
+  }
+  describe() {
+    return { name: this.name, discount: this.discount };
+  }
+  private table(): GittinsTable {
+    const key = `${this.discount}/${this.maxPulls}`;
+    let table = gittinsTables.get(key);
+    if (!table) {
+      table = new GittinsTable(this.discount, this.maxPulls);
+      gittinsTables.set(key, table);
+    }
+    return table;
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    _t: number,
+    scores: Float64Array,
+  ) {
+    const table = this.table();
+    for (let a = 0; a < arms; a++) {
+      const w = wins[o + a]!;
+      scores[a] = table.index(1 + w, 1 + pulls[o + a]! - w);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Finite-horizon dynamic programming for tabular MDPs: the optimal non-stationary policy
+ * `policy[h·S + s]` for the `horizon` steps of an episode, given transition probabilities
+ * `p[(s·A + a)·S + s']` and mean rewards `r[s·A + a]`.
+ *
+ * With `optimism` (UCRL2's extended value iteration), each (s, a)'s next-state distribution may
+ * move up to `radius[s·A + a]` in L1 distance towards the states of highest value.
+ */
+export function planEpisode(
+  p: Float64Array,
+  r: Float64Array,
+  states: number,
+  actions: number,
+  horizon: number,
+  radius?: Float64Array,
+): Int32Array {
+  const policy = new Int32Array(horizon * states);
+  let v = new Float64Array(states);
+  let next = new Float64Array(states);
+  const order = new Int32Array(states);
+  const optimistic = new Float64Array(states);
+  for (let h = horizon - 1; h >= 0; h--) {
+    if (radius) {
+      for (let s = 0; s < states; s++) order[s] = s;
+      const values = v;
+      order.sort((x, y) => values[y]! - values[x]!);
+    }
+    for (let s = 0; s < states; s++) {
+      let best = -Infinity;
+      let bestAction = 0;
+      for (let a = 0; a < actions; a++) {
+        const row = (s * actions + a) * states;
+        let q = r[s * actions + a]!;
+        if (radius) {
+          optimisticDistribution(p, row, states, radius[s * actions + a]!, order, optimistic);
+          for (let j = 0; j < states; j++) q += optimistic[j]! * v[j]!;
+        } else {
+          for (let j = 0; j < states; j++) q += p[row + j]! * v[j]!;
+        }
+        if (q > best) {
+          best = q;
+          bestAction = a;
+        }
+      }
+      policy[h * states + s] = bestAction;
+      next[s] = best;
+    }
+    [v, next] = [next, v];
+  }
+  return policy;
+}
+
+/** The distribution within L1 distance `radius` of p[row..] that puts most mass on high-value states. */
+function optimisticDistribution(
+  p: Float64Array,
+  row: number,
+  states: number,
+  radius: number,
+  order: Int32Array,
+  out: Float64Array,
+): void {
+  for (let j = 0; j < states; j++) out[j] = p[row + j]!;
+  const top = order[0]!;
+  out[top] = Math.min(1, out[top]! + radius / 2);
+  let excess = -1;
+  for (let j = 0; j < states; j++) excess += out[j]!;
+  for (let k = states - 1; k >= 0 && excess > 0; k--) {
+    const j = order[k]!;
+    if (j === top) continue;
+    const cut = Math.min(excess, out[j]!);
+    out[j]! -= cut;
+    excess -= cut;
+  }
+}

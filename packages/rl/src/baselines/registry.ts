@@ -1,0 +1,125 @@
+import { ConfigError } from '@metagrad/core';
+import type { Env } from '../env/env.js';
+import { evaluatePolicy } from '../eval/evaluate.js';
+import type { Policy } from '../eval/policy.js';
+import {
+  EpsilonGreedyBandit,
+  GittinsBandit,
+  GreedyBandit,
+  RandomBandit,
+  ThompsonSampling,
+  Ucb1,
+} from './bandit-policies.js';
+import {
+  Beb,
+  EpsilonGreedyMdpPolicy,
+  GreedyMdpPolicy,
+  Psrl,
+  QLearning,
+  RandomMdpPolicy,
+  Ucrl2,
+} from './mdp-policies.js';
+
+/** Baselines for bandits, in the column order of the paper's Table 1. */
+export const BANDIT_BASELINES = [
+  'random',
+  'gittins',
+  'thompson',
+  'ots',
+  'ucb1',
+  'epsilon-greedy',
+  'greedy',
+] as const;
+/** Baselines for tabular MDPs, in the column order of the paper's Table 2 (plus Q-learning). */
+export const MDP_BASELINES = [
+  'random',
+  'psrl',
+  'ucrl2',
+  'beb',
+  'epsilon-greedy',
+  'greedy',
+  'q-learning',
+] as const;
+
+export type BaselineName = (typeof BANDIT_BASELINES)[number] | (typeof MDP_BASELINES)[number];
+
+/** Every setting of a baseline's hyperparameters worth trying (one entry for those without any). */
+export function baselineCandidates(env: Env, name: string, episodes: number): Policy[] {
+  const isBandit = env.name === 'bandit';
+  const known: readonly string[] = isBandit ? BANDIT_BASELINES : MDP_BASELINES;
+  if (!known.includes(name)) {
+    throw new ConfigError('policy', name, `not a ${env.name} baseline; expected one of ${known.join(', ')}`);
+  }
+  if (isBandit) {
+    switch (name) {
+      case 'random':
+        return [new RandomBandit()];
+      case 'greedy':
+        return [new GreedyBandit()];
+      case 'epsilon-greedy':
+        return [0.01, 0.02, 0.05, 0.1, 0.2].map((e) => new EpsilonGreedyBandit(e));
+      case 'ucb1':
+        return [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].map((c) => new Ucb1(c));
+      case 'thompson':
+        return [new ThompsonSampling()];
+      case 'ots':
+        return [new ThompsonSampling(true)];
+      case 'gittins':
+        return [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99].map((g) => new GittinsBandit(g, episodes));
+    }
+  }
+  switch (name) {
+    case 'random':
+      return [new RandomMdpPolicy()];
+    case 'greedy':
+      return [new GreedyMdpPolicy()];
+    case 'epsilon-greedy':
+      return [0.01, 0.03, 0.1, 0.2].map((e) => new EpsilonGreedyMdpPolicy(e));
+    case 'psrl':
+      return [new Psrl()];
+    case 'ucrl2':
+      return [0.01, 0.03, 0.1, 0.3, 1].map((s) => new Ucrl2(s));
+    case 'beb':
+      return [0.03, 0.1, 0.3, 1, 3].map((b) => new Beb(b));
+    default:
+      return [0.1, 0.3, 0.5].flatMap((alpha) => [0.05, 0.1, 0.2].map((eps) => new QLearning(alpha, eps)));
+  }
+}
+
+/** Options of {@link tuneBaseline}. */
+export interface TuneBaselineOptions {
+  episodes: number;
+  /** Trials per candidate on the tuning tasks. Default 500. */
+  trials?: number;
+  /** Seed of the tuning tasks; keep it apart from the evaluation seed. */
+  seed?: number | string;
+}
+
+/**
+ * Picks a baseline's hyperparameters (ε, UCB1's c, the Gittins discount, UCRL2's and BEB's bonus
+ * scales, Q-learning's α and ε) by the mean total reward on tuning trials disjoint from the
+ * evaluation trials.
+ *
+ * @example
+ * ```ts
+ * const ucb = tuneBaseline(new BernoulliBandit(5), 'ucb1', { episodes: 100 });
+ * ```
+ */
+export function tuneBaseline(env: Env, name: string, options: TuneBaselineOptions): Policy {
+  const candidates = baselineCandidates(env, name, options.episodes);
+  if (candidates.length === 1) return candidates[0]!;
+  let best = candidates[0]!;
+  let bestMean = -Infinity;
+  for (const candidate of candidates) {
+    const { mean } = evaluatePolicy(candidate, env, {
+      episodes: options.episodes,
+      trials: options.trials ?? 500,
+      seed: options.seed ?? 'tune',
+    });
+    if (mean > bestMean) {
+      bestMean = mean;
+      best = candidate;
+    }
+  }
+  return best;
+}
