@@ -13,8 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Workload } from './workload.js';
 import { coreWorkloads } from './workloads/core.js';
 import { optimizerWorkloads } from './workloads/optimizers.js';
+import { rlWorkloads } from './workloads/rl.js';
 
-const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads];
+const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads, ...rlWorkloads];
 
 const { values } = parseArgs({
   options: {

@@ -20,6 +20,33 @@ export function numberFlag(name: string) {
   };
 }
 
+/** A `--seed` value: an integer when it looks like one, else the string itself. */
+export function seedFlag(seed: string | undefined): number | string | undefined {
+  if (seed === undefined) return undefined;
+  return /^-?\d+$/.test(seed) ? Number(seed) : seed;
+}
+
+/**
+ * Stops `stop` gracefully on the first Ctrl-C and exits at once (130) on the second.
+ * Returns a function that removes the handler.
+ */
+export function onInterrupt(what: string, stop: () => void): () => void {
+  let interrupts = 0;
+  const handler = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        `\nstopping after this ${what} and writing a checkpoint (Ctrl-C again to quit now)\n`,
+      );
+      stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}
+
 /** Parses a comma-separated list of integers, e.g. `--hidden 20,20`. */
 export function intListFlag(name: string) {
   return (value: string): number[] =>

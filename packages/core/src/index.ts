@@ -41,6 +41,7 @@ export {
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
 export { writeFileAtomic } from './logging/atomic-write.js';
+export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
 export { type JsonlContents, JsonlWriter, readJsonl } from './logging/jsonl.js';
 export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';

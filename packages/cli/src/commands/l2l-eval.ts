@@ -13,7 +13,7 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile } from '../options.js';
+import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 
 /** Learning rates used for baselines when neither --lr nor --tune-lr is given. */
 const DEFAULT_RATES: Record<BaselineName, number> = {
@@ -98,8 +98,7 @@ Examples:
     .action(async (flags: EvalFlags) => {
       const config = mergeConfig(evalSchema, readConfigFile(flags.config), {
         ...flags,
-        seed:
-          flags.seed === undefined ? undefined : /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed,
+        seed: seedFlag(flags.seed),
         json: undefined,
         config: undefined,
       });

@@ -25,7 +25,15 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile } from '../options.js';
+import {
+  intFlag,
+  intListFlag,
+  mergeConfig,
+  numberFlag,
+  onInterrupt,
+  readConfigFile,
+  seedFlag,
+} from '../options.js';
 import { PlainProgress } from '../run/plain-progress.js';
 import {
   createRunDirectory,
@@ -78,11 +86,6 @@ interface TrainFlags {
   config?: string;
   compare?: boolean;
   json?: boolean;
-}
-
-function seedValue(seed: string | undefined): number | string | undefined {
-  if (seed === undefined) return undefined;
-  return /^-?\d+$/.test(seed) ? Number(seed) : seed;
 }
 
 /** The learned optimizer's configuration for a run. */
@@ -159,7 +162,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     evalInstances: flags.evalInstances,
     checkpointEvery: flags.checkpointEvery,
     keepCheckpoints: flags.keepCheckpoints,
-    seed: seedValue(flags.seed),
+    seed: seedFlag(flags.seed),
     secondOrder: flags.secondOrder,
     optimizer: flags.optimizer,
     layers: flags.layers,
@@ -212,19 +215,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     beforeMetaStep: () => new Promise((resolve) => setImmediate(resolve)),
   });
 
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(
-        '\nstopping after this meta-step and writing a checkpoint (Ctrl-C again to quit now)\n',
-      );
-      trainer.stop();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
+  const removeInterruptHandler = onInterrupt('meta-step', () => trainer.stop());
   try {
     const summary = await trainer.train();
     metrics.close();
@@ -266,7 +257,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
     if (!flags.json) process.stdout.write(`\nrun written to ${runDir}\n`);
   } finally {
-    process.off('SIGINT', onSigint);
+    removeInterruptHandler();
     trainer.dispose();
     family.dispose();
   }

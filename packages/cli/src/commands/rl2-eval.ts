@@ -14,7 +14,7 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, mergeConfig, readConfigFile } from '../options.js';
+import { intFlag, mergeConfig, readConfigFile, seedFlag } from '../options.js';
 
 export const rl2EvalSchema = z.object({
   env: z.enum(['bandit', 'mdp']).default('bandit'),
@@ -82,12 +82,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
           episodes: flags.episodes,
           trials: flags.trials,
           backend: flags.backend,
-          seed:
-            flags.seed === undefined
-              ? undefined
-              : /^-?\d+$/.test(flags.seed)
-                ? Number(flags.seed)
-                : flags.seed,
+          seed: seedFlag(flags.seed),
         });
         const backend = await useBackend(settings.backend);
         const env = envOf(settings);

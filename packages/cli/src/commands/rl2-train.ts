@@ -10,7 +10,7 @@ import {
 import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer, rl2ConfigSchema, saveRl2Agent } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, mergeConfig, numberFlag, readConfigFile } from '../options.js';
+import { intFlag, mergeConfig, numberFlag, onInterrupt, readConfigFile, seedFlag } from '../options.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
   createRunDirectory,
@@ -116,8 +116,7 @@ Examples:
         learningRate: flags.lr,
         evalEvery: flags.evalEvery,
         checkpointEvery: flags.checkpointEvery,
-        seed:
-          flags.seed === undefined ? undefined : /^-?\d+$/.test(flags.seed) ? Number(flags.seed) : flags.seed,
+        seed: seedFlag(flags.seed),
         backend: flags.backend,
       });
       let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
@@ -151,16 +150,7 @@ Examples:
         resumeFrom: checkpoint,
         beforeIteration: () => new Promise((resolve) => setImmediate(resolve)),
       });
-      let interrupts = 0;
-      const onSigint = () => {
-        if (++interrupts === 1) {
-          process.stderr.write(
-            '\nstopping after this iteration and writing a checkpoint (Ctrl-C again to quit now)\n',
-          );
-          trainer.stop();
-        } else process.exit(130);
-      };
-      process.on('SIGINT', onSigint);
+      const removeInterruptHandler = onInterrupt('iteration', () => trainer.stop());
       try {
         const summary = await trainer.train();
         metrics.close();
@@ -175,7 +165,7 @@ Examples:
           `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
         );
       } finally {
-        process.off('SIGINT', onSigint);
+        removeInterruptHandler();
         trainer.dispose();
       }
     });

@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EventSink, parseConfig, Rng, type RunEvent, writeFileAtomic } from '@metagrad/core';
+import {
+  decodeFloat32,
+  type EventSink,
+  encodeFloat32,
+  parseConfig,
+  Rng,
+  type RunEvent,
+  writeFileAtomic,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { BernoulliBandit } from '../env/bandit.js';
@@ -95,21 +103,15 @@ const checkpointSchema = z.object({
 export type Rl2Checkpoint = z.infer<typeof checkpointSchema>;
 
 function encode(name: string, t: { shape: number[]; values: Float32Array }) {
-  return {
-    name,
-    shape: t.shape,
-    data: Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength).toString('base64'),
-  };
+  return { name, shape: t.shape, data: encodeFloat32(t.values) };
 }
 
 function decode(e: z.infer<typeof encoded>, what: string): Float32Array {
-  const bytes = Buffer.from(e.data, 'base64');
-  const size = e.shape.reduce((a, b) => a * b, 1);
-  if (bytes.byteLength !== size * 4)
-    throw new Error(`${what}: ${e.name} has ${bytes.byteLength / 4} values, expected ${size}`);
-  const out = new Float32Array(size);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+  return decodeFloat32(
+    e.data,
+    e.shape.reduce((a, b) => a * b, 1),
+    `${what}: ${e.name}`,
+  );
 }
 
 /** Reads and validates an RL² checkpoint (JSON + schema; nothing is executed). */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, writeFileAtomic } from '@metagrad/core';
+import { decodeFloat32, encodeFloat32, Rng, writeFileAtomic } from '@metagrad/core';
 import { z } from 'zod';
 import { GruPolicy } from './gru-policy.js';
 import { Rl2Agent } from './rl2-agent.js';
@@ -24,7 +24,7 @@ export function saveRl2Agent(policy: GruPolicy, config: Rl2Config, dir: string):
   const weights = policy.weightValues().map((w) => ({
     name: w.name,
     shape: w.shape,
-    data: Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength).toString('base64'),
+    data: encodeFloat32(w.values),
   }));
   writeFileAtomic(
     join(dir, FILE),
@@ -56,12 +56,15 @@ export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config 
     new Rng(0),
   );
   policy.setWeightValues(
-    weights.map((w) => {
-      const bytes = Buffer.from(w.data, 'base64');
-      const values = new Float32Array(bytes.byteLength / 4);
-      new Uint8Array(values.buffer).set(bytes);
-      return { name: w.name, shape: w.shape, values };
-    }),
+    weights.map((w) => ({
+      name: w.name,
+      shape: w.shape,
+      values: decodeFloat32(
+        w.data,
+        w.shape.reduce((a, b) => a * b, 1),
+        `${path}: ${w.name}`,
+      ),
+    })),
   );
   return { agent: new Rl2Agent(policy, env), config };
 }

@@ -4,6 +4,12 @@ import type { Policy, PolicyRun } from '../eval/policy.js';
 import { planEpisode } from './mdp-planning.js';
 import { sampleGamma } from './sampling.js';
 
+/** The state index of trial `i` from one-hot observations `[batch × states]`. */
+function stateOf(observations: Float32Array, i: number, states: number): number {
+  for (let j = 0; j < states; j++) if (observations[i * states + j] === 1) return j;
+  return -1;
+}
+
 /**
  * Bayesian statistics of one trial in a tabular MDP under the generative model's own prior:
  * transitions ~ Dirichlet(1), mean rewards ~ N(1, 1) with N(0, 1) observation noise.
@@ -83,8 +89,7 @@ abstract class PlanningPolicy implements Policy {
       act: (obs, rng) => {
         const actions = new Int32Array(tasks.batch);
         for (let i = 0; i < tasks.batch; i++) {
-          let s = 0;
-          for (let j = 0; j < S; j++) if (obs[i * S + j] === 1) s = j;
+          const s = Math.max(0, stateOf(obs, i, S));
           current[i] = s;
           if (t === 0) plans[i] = this.plan(beliefs[i]!, T, episode, rng);
           const plan = plans[i];
@@ -230,8 +235,7 @@ export class QLearning implements Policy {
       act: (obs, rng) => {
         const actions = new Int32Array(tasks.batch);
         for (let i = 0; i < tasks.batch; i++) {
-          let s = 0;
-          for (let j = 0; j < S; j++) if (obs[i * S + j] === 1) s = j;
+          const s = Math.max(0, stateOf(obs, i, S));
           current[i] = s;
           if (rng.next() < this.epsilon) {
             actions[i] = rng.int(A);
@@ -248,8 +252,7 @@ export class QLearning implements Policy {
           const idx = (i * S + current[i]!) * A + actions[i]!;
           let target = result.rewards[i]!;
           if (!result.episodeDone) {
-            let next = 0;
-            for (let j = 0; j < S; j++) if (result.observations[i * S + j] === 1) next = j;
+            const next = Math.max(0, stateOf(result.observations, i, S));
             let best = -Infinity;
             for (let a = 0; a < A; a++) best = Math.max(best, q[(i * S + next) * A + a]!);
             target += best;

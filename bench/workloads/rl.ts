@@ -1,0 +1,118 @@
+import { Rng } from '@metagrad/core';
+import {
+  BernoulliBandit,
+  collectTrials,
+  type Env,
+  GruPolicy,
+  ppoLosses,
+  type Rollout,
+  rl2InputSize,
+  TabularMdp,
+  trialGae,
+  unrollPolicy,
+} from '@metagrad/rl';
+import * as tf from '@tensorflow/tfjs';
+import type { Workload } from '../workload.js';
+
+const BATCH = 128;
+const HIDDEN = 64;
+
+function policyFor(env: Env): GruPolicy {
+  return new GruPolicy(
+    { inputSize: rl2InputSize(env.observationSize, env.numActions), hidden: HIDDEN, actions: env.numActions },
+    new Rng('bench'),
+  );
+}
+
+function rolloutWorkload(
+  name: string,
+  env: Env,
+  episodes: number,
+): Workload<{ policy: GruPolicy; i: number }> {
+  const steps = episodes * env.episodeLength;
+  return {
+    name,
+    description: `${BATCH} trials × ${steps} steps with the 64-unit GRU agent in the loop`,
+    runs: 5,
+    setup: () => ({ policy: policyFor(env), i: 0 }),
+    run: (state) => {
+      const r = new Rng(state.i++);
+      collectTrials(state.policy, env, {
+        batch: BATCH,
+        episodes,
+        taskRng: r.child('t'),
+        actionRng: r.child('a'),
+        outcomeRng: r.child('o'),
+      });
+    },
+    teardown: ({ policy }) => policy.dispose(),
+    metrics: (medianMs) => ({ environmentStepsPerSecond: (BATCH * steps) / (medianMs / 1000) }),
+  };
+}
+
+interface PpoState {
+  policy: GruPolicy;
+  rollout: Rollout;
+  optimizer: tf.AdamOptimizer;
+}
+
+/** One PPO gradient step over 128 whole trials (BPTT through the trial) on bandits with n = 100, k = 5. */
+const ppoUpdate: Workload<PpoState> = {
+  name: 'rl/ppo-update-bandit-n100-k5-128-trials',
+  description: 'one clipped-PPO gradient step with BPTT over 128 trials of 100 steps',
+  runs: 5,
+  setup: () => {
+    const env = new BernoulliBandit(5);
+    const policy = policyFor(env);
+    const r = new Rng('ppo');
+    const rollout = collectTrials(policy, env, {
+      batch: BATCH,
+      episodes: 100,
+      taskRng: r.child('t'),
+      actionRng: r.child('a'),
+      outcomeRng: r.child('o'),
+    });
+    return { policy, rollout, optimizer: tf.train.adam(1e-3) };
+  },
+  run: ({ policy, rollout, optimizer }) => {
+    const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
+    const stack = (rows: ArrayLike<number>[]) =>
+      tf.tensor2d(
+        rows.flatMap((r) => Array.from(r)),
+        [rollout.steps, BATCH],
+      );
+    const inputs = tf.tensor3d(Float32Array.from(rollout.inputs.flatMap((r) => Array.from(r))), [
+      rollout.steps,
+      BATCH,
+      rollout.inputSize,
+    ]);
+    const tensors = [
+      inputs,
+      stack(rollout.actions),
+      stack(rollout.logProbs),
+      stack(advantages),
+      stack(returns),
+    ] as const;
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits, values } = unrollPolicy(policy, inputs);
+      return ppoLosses(logits, values, tensors[1], tensors[2], tensors[3], tensors[4], {
+        clip: 0.2,
+        valueCoefficient: 0.5,
+        entropyCoefficient: 0.001,
+      }).total;
+    }, policy.variables);
+    optimizer.applyGradients(grads as Record<string, tf.Variable>);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads), ...tensors]);
+  },
+  teardown: ({ policy, optimizer }) => {
+    policy.dispose();
+    optimizer.dispose();
+  },
+};
+
+export const rlWorkloads: Workload[] = [
+  rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
+  rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
+  ppoUpdate as Workload,
+];
