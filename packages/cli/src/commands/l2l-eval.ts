@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, Rng, useBackend } from '@metagrad/core';
+import { ConfigError, Rng } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   BASELINES,
@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
 import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import { chooseBackend } from '../run/backend-choice.js';
 
 /** Learning rates used for baselines when neither --lr nor --tune-lr is given. */
 const DEFAULT_RATES: Record<BaselineName, number> = {
@@ -102,7 +103,7 @@ Examples:
         json: undefined,
         config: undefined,
       });
-      const backend = await useBackend(config.backend);
+      const backend = await chooseBackend(config.backend);
       const family = buildTaskFamily(config);
       const root = new Rng(config.seed);
       let optimizer: Optimizer;

@@ -1,13 +1,5 @@
 import { join } from 'node:path';
-import {
-  ConfigError,
-  EventBus,
-  type EventSink,
-  JsonlWriter,
-  Rng,
-  useBackend,
-  writeFileAtomic,
-} from '@metagrad/core';
+import { ConfigError, EventBus, type EventSink, JsonlWriter, Rng, writeFileAtomic } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   compareOptimizers,
@@ -34,6 +26,7 @@ import {
   readConfigFile,
   seedFlag,
 } from '../options.js';
+import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
 import {
   createRunDirectory,
@@ -108,7 +101,7 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .option('--epochs <n>', 'epochs (fresh tasks each); default 200', intFlag('epochs'))
     .option('--steps <n>', 'inner steps per epoch; default 100', intFlag('steps'))
     .option('--unroll <n>', 'truncation length for BPTT; default 20', intFlag('unroll'))
-    .option('--instances <n>', 'task instances per epoch; default 128', intFlag('instances'))
+    .option('--instances <n>', 'task instances per epoch; default 128 (mlp: 8)', intFlag('instances'))
     .option('--meta-lr <x>', 'Adam step size for the optimizer weights; default 0.003', numberFlag('meta-lr'))
     .option('--clip-norm <x>', 'global meta-gradient norm clip; default 1', numberFlag('clip-norm'))
     .option(
@@ -116,7 +109,11 @@ export function registerL2lTrainCommand(l2l: Command): void {
       'evaluate on held-out tasks every N epochs; default 10',
       intFlag('eval-every'),
     )
-    .option('--eval-instances <n>', 'held-out task instances; default 128', intFlag('eval-instances'))
+    .option(
+      '--eval-instances <n>',
+      'held-out task instances; default 128 (mlp: 16)',
+      intFlag('eval-instances'),
+    )
     .option('--checkpoint-every <n>', 'checkpoint every N epochs; default 10', intFlag('checkpoint-every'))
     .option('--keep-checkpoints <n>', 'checkpoints to keep; default 3', intFlag('keep-checkpoints'))
     .option('--seed <s>', 'root seed; default 0')
@@ -178,6 +175,11 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   };
   const resumeDir = flags.resume;
   const stored = resumeDir ? readRunConfig(resumeDir).config : readConfigFile(flags.config);
+  // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
+  if ((flagConfig.task ?? stored.task) === 'mlp') {
+    flagConfig.instances ??= (stored.instances as number | undefined) ?? 8;
+    flagConfig.evalInstances ??= (stored.evalInstances as number | undefined) ?? 16;
+  }
   const config = mergeConfig(l2lTrainSchema, stored, flagConfig);
   if (config.steps % config.unroll !== 0) {
     throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
@@ -186,7 +188,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   if (resumeDir && !resumePoint) {
     throw new ConfigError('resume', resumeDir, 'has no checkpoint to resume from');
   }
-  const backend = await useBackend(config.backend);
+  const backend = await chooseBackend(config.backend);
   const runDir = resumeDir ?? flags.runDir ?? defaultRunDir(`l2l-${config.task}`);
   const record = {
     kind: 'l2l-train',

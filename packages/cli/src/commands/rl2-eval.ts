@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, useBackend } from '@metagrad/core';
+import { ConfigError } from '@metagrad/core';
 import {
   BANDIT_BASELINES,
   BernoulliBandit,
@@ -15,6 +15,7 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { intFlag, mergeConfig, readConfigFile, seedFlag } from '../options.js';
+import { chooseBackend } from '../run/backend-choice.js';
 
 export const rl2EvalSchema = z.object({
   env: z.enum(['bandit', 'mdp']).default('bandit'),
@@ -84,7 +85,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
           backend: flags.backend,
           seed: seedFlag(flags.seed),
         });
-        const backend = await useBackend(settings.backend);
+        const backend = await chooseBackend(settings.backend);
         const env = envOf(settings);
         const policy = resolvePolicy(flags.policy, env, settings.episodes);
         const r = evaluatePolicy(policy, env, {

@@ -1,7 +1,8 @@
-import { ConfigError, useBackend } from '@metagrad/core';
+import { ConfigError } from '@metagrad/core';
 import { BANDIT_BASELINES, evaluatePolicy, MDP_BASELINES } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { intFlag } from '../options.js';
+import { chooseBackend } from '../run/backend-choice.js';
 import { envOf, resolvePolicy } from './rl2-eval.js';
 
 const BANDIT_SETTINGS = ['10x5', '10x10', '10x50', '100x5', '100x10', '100x50', '500x5', '500x10', '500x50'];
@@ -39,7 +40,7 @@ export function registerRl2TableCommand(rl2: Command): void {
         if (flags.env !== 'bandit' && flags.env !== 'mdp')
           throw new ConfigError('env', flags.env, 'expected bandit or mdp');
         if (flags.trials < 1) throw new ConfigError('trials', flags.trials, 'expected an integer >= 1');
-        await useBackend(flags.backend);
+        await chooseBackend(flags.backend);
         const all = flags.env === 'bandit' ? BANDIT_SETTINGS : MDP_SETTINGS;
         const settings = flags.settings ? flags.settings.split(',') : all;
         for (const s of settings)

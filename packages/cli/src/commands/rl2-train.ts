@@ -1,16 +1,10 @@
 import { join } from 'node:path';
-import {
-  ConfigError,
-  EventBus,
-  type EventSink,
-  JsonlWriter,
-  useBackend,
-  writeFileAtomic,
-} from '@metagrad/core';
+import { ConfigError, EventBus, type EventSink, JsonlWriter, writeFileAtomic } from '@metagrad/core';
 import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer, rl2ConfigSchema, saveRl2Agent } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { intFlag, mergeConfig, numberFlag, onInterrupt, readConfigFile, seedFlag } from '../options.js';
+import { chooseBackend } from '../run/backend-choice.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
   createRunDirectory,
@@ -128,7 +122,7 @@ Examples:
         }
         if (!checkpoint) throw new ConfigError('resume', flags.resume, 'has no checkpoint to resume from');
       }
-      const backend = await useBackend(config.backend);
+      const backend = await chooseBackend(config.backend);
       const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
       const record = {
         kind: 'rl2-train',
