@@ -6,6 +6,7 @@ import { registerL2lTrainCommand } from './commands/l2l-train.js';
 import { registerRl2EvalCommand } from './commands/rl2-eval.js';
 import { registerRl2TableCommand } from './commands/rl2-table.js';
 import { registerRl2TrainCommand } from './commands/rl2-train.js';
+import { registerRunsCommand } from './commands/runs.js';
 
 /** Builds the `metagrad` command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerRl2TrainCommand(rl2);
   registerRl2EvalCommand(rl2);
   registerRl2TableCommand(rl2);
+  registerRunsCommand(program);
   return program;
 }

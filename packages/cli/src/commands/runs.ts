@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, readJsonl } from '@metagrad/core';
+import type { Command } from 'commander';
+import { scalarsFromEvents, scalarsToCsv } from '../export/scalars.js';
+import { writeTensorBoardScalars } from '../export/tensorboard.js';
+import { formatDuration } from '../run/plain-progress.js';
+import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
+import { describeRunDirectory, findRunDirectories } from '../run/run-summary.js';
+
+function metricsOf(dir: string): Record<string, unknown>[] {
+  readRunConfig(dir); // a ConfigError naming the directory if it is not a run
+  try {
+    return readJsonl<Record<string, unknown>>(join(dir, RUN_FILES.metrics)).records;
+  } catch (error) {
+    throw new ConfigError('run-dir', dir, `${RUN_FILES.metrics} is corrupt (${(error as Error).message})`);
+  }
+}
+
+/** `metagrad runs list|show|export`. */
+export function registerRunsCommand(program: Command): void {
+  const runs = program.command('runs').description('list, inspect and export runs');
+  runs
+    .command('list')
+    .description('a table of the runs under a directory, newest first')
+    .argument('[root]', 'directory holding run directories', 'runs')
+    .option('--json', 'print one JSON array')
+    .addHelpText('after', '\nExamples:\n  $ metagrad runs list\n  $ metagrad runs list /data/runs --json')
+    .action((root: string, options: { json?: boolean }) => {
+      const overviews = findRunDirectories(root).map(describeRunDirectory);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(overviews)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${'run'.padEnd(48)} ${'kind'.padEnd(10)} ${'status'.padEnd(11)} ${'best'.padStart(9)}  age\n`,
+      );
+      for (const o of overviews) {
+        process.stdout.write(
+          `${o.dir.padEnd(48)} ${o.kind.padEnd(10)} ${o.status.padEnd(11)} ${(o.best === null ? '-' : o.best.toFixed(3)).padStart(9)}  ${formatDuration(o.ageSeconds)}\n`,
+        );
+      }
+    });
+  runs
+    .command('show')
+    .description("one run's configuration, status and headline numbers")
+    .argument('<dir>', 'run directory')
+    .option('--json', 'print one JSON object')
+    .action((dir: string, options: { json?: boolean }) => {
+      const overview = describeRunDirectory(dir);
+      const config = readRunConfig(dir);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ ...overview, config })}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${dir}\n  kind ${overview.kind}, status ${overview.status}, ${overview.events} events, last write ${formatDuration(overview.ageSeconds)} ago\n` +
+          `  ${overview.bestLabel}: ${overview.best === null ? '-' : overview.best.toFixed(4)}\n` +
+          `  seed ${String(config.seed)}, backend ${config.backend}, metagrad ${config.run?.metagradVersion ?? '?'}` +
+          `${config.run?.gitCommit ? `, commit ${config.run.gitCommit.slice(0, 12)}` : ''}\n` +
+          `  config ${JSON.stringify(config.config)}\n` +
+          (overview.truncatedTail
+            ? '  note: the last metrics line was cut short (the run was killed mid-write)\n'
+            : ''),
+      );
+    });
+  runs
+    .command('export')
+    .description("export a run's metrics as CSV or as TensorBoard event files")
+    .argument('<dir>', 'run directory')
+    .option('--format <format>', 'csv | tensorboard', 'csv')
+    .option(
+      '--out <path>',
+      'csv: output file (default stdout); tensorboard: output directory (default <dir>/tensorboard)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ metagrad runs export runs/quad --format csv --out quad.csv\n  $ metagrad runs export runs/quad --format tensorboard && tensorboard --logdir runs/quad/tensorboard',
+    )
+    .action((dir: string, options: { format: string; out?: string }) => {
+      if (options.format !== 'csv' && options.format !== 'tensorboard') {
+        throw new ConfigError('format', options.format, 'expected csv or tensorboard');
+      }
+      const points = scalarsFromEvents(metricsOf(dir));
+      if (options.format === 'csv') {
+        const csv = scalarsToCsv(points);
+        if (options.out) writeFileSync(options.out, csv);
+        else process.stdout.write(csv);
+        return;
+      }
+      const path = writeTensorBoardScalars(options.out ?? join(dir, 'tensorboard'), points);
+      process.stdout.write(`wrote ${points.length} scalars to ${path}\n`);
+    });
+}

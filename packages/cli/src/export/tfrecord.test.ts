@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { scalarsFromEvents, scalarsToCsv } from './scalars.js';
+import { encodeEvent } from './tensorboard.js';
+import { crc32c, maskedCrc32c, tfRecord } from './tfrecord.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('TensorBoard encoding', () => {
+  it('CRC-32C matches the standard check value and the masking rule', () => {
+    expect(crc32c(bytes('123456789'))).toBe(0xe3069283);
+    // mask(c) = ((c >>> 15) | (c << 17)) + 0xa282ead8
+    expect(maskedCrc32c(bytes('123456789'))).toBe(0xc78ab0e5); // computed by hand from 0xe3069283
+    expect(maskedCrc32c(new Uint8Array(0))).toBe(0xa282ead8);
+  });
+
+  it('frames a record as length, masked CRC of length, data, masked CRC of data', () => {
+    const record = tfRecord(bytes('abc'));
+    expect(record.length).toBe(8 + 4 + 3 + 4);
+    expect(hex(record.subarray(0, 8))).toBe('0300000000000000');
+    const view = new DataView(record.buffer);
+    expect(view.getUint32(8, true)).toBe(maskedCrc32c(record.subarray(0, 8)));
+    expect(hex(record.subarray(12, 15))).toBe(hex(bytes('abc')));
+    expect(view.getUint32(15, true)).toBe(maskedCrc32c(bytes('abc')));
+  });
+
+  it('encodes Event protobufs byte for byte', () => {
+    // wall_time = 1.0 (field 1, fixed64) then file_version (field 3, length-delimited).
+    expect(hex(encodeEvent({ wallTime: 1, fileVersion: 'brain.Event:2' }))).toBe(
+      `09000000000000f03f1a0d${hex(bytes('brain.Event:2'))}`,
+    );
+    // wall_time = 2.0; step = 3 (field 2, varint);
+    // summary (field 5, 10 bytes) { value (field 1, 8 bytes) { tag (1) "a", simple_value (2, fixed32) 0.5f } }.
+    expect(hex(encodeEvent({ wallTime: 2, step: 3, scalars: [{ tag: 'a', value: 0.5 }] }))).toBe(
+      `${'090000000000000040'}${'1003'}${'2a0a'}${'0a08'}${'0a0161'}${'150000003f'}`,
+    );
+  });
+
+  it('turns run events into scalar series and CSV', () => {
+    const points = scalarsFromEvents([
+      { type: 'start', time: 1000, epochs: 3 },
+      { type: 'meta-step', time: 2000, metaStep: 1, metaLoss: 2.5, skipped: false },
+      { type: 'evaluation', time: 3000, epoch: 0, log10FinalLoss: -0.5, curve: [1, 2] },
+    ]);
+    expect(points).toEqual([
+      { tag: 'meta-step/metaLoss', step: 1, value: 2.5, wallTime: 2 },
+      { tag: 'evaluation/log10FinalLoss', step: 0, value: -0.5, wallTime: 3 },
+    ]);
+    expect(scalarsToCsv(points)).toBe(
+      'tag,step,value,wall_time\nmeta-step/metaLoss,1,2.5,2\nevaluation/log10FinalLoss,0,-0.5,3\n',
+    );
+  });
+});
