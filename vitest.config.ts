@@ -7,7 +7,7 @@ export default defineConfig({
       test: {
         name,
         root: `packages/${name}`,
-        include: ['src/**/*.test.ts'],
+        include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
         environment: 'node',
         setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
         testTimeout: 120_000,

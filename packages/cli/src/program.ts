@@ -7,6 +7,7 @@ import { registerRl2EvalCommand } from './commands/rl2-eval.js';
 import { registerRl2TableCommand } from './commands/rl2-table.js';
 import { registerRl2TrainCommand } from './commands/rl2-train.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerWatchCommand } from './commands/watch.js';
 
 /** Builds the `metagrad` command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerRl2EvalCommand(rl2);
   registerRl2TableCommand(rl2);
   registerRunsCommand(program);
+  registerWatchCommand(program);
   return program;
 }

@@ -119,8 +119,9 @@ export class LstmOptimizer implements LearnedOptimizer {
         : rng.child('head').normalTensor([outputs, hiddenUnits], 0, 0.01);
     const prefix = this.network.variables[0]!.name.split('/')[0];
     this.headKernel = tf.variable(kernel, true, `${prefix}/head-kernel`);
-    this.headBias = tf.variable(tf.zeros([outputs, 1]), true, `${prefix}/head-bias`);
-    kernel.dispose();
+    const bias = tf.zeros([outputs, 1]);
+    this.headBias = tf.variable(bias, true, `${prefix}/head-bias`);
+    tf.dispose([kernel, bias]);
     this.variables = [...this.network.variables, this.headKernel, this.headBias];
     // Fixed, not drawn from `rng`: a saved and reloaded optimizer makes the same choices.
     this.noise = new Rng('l2l-noise');

@@ -58,7 +58,10 @@ describe('LearnedTfOptimizer (drop-in tf.train.Optimizer)', () => {
     const x = tf.variable(tf.zeros([4]));
     const loss = () => tf.sum(tf.square(tf.sub(x, target))) as tf.Scalar;
     const first = loss().dataSync()[0]!;
-    for (let i = 0; i < 100; i++) optimizer.minimize(loss);
+    tf.dispose(optimizer.minimize(loss) ?? []);
+    const tensorsAfterFirstStep = tf.memory().numTensors;
+    for (let i = 1; i < 100; i++) tf.dispose(optimizer.minimize(loss) ?? []);
+    expect(tf.memory().numTensors).toBe(tensorsAfterFirstStep); // no tensor leaks per step
     expect(loss().dataSync()[0]!).toBeLessThan(0.1 * first);
     optimizer.dispose();
     learned.dispose();

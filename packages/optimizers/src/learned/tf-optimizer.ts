@@ -65,7 +65,10 @@ export class LearnedTfOptimizer extends tf.Optimizer {
         disposeLstmState(current.state);
         current.state = keepState(state);
         current.step++;
-        variable.assign(tf.tidy(() => tf.add(variable, update)));
+        // assign() shares the new value's data; the tensor object itself must still be disposed.
+        const next = tf.tidy(() => tf.add(variable, update));
+        variable.assign(next);
+        next.dispose();
         update.dispose();
       }
     } finally {

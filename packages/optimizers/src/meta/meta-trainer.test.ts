@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemorySink, Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Sgd } from '../baselines/sgd.js';
 import { runOptimizer } from '../eval/run-optimizer.js';
@@ -112,6 +113,28 @@ describe('MetaTrainer', () => {
       expect(readFileSync(path, 'utf8')).not.toMatch(/NaN|Infinity/);
     }
     optimizer.dispose();
+  });
+
+  it('leaves no tensors behind: the count is flat across epochs and back to the start after dispose', async () => {
+    const before = tf.memory().numTensors;
+    const family = new QuadraticFamily();
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('leak'));
+    const sink = new MemorySink<MetaTrainEvent>();
+    const trainer = new MetaTrainer({
+      config: { ...SMALL, epochs: 4, evalEvery: 2 },
+      family,
+      optimizer,
+      events: sink,
+    });
+    await trainer.train();
+    const counts = sink.events.flatMap((e) => (e.type === 'epoch' ? [e.tensors] : []));
+    // Epochs 1 and 2 differ only by the optimizer's cached row of ones for the evaluation size.
+    expect(counts[1]).toBe(counts[0]);
+    expect(counts[3]).toBe(counts[2]);
+    expect(counts[2]! - counts[1]!).toBe(1);
+    trainer.dispose();
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects bad settings with an error naming the field', () => {

@@ -217,7 +217,9 @@ export class MetaTrainer {
           reason = 'stopped';
           break;
         }
-        const finalLoss = tf.tidy(() => tf.mean(run.loss)).dataSync()[0]!;
+        const meanFinalLoss = tf.tidy(() => tf.mean(run.loss));
+        const finalLoss = meanFinalLoss.dataSync()[0]!;
+        meanFinalLoss.dispose();
         disposeInnerRun(run);
         task.dispose();
         this.emit({
@@ -282,7 +284,10 @@ export class MetaTrainer {
         );
         disposeState(this.metaState[i]!);
         this.metaState[i] = state;
-        variable.assign(tf.tidy(() => tf.add(variable, update)));
+        // assign() shares the new value's data; the tensor object itself must still be disposed.
+        const next = tf.tidy(() => tf.add(variable, update));
+        variable.assign(next);
+        next.dispose();
         update.dispose();
       });
       this.appliedUpdates++;

@@ -24,6 +24,9 @@ describe('RL² training', () => {
     });
     await trainer.train();
     const evaluation = sink.events.find((e) => e.type === 'evaluation');
+    // No tensor leaks: the live-tensor count is the same after every iteration.
+    const counts = sink.events.flatMap((e) => (e.type === 'iteration' ? [e.tensors] : []));
+    expect(new Set(counts).size).toBe(1);
     // Random play earns 10 · E[U(0, 1)] = 5 per trial in expectation.
     expect(evaluation?.type === 'evaluation' && evaluation.mean - 4 * evaluation.stderr).toBeGreaterThan(5);
     trainer.dispose();

@@ -1,0 +1,69 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetaTrainEvent } from '@metagrad/optimizers';
+import type { Rl2Event } from '@metagrad/rl';
+import type { Command } from 'commander';
+import { render } from 'ink';
+import { initialDashboardState } from '../dashboard/state/dashboard-state.js';
+import { WatchApp } from '../dashboard/watch-app.js';
+import { MetricsTail } from '../run/metrics-tail.js';
+import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
+
+/** Tuned baselines of a finished l2l comparison, if the run has one. */
+function baselinesOf(dir: string) {
+  const path = join(dir, 'comparison.json');
+  if (!existsSync(path)) return [];
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8')) as {
+      rows: { optimizer: string; log10FinalLoss: number; learningRate: number | null }[];
+    };
+    return report.rows
+      .filter((r) => r.learningRate !== null)
+      .map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss }));
+  } catch {
+    return [];
+  }
+}
+
+/** `metagrad watch RUN_DIR`: the dashboard for a run written by another process. */
+export function registerWatchCommand(program: Command): void {
+  program
+    .command('watch')
+    .description('attach the dashboard to a run that another process is writing')
+    .argument('<dir>', 'run directory')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ metagrad watch runs/l2l-quadratic-2026-11-26T08-00-00\n\nKeys: l log scale, m smoothing, tab next chart, h help, q quit.',
+    )
+    .action(async (dir: string) => {
+      const config = readRunConfig(dir);
+      const kind = config.kind === 'rl2-train' ? 'rl2' : 'l2l';
+      const settings = config.config as Record<string, unknown>;
+      const title =
+        kind === 'l2l' ? `l2l ${String(settings.task ?? '')}` : `rl2 ${String(settings.env ?? '')}`;
+      const tail = new MetricsTail<MetaTrainEvent | Rl2Event>(join(dir, RUN_FILES.metrics));
+      const initial = initialDashboardState({
+        kind,
+        title,
+        backend: config.backend,
+        seed: String(config.seed),
+        runDir: dir,
+        baselines: kind === 'l2l' ? baselinesOf(dir) : [],
+      });
+      if (!process.stdout.isTTY) {
+        // No TTY: plain lines, no escape codes, until the run ends.
+        for (;;) {
+          for (const e of tail.poll()) {
+            process.stdout.write(`${JSON.stringify(e)}\n`);
+            if (e.type === 'end') return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      const width = Math.min(process.stdout.columns ?? 100, 140);
+      const app = render(<WatchApp initial={initial} tail={tail} width={width} />);
+      await app.waitUntilExit();
+    });
+}

@@ -1,0 +1,29 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import { Box, Text } from 'ink';
+
+/** The key bindings; `controls` is false when watching a run another process writes. */
+export function Help({ controls }: { controls: boolean }) {
+  const keys: [string, string][] = [
+    ...(controls
+      ? ([
+          ['p', 'pause / resume training'],
+          ['s', 'write a checkpoint now'],
+          ['q', 'stop: checkpoint, summary, exit'],
+        ] as [string, string][])
+      : ([['q', 'stop watching']] as [string, string][])),
+    ['l', 'toggle log scale'],
+    ['m', 'toggle smoothing (debiased EMA)'],
+    ['tab', 'next chart'],
+    ['h', 'toggle this help'],
+  ];
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+      {keys.map(([key, what]) => (
+        <Text key={key}>
+          <Text bold>{key.padEnd(4)}</Text> {what}
+        </Text>
+      ))}
+    </Box>
+  );
+}

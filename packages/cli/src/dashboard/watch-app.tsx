@@ -1,0 +1,41 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
+import type { MetaTrainEvent } from '@metagrad/optimizers';
+import type { Rl2Event } from '@metagrad/rl';
+import { useApp } from 'ink';
+import { useEffect, useState } from 'react';
+import type { MetricsTail } from '../run/metrics-tail.js';
+import { Dashboard } from './components/dashboard/dashboard.js';
+import { type DashboardState, reduceDashboard } from './state/dashboard-state.js';
+
+/** Props of {@link WatchApp}. */
+export interface WatchAppProps {
+  initial: DashboardState;
+  tail: MetricsTail<MetaTrainEvent | Rl2Event>;
+  width: number;
+  /** Poll interval; redraws happen at most this often (about 10 Hz by default). */
+  intervalMs?: number;
+}
+
+/** The dashboard attached to a run another process is writing: polls its metrics.jsonl. */
+export function WatchApp({ initial, tail, width, intervalMs = 100 }: WatchAppProps) {
+  const { exit } = useApp();
+  const [state, setState] = useState(initial);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const events = tail.poll();
+      if (events.length > 0) setState((s) => events.reduce(reduceDashboard, s));
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }, [tail, intervalMs]);
+  return (
+    <Dashboard
+      state={state}
+      controls={false}
+      width={width}
+      onCommand={(command) => {
+        if (command === 'stop') exit();
+      }}
+    />
+  );
+}
