@@ -57,8 +57,8 @@ export function Chart({ chart, width, height, logScale, smoothing }: ChartProps)
               ).padStart(axisWidth)}{' '}
             </Text>
             {row.map((cell, c) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
               <Text
+                // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
                 key={c}
                 color={cell.series === null ? undefined : SERIES_COLORS[cell.series % SERIES_COLORS.length]}
               >
