@@ -72,7 +72,8 @@ for (const backend of requested) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
     const state = await workload.setup();
     const n = workload.runs ?? runs;
-    for (let i = 0; i < warmup; i++) await workload.run(state);
+    // On-demand workloads are whole experiments: no warm-up repetitions.
+    for (let i = 0; i < (workload.onDemand ? 0 : warmup); i++) await workload.run(state);
     const times: number[] = [];
     let peakTensorBytes = tf.memory().numBytes;
     let peakRssBytes = process.memoryUsage().rss;
