@@ -134,7 +134,7 @@ describe('dashboard components', () => {
     expect(frame).toContain('l2l quadratic · backend wasm · seed 0 · runs/x');
     expect(frame).toContain('1/10 epochs');
     expect(frame).toContain('meta-loss per truncation (log)');
-    expect(frame).toMatch(/learned \(latest\)\s+-0\.600/);
+    expect(frame).toMatch(/learned \(validation\)\s+-0\.600/);
     expect(frame).toContain('epoch 1: held-out log10 -0.600 (best)');
     expect(frame).toContain('42 tensors · 1.0 MiB');
   });

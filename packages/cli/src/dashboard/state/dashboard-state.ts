@@ -101,7 +101,7 @@ export function initialDashboardState(info: {
 }
 
 function setLearned(state: DashboardState, label: string, value: number): DashboardState['comparison'] {
-  const others = state.comparison.entries.filter((e) => !e.learned);
+  const others = state.comparison.entries.filter((e) => e.label !== label);
   return { ...state.comparison, entries: [...others, { label, value, learned: true }] };
 }
 
@@ -172,7 +172,7 @@ export function reduceDashboard(state: DashboardState, event: MetaTrainEvent | R
         return {
           ...base,
           charts,
-          comparison: setLearned(state, 'learned (latest)', event.log10FinalLoss),
+          comparison: setLearned(state, 'learned (validation)', event.log10FinalLoss),
           log: withLog(
             state,
             `epoch ${event.epoch + 1}: held-out log10 ${event.log10FinalLoss.toFixed(3)}${event.best ? ' (best)' : ''}`,

@@ -29,7 +29,7 @@ export function ComparisonPanel({ title, entries, lowerIsBetter, width }: Compar
         const bar = '▇'.repeat(Math.max(1, Math.round(0.1 * barWidth + goodness * 0.9 * barWidth)));
         return (
           <Text key={e.label} color={e.learned ? 'cyan' : undefined} bold={e.learned}>
-            {e.label.padEnd(18)} {e.value.toFixed(3).padStart(8)} {bar}
+            {e.label.padEnd(22)} {e.value.toFixed(3).padStart(8)} {bar}
           </Text>
         );
       })}
