@@ -6,28 +6,38 @@ import type { MetaTrainEvent } from '@metagrad/optimizers';
 import type { Rl2Event } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { render } from 'ink';
-import { initialDashboardState } from '../dashboard/state/dashboard-state.js';
+import { initialDashboardState, withBaselineCurves } from '../dashboard/state/dashboard-state.js';
 import { WatchApp } from '../dashboard/watch-app.js';
 import { MetricsTail } from '../run/metrics-tail.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
 
-/** Tuned baselines of a finished l2l comparison, if the run has one. */
-function baselinesOf(dir: string) {
+interface ComparisonRowFile {
+  optimizer: string;
+  log10FinalLoss: number;
+  learningRate: number | null;
+  curve: number[];
+}
+
+/** The rows of a finished l2l comparison (comparison.json), if the run has one. */
+function comparisonRows(dir: string): ComparisonRowFile[] {
   const path = join(dir, 'comparison.json');
   if (!existsSync(path)) return [];
   try {
-    const report = JSON.parse(readFileSync(path, 'utf8')) as {
-      rows: { optimizer: string; log10FinalLoss: number; learningRate: number | null }[];
-    };
-    // Test-set numbers: the tuned baselines and the learned optimizer's own row.
-    return report.rows.map((r) =>
-      r.learningRate === null
-        ? { label: `${r.optimizer} (test)`, value: r.log10FinalLoss, learned: true }
-        : { label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss },
-    );
+    const rows = (JSON.parse(readFileSync(path, 'utf8')) as { rows?: ComparisonRowFile[] }).rows;
+    return Array.isArray(rows) ? rows : [];
   } catch {
     return [];
   }
+}
+
+/** Tuned baselines of a finished l2l comparison, if the run has one. */
+function baselinesOf(dir: string) {
+  // Test-set numbers: the tuned baselines and the learned optimizer's own row.
+  return comparisonRows(dir).map((r) =>
+    r.learningRate === null
+      ? { label: `${r.optimizer} (test)`, value: r.log10FinalLoss, learned: true }
+      : { label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss },
+  );
 }
 
 /** `metagrad watch RUN_DIR`: the dashboard for a run written by another process. */
@@ -47,7 +57,7 @@ export function registerWatchCommand(program: Command): void {
       const title =
         kind === 'l2l' ? `l2l ${String(settings.task ?? '')}` : `rl2 ${String(settings.env ?? '')}`;
       const tail = new MetricsTail<MetaTrainEvent | Rl2Event>(join(dir, RUN_FILES.metrics));
-      const initial = initialDashboardState({
+      const base = initialDashboardState({
         kind,
         title,
         backend: config.backend,
@@ -55,6 +65,11 @@ export function registerWatchCommand(program: Command): void {
         runDir: dir,
         baselines: kind === 'l2l' ? baselinesOf(dir) : [],
       });
+      // The tuned baselines' test curves, overlaid on the learned optimizer's latest held-out curve.
+      const curves = comparisonRows(dir)
+        .filter((r) => r.learningRate !== null && Array.isArray(r.curve))
+        .map((r) => ({ name: `${r.optimizer} (tuned)`, points: r.curve.map((y, x) => ({ x, y })) }));
+      const initial = kind === 'l2l' && curves.length > 0 ? withBaselineCurves(base, curves) : base;
       if (!process.stdout.isTTY) {
         // No TTY: plain lines, no escape codes, until the run ends.
         for (;;) {
