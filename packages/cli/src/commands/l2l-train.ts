@@ -35,6 +35,7 @@ import {
   readRunConfig,
   writeRunConfig,
 } from '../run/run-directory.js';
+import { trainWithDashboard } from '../run/train-with-dashboard.js';
 
 /** Everything `l2l train` is configured by, after merging `--config` and flags. */
 export const l2lTrainSchema = z.object({
@@ -50,7 +51,8 @@ export const l2lTrainSchema = z.object({
 
 export type L2lTrainConfig = z.output<typeof l2lTrainSchema>;
 
-interface TrainFlags {
+/** Flags of `l2l train` as commander parses them. */
+export interface TrainFlags {
   task?: string;
   epochs?: number;
   unroll?: number;
@@ -79,6 +81,7 @@ interface TrainFlags {
   config?: string;
   compare?: boolean;
   json?: boolean;
+  tui?: boolean;
 }
 
 /** The learned optimizer's configuration for a run. */
@@ -141,12 +144,47 @@ Examples:
   $ metagrad l2l train --task mlp --instances 8 --epochs 50 --run-dir runs/digits
   $ metagrad l2l train --resume runs/digits`,
     )
+    .option('--no-tui', 'plain progress lines even on a terminal')
     .action(async (flags: TrainFlags) => {
-      await trainCommand(flags);
+      if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
+        await trainWithDashboard(flags);
+        return;
+      }
+      let stop: (() => void) | undefined;
+      const removeInterruptHandler = onInterrupt('meta-step', () => stop?.());
+      try {
+        await runL2lTrain(flags, {
+          sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
+          print: (text) => process.stdout.write(text),
+          beforeMetaStep: () => new Promise((resolve) => setImmediate(resolve)),
+          onTrainer: (trainer) => {
+            stop = () => trainer.stop();
+          },
+          plainProgress: !flags.json,
+        });
+      } finally {
+        removeInterruptHandler();
+      }
     });
 }
 
-async function trainCommand(flags: TrainFlags): Promise<void> {
+/** Where a training run's output goes: the plain printer, a JSON stream, or the dashboard's worker port. */
+export interface L2lTrainIo {
+  sinks: EventSink<MetaTrainEvent>[];
+  /** Prints a block of the final report (the comparison table, the run directory). */
+  print: (text: string) => void;
+  /** Awaited before every meta-step: lets the dashboard pause training and handle keys. */
+  beforeMetaStep: () => Promise<void>;
+  /** Receives the trainer once it exists, to stop it or ask for checkpoints. */
+  onTrainer?: (trainer: MetaTrainer) => void;
+  /** Called once the run directory and backend are known. */
+  onStart?: (info: { runDir: string; backend: string; task: string; seed: string }) => void;
+  /** Also print the plain progress lines. */
+  plainProgress: boolean;
+}
+
+/** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
+export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<void> {
   const flagConfig = {
     task: flags.task,
     epochs: flags.epochs,
@@ -204,9 +242,9 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
   const learnedConfig = learnedConfigFor(config);
   const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
   const metrics = new JsonlWriter<MetaTrainEvent>(join(runDir, RUN_FILES.metrics));
-  const sinks: EventSink<MetaTrainEvent>[] = [metrics];
-  if (flags.json) sinks.push({ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) });
-  else sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
+  const sinks: EventSink<MetaTrainEvent>[] = [metrics, ...io.sinks];
+  if (io.plainProgress) sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
+  io.onStart?.({ runDir, backend: backend.name, task: config.task, seed: String(config.seed) });
   const trainer = new MetaTrainer({
     config,
     family,
@@ -214,10 +252,9 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     events: new EventBus(sinks),
     checkpointDir: join(runDir, RUN_FILES.checkpoints),
     resumeFrom: resumePoint?.checkpoint,
-    beforeMetaStep: () => new Promise((resolve) => setImmediate(resolve)),
+    beforeMetaStep: io.beforeMetaStep,
   });
-
-  const removeInterruptHandler = onInterrupt('meta-step', () => trainer.stop());
+  io.onTrainer?.(trainer);
   try {
     const summary = await trainer.train();
     metrics.close();
@@ -232,7 +269,7 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
     }
     let comparison: ReturnType<typeof compareOptimizers> | undefined;
     if (config.compare && summary.reason === 'completed') {
-      if (!flags.json) process.stdout.write('\ncomparing with tuned baselines on fresh held-out tasks...\n');
+      if (!flags.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
       // Test tasks come from their own stream: evaluation during training selected the weights.
       comparison = compareOptimizers({
         family,
@@ -243,8 +280,8 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
         instances: config.evalInstances,
       });
       writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
-      else process.stdout.write(`${formatComparisonTable(comparison)}\n`);
+      if (flags.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
+      else io.print(`${formatComparisonTable(comparison)}\n`);
     }
     const result = {
       status: summary.reason,
@@ -257,9 +294,8 @@ async function trainCommand(flags: TrainFlags): Promise<void> {
       comparison: comparison?.rows.map((r) => ({ optimizer: r.optimizer, log10FinalLoss: r.log10FinalLoss })),
     };
     writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
-    if (!flags.json) process.stdout.write(`\nrun written to ${runDir}\n`);
+    if (!flags.json) io.print(`\nrun written to ${runDir}\n`);
   } finally {
-    removeInterruptHandler();
     trainer.dispose();
     family.dispose();
   }
