@@ -181,6 +181,11 @@ export interface L2lTrainIo {
   onStart?: (info: { runDir: string; backend: string; task: string; seed: string }) => void;
   /** Also print the plain progress lines. */
   plainProgress: boolean;
+  /**
+   * Receives the tuned baselines' results on the same held-out tasks the trainer evaluates on,
+   * before training starts (quadratics only: tuning is a few seconds there, minutes for MLPs).
+   */
+  onBaselines?: (rows: { optimizer: string; log10FinalLoss: number; curve: number[] }[]) => void;
 }
 
 /** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
@@ -255,6 +260,17 @@ export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<vo
     beforeMetaStep: io.beforeMetaStep,
   });
   io.onTrainer?.(trainer);
+  if (io.onBaselines && config.task === 'quadratic') {
+    // compareOptimizers draws its tasks from rng.child('eval'): the trainer's validation tasks.
+    const reference = compareOptimizers({
+      family,
+      baselines: [...BASELINE_NAMES],
+      rng: new Rng(config.seed),
+      steps: config.steps,
+      instances: config.evalInstances,
+    });
+    io.onBaselines(reference.rows);
+  }
   try {
     const summary = await trainer.train();
     metrics.close();

@@ -6,7 +6,7 @@ import type { MetaTrainEvent } from '@metagrad/optimizers';
 import type { Rl2Event } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { render } from 'ink';
-import { initialDashboardState, withBaselineCurves } from '../dashboard/state/dashboard-state.js';
+import { initialDashboardState, withBaselines } from '../dashboard/state/dashboard-state.js';
 import { WatchApp } from '../dashboard/watch-app.js';
 import { MetricsTail } from '../run/metrics-tail.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
@@ -30,16 +30,6 @@ function comparisonRows(dir: string): ComparisonRowFile[] {
   }
 }
 
-/** Tuned baselines of a finished l2l comparison, if the run has one. */
-function baselinesOf(dir: string) {
-  // Test-set numbers: the tuned baselines and the learned optimizer's own row.
-  return comparisonRows(dir).map((r) =>
-    r.learningRate === null
-      ? { label: `${r.optimizer} (test)`, value: r.log10FinalLoss, learned: true }
-      : { label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss },
-  );
-}
-
 /** `metagrad watch RUN_DIR`: the dashboard for a run written by another process. */
 export function registerWatchCommand(program: Command): void {
   program
@@ -57,19 +47,23 @@ export function registerWatchCommand(program: Command): void {
       const title =
         kind === 'l2l' ? `l2l ${String(settings.task ?? '')}` : `rl2 ${String(settings.env ?? '')}`;
       const tail = new MetricsTail<MetaTrainEvent | Rl2Event>(join(dir, RUN_FILES.metrics));
+      const rows = kind === 'l2l' ? comparisonRows(dir) : [];
       const base = initialDashboardState({
         kind,
         title,
         backend: config.backend,
         seed: String(config.seed),
         runDir: dir,
-        baselines: kind === 'l2l' ? baselinesOf(dir) : [],
+        // The learned optimizer's own test-set row of a finished comparison.
+        baselines: rows
+          .filter((r) => r.learningRate === null)
+          .map((r) => ({ label: `${r.optimizer} (test)`, value: r.log10FinalLoss, learned: true })),
       });
-      // The tuned baselines' test curves, overlaid on the learned optimizer's latest held-out curve.
-      const curves = comparisonRows(dir)
-        .filter((r) => r.learningRate !== null && Array.isArray(r.curve))
-        .map((r) => ({ name: `${r.optimizer} (tuned)`, points: r.curve.map((y, x) => ({ x, y })) }));
-      const initial = kind === 'l2l' && curves.length > 0 ? withBaselineCurves(base, curves) : base;
+      // The tuned baselines' test results and curves, next to the learned optimizer's.
+      const initial = withBaselines(
+        base,
+        rows.filter((r) => r.learningRate !== null && Array.isArray(r.curve)),
+      );
       if (!process.stdout.isTTY) {
         // No TTY: plain lines, no escape codes, until the run ends.
         for (;;) {

@@ -5,7 +5,12 @@ import { Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { WorkerCommand, WorkerMessage } from '../run/train-protocol.js';
 import { Dashboard } from './components/dashboard/dashboard.js';
-import { type DashboardState, initialDashboardState, reduceDashboard } from './state/dashboard-state.js';
+import {
+  type DashboardState,
+  initialDashboardState,
+  reduceDashboard,
+  withBaselines,
+} from './state/dashboard-state.js';
 
 /** Props of {@link TrainApp}. */
 export interface TrainAppProps {
@@ -49,6 +54,8 @@ export function TrainApp({ worker, width, onPrint, onError }: TrainAppProps) {
               seed: m.seed,
               runDir: m.runDir,
             });
+          } else if (m.type === 'baselines' && next) {
+            next = withBaselines(next, m.rows);
           } else if (m.type === 'event' && next) next = reduceDashboard(next, m.event);
         }
         return next;

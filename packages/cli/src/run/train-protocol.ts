@@ -12,5 +12,6 @@ export type WorkerMessage =
   | { type: 'start'; runDir: string; backend: string; task: string; seed: string }
   | { type: 'event'; event: MetaTrainEvent }
   | { type: 'print'; text: string }
+  | { type: 'baselines'; rows: { optimizer: string; log10FinalLoss: number; curve: number[] }[] }
   | { type: 'done' }
   | { type: 'error'; name: string; message: string };

@@ -38,6 +38,11 @@ try {
       checkpoint = () => trainer.requestCheckpoint();
     },
     onStart: (info) => send({ type: 'start', ...info }),
+    onBaselines: (rows) =>
+      send({
+        type: 'baselines',
+        rows: rows.map((r) => ({ optimizer: r.optimizer, log10FinalLoss: r.log10FinalLoss, curve: r.curve })),
+      }),
     plainProgress: false,
   });
   send({ type: 'done' });

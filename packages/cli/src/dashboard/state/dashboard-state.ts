@@ -203,3 +203,20 @@ export function reduceDashboard(state: DashboardState, event: MetaTrainEvent | R
 export function withBaselineCurves(state: DashboardState, curves: Series[]): DashboardState {
   return { ...state, charts: updateChart(state, 2, (c) => ({ ...c, series: [c.series[0]!, ...curves] })) };
 }
+
+/**
+ * Adds tuned baselines' held-out results: their log10 final losses to the comparison panel and their
+ * loss curves to the latest-curve chart, next to the learned optimizer's.
+ */
+export function withBaselines(
+  state: DashboardState,
+  rows: { optimizer: string; log10FinalLoss: number; curve: number[] }[],
+): DashboardState {
+  const curves = rows.map((r) => ({
+    name: `${r.optimizer} (tuned)`,
+    points: r.curve.map((y, x) => ({ x, y })),
+  }));
+  const entries = rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss }));
+  const next = withBaselineCurves(state, curves);
+  return { ...next, comparison: { ...next.comparison, entries: [...next.comparison.entries, ...entries] } };
+}
