@@ -8,7 +8,7 @@ import { buildProgram } from './program.js';
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors (unknown flag, missing argument) exit 2.

@@ -1,6 +1,7 @@
 import { METAGRAD_VERSION } from '@metagrad/core';
 import { Command } from 'commander';
 import { registerBackendsCommand } from './commands/backends.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
 import { registerL2lTrainCommand } from './commands/l2l-train.js';
 import { registerRl2EvalCommand } from './commands/rl2-eval.js';
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerRl2TableCommand(rl2);
   registerRunsCommand(program);
   registerWatchCommand(program);
+  registerBenchCommand(program);
   return program;
 }

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ConfigError, readJsonl } from '@metagrad/core';
 import type { Command } from 'commander';
 import { scalarsFromEvents, scalarsToCsv } from '../export/scalars.js';
+import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { writeTensorBoardScalars } from '../export/tensorboard.js';
 import { formatDuration } from '../run/plain-progress.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
@@ -90,5 +91,66 @@ export function registerRunsCommand(program: Command): void {
       }
       const path = writeTensorBoardScalars(options.out ?? join(dir, 'tensorboard'), points);
       process.stdout.write(`wrote ${points.length} scalars to ${path}\n`);
+    });
+  runs
+    .command('plot')
+    .description('an SVG figure of runs for papers: learned vs tuned baselines, or held-out progress')
+    .argument('<dirs...>', 'run directories')
+    .requiredOption('--out <file>', 'SVG file to write')
+    .addHelpText(
+      'after',
+      '\nWith comparison.json (finished l2l runs): mean loss per step of the learned optimizer and the tuned\n' +
+        'baselines on the test tasks, log scale. Otherwise: the held-out metric over training.\n\n' +
+        'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/a runs/b --out progress.svg',
+    )
+    .action((dirs: string[], options: { out: string }) => {
+      const many = dirs.length > 1;
+      const prefix = (dir: string, name: string) => (many ? `${basename(dir)}: ${name}` : name);
+      const comparisons = dirs.map((dir) => join(dir, 'comparison.json'));
+      if (comparisons.every((path) => existsSync(path))) {
+        const series: PlotSeries[] = dirs.flatMap((dir, i) => {
+          readRunConfig(dir);
+          const report = JSON.parse(readFileSync(comparisons[i]!, 'utf8')) as {
+            rows: { optimizer: string; learningRate: number | null; curve: number[] }[];
+          };
+          return report.rows.map((r) => ({
+            name: prefix(
+              dir,
+              r.learningRate === null ? r.optimizer : `${r.optimizer} (lr ${r.learningRate.toPrecision(2)})`,
+            ),
+            points: r.curve.map((y, x) => ({ x, y })),
+          }));
+        });
+        writeFileSync(
+          options.out,
+          svgLineChart(series, {
+            title: 'Held-out test tasks',
+            xLabel: 'optimisation step',
+            yLabel: 'mean loss',
+            logY: true,
+          }),
+        );
+      } else {
+        const series: PlotSeries[] = dirs.map((dir) => {
+          const rl2 = readRunConfig(dir).kind === 'rl2-train';
+          const points = metricsOf(dir)
+            .filter((e) => e.type === 'evaluation')
+            .map((e) =>
+              rl2
+                ? { x: e.iteration as number, y: e.mean as number }
+                : { x: (e.epoch as number) + 1, y: e.log10FinalLoss as number },
+            );
+          return { name: prefix(dir, rl2 ? 'held-out mean reward' : 'held-out log10 final loss'), points };
+        });
+        writeFileSync(
+          options.out,
+          svgLineChart(series, {
+            title: 'Held-out evaluation',
+            xLabel: 'epoch / iteration',
+            yLabel: 'metric',
+          }),
+        );
+      }
+      process.stdout.write(`wrote ${options.out}\n`);
     });
 }

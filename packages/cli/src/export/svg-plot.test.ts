@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { svgLineChart } from './svg-plot.js';
+
+describe('svgLineChart', () => {
+  it('draws one polyline and one legend entry per series, on a log axis', () => {
+    const svg = svgLineChart(
+      [
+        {
+          name: 'L2L <lstm>',
+          points: [
+            { x: 0, y: 100 },
+            { x: 10, y: 1 },
+          ],
+        },
+        {
+          name: 'adam',
+          points: [
+            { x: 0, y: 100 },
+            { x: 10, y: 0 },
+            { x: 5, y: 10 },
+          ],
+        },
+      ],
+      { title: 'Quadratics', xLabel: 'step', yLabel: 'loss', logY: true },
+    );
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.match(/<polyline /g)).toHaveLength(2);
+    expect(svg).toContain('L2L &lt;lstm&gt;'); // escaped
+    expect(svg).toContain('>1e1<'); // power-of-ten tick labels
+    // The zero loss is dropped on a log axis: the second series keeps 2 of its 3 points.
+    const second = svg.split('<polyline ')[2]!;
+    expect(second.match(/points="([^"]+)"/)![1]!.split(' ')).toHaveLength(2);
+  });
+});
