@@ -7,7 +7,9 @@ import { readJsonl } from '@metagrad/core';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+// Run node itself with tsx's loader (not the tsx CLI wrapper), so signals reach the real process.
+const NODE = process.execPath;
+const TS_LOADER = ['--import', 'tsx'];
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 async function waitFor(check: () => boolean, seconds: number, what: string): Promise<void> {
@@ -35,11 +37,13 @@ describe('l2l train in a terminal', () => {
         '-d',
         '-s',
         session,
+        '-c',
+        process.cwd(),
         '-x',
         '100',
         '-y',
         '45',
-        `${TSX} ${MAIN} l2l train --epochs 500 --instances 32 --eval-every 5 --run-dir ${dir}; echo $? > ${exitFile}`,
+        `${NODE} --import tsx ${MAIN} l2l train --epochs 500 --instances 32 --eval-every 5 --run-dir ${dir}; echo $? > ${exitFile}`,
       );
       try {
         await waitFor(() => screen().includes('running'), 60, 'the dashboard');
@@ -83,8 +87,18 @@ describe('l2l train in a terminal', () => {
       '16',
     ];
     const child = spawn(
-      TSX,
-      [...args, '--eval-every', '3', '--checkpoint-every', '1', '--no-compare', '--run-dir', dir],
+      NODE,
+      [
+        ...TS_LOADER,
+        ...args,
+        '--eval-every',
+        '3',
+        '--checkpoint-every',
+        '1',
+        '--no-compare',
+        '--run-dir',
+        dir,
+      ],
       {
         stdio: 'ignore',
       },
@@ -98,7 +112,7 @@ describe('l2l train in a terminal', () => {
     await new Promise((r) => child.on('exit', r));
     const before = readJsonl(join(dir, 'metrics.jsonl')).records.length;
     expect(existsSync(join(dir, 'summary.json'))).toBe(false);
-    const resumed = spawnSync(TSX, [MAIN, 'l2l', 'train', '--resume', dir], {
+    const resumed = spawnSync(NODE, [...TS_LOADER, MAIN, 'l2l', 'train', '--resume', dir], {
       encoding: 'utf8',
       timeout: 120_000,
     });

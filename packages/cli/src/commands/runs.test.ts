@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+// Run node itself with tsx's loader (not the tsx CLI wrapper), so signals reach the real process.
+const NODE = process.execPath;
+const TS_LOADER = ['--import', 'tsx'];
 
 function metagrad(...args: string[]) {
-  const result = spawnSync(TSX, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(NODE, [...TS_LOADER, MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
