@@ -43,7 +43,8 @@ describe('l2l train in a terminal', () => {
         '100',
         '-y',
         '45',
-        `${NODE} --import tsx ${MAIN} l2l train --epochs 500 --instances 32 --eval-every 5 --run-dir ${dir}; echo $? > ${exitFile}`,
+        // A user's terminal, not CI: Ink draws only a final frame when CI variables are set.
+        `env -i PATH="${process.env.PATH}" HOME="${process.env.HOME}" TERM=xterm-256color ${NODE} --import tsx ${MAIN} l2l train --epochs 500 --instances 32 --eval-every 5 --run-dir ${dir}; echo $? > ${exitFile}`,
       );
       try {
         await waitFor(() => screen().includes('running'), 60, 'the dashboard');
