@@ -35,6 +35,7 @@ import {
   readRunConfig,
   writeRunConfig,
 } from '../run/run-directory.js';
+import type { TrainIo } from '../run/train-protocol.js';
 import { trainWithDashboard } from '../run/train-with-dashboard.js';
 
 /** Everything `l2l train` is configured by, after merging `--config` and flags. */
@@ -147,7 +148,7 @@ Examples:
     .option('--no-tui', 'plain progress lines even on a terminal')
     .action(async (flags: TrainFlags) => {
       if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
-        await trainWithDashboard(flags);
+        await trainWithDashboard('l2l', flags);
         return;
       }
       let stop: (() => void) | undefined;
@@ -156,9 +157,9 @@ Examples:
         await runL2lTrain(flags, {
           sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
           print: (text) => process.stdout.write(text),
-          beforeMetaStep: () => new Promise((resolve) => setImmediate(resolve)),
-          onTrainer: (trainer) => {
-            stop = () => trainer.stop();
+          beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
+          onControls: (controls) => {
+            stop = controls.stop;
           },
           plainProgress: !flags.json,
         });
@@ -168,28 +169,8 @@ Examples:
     });
 }
 
-/** Where a training run's output goes: the plain printer, a JSON stream, or the dashboard's worker port. */
-export interface L2lTrainIo {
-  sinks: EventSink<MetaTrainEvent>[];
-  /** Prints a block of the final report (the comparison table, the run directory). */
-  print: (text: string) => void;
-  /** Awaited before every meta-step: lets the dashboard pause training and handle keys. */
-  beforeMetaStep: () => Promise<void>;
-  /** Receives the trainer once it exists, to stop it or ask for checkpoints. */
-  onTrainer?: (trainer: MetaTrainer) => void;
-  /** Called once the run directory and backend are known. */
-  onStart?: (info: { runDir: string; backend: string; task: string; seed: string }) => void;
-  /** Also print the plain progress lines. */
-  plainProgress: boolean;
-  /**
-   * Receives the tuned baselines' results on the same held-out tasks the trainer evaluates on,
-   * before training starts (quadratics only: tuning is a few seconds there, minutes for MLPs).
-   */
-  onBaselines?: (rows: { optimizer: string; log10FinalLoss: number; curve: number[] }[]) => void;
-}
-
 /** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<void> {
+export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>): Promise<void> {
   const flagConfig = {
     task: flags.task,
     epochs: flags.epochs,
@@ -249,7 +230,13 @@ export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<vo
   const metrics = new JsonlWriter<MetaTrainEvent>(join(runDir, RUN_FILES.metrics));
   const sinks: EventSink<MetaTrainEvent>[] = [metrics, ...io.sinks];
   if (io.plainProgress) sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
-  io.onStart?.({ runDir, backend: backend.name, task: config.task, seed: String(config.seed) });
+  io.onStart?.({
+    kind: 'l2l',
+    title: `l2l ${config.task}`,
+    runDir,
+    backend: backend.name,
+    seed: String(config.seed),
+  });
   const trainer = new MetaTrainer({
     config,
     family,
@@ -257,10 +244,10 @@ export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<vo
     events: new EventBus(sinks),
     checkpointDir: join(runDir, RUN_FILES.checkpoints),
     resumeFrom: resumePoint?.checkpoint,
-    beforeMetaStep: io.beforeMetaStep,
+    beforeMetaStep: io.beforeStep,
   });
-  io.onTrainer?.(trainer);
-  if (io.onBaselines && config.task === 'quadratic') {
+  io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
+  if (io.onReference && config.task === 'quadratic') {
     // compareOptimizers draws its tasks from rng.child('eval'): the trainer's validation tasks.
     const reference = compareOptimizers({
       family,
@@ -269,7 +256,13 @@ export async function runL2lTrain(flags: TrainFlags, io: L2lTrainIo): Promise<vo
       steps: config.steps,
       instances: config.evalInstances,
     });
-    io.onBaselines(reference.rows);
+    io.onReference({
+      entries: reference.rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss })),
+      curves: reference.rows.map((r) => ({
+        name: `${r.optimizer} (tuned)`,
+        points: r.curve.map((y, x) => ({ x, y })),
+      })),
+    });
   }
   try {
     const summary = await trainer.train();

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import { ConfigError, EventBus, type EventSink, JsonlWriter, writeFileAtomic } from '@metagrad/core';
-import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer, rl2ConfigSchema, saveRl2Agent } from '@metagrad/rl';
+import { ConfigError, EventBus, type EventSink, JsonlWriter, Rng, writeFileAtomic } from '@metagrad/core';
+import {
+  evaluatePolicy,
+  latestRl2Checkpoint,
+  type Rl2Event,
+  Rl2Trainer,
+  rl2ConfigSchema,
+  saveRl2Agent,
+  tuneBaseline,
+} from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { intFlag, mergeConfig, numberFlag, onInterrupt, readConfigFile, seedFlag } from '../options.js';
@@ -13,10 +21,13 @@ import {
   readRunConfig,
   writeRunConfig,
 } from '../run/run-directory.js';
+import type { TrainIo } from '../run/train-protocol.js';
+import { trainWithDashboard } from '../run/train-with-dashboard.js';
 
 const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
 
-interface Rl2TrainFlags {
+/** Flags of `rl2 train` as commander parses them. */
+export interface Rl2TrainFlags {
   env?: string;
   arms?: number;
   episodes?: number;
@@ -32,6 +43,7 @@ interface Rl2TrainFlags {
   resume?: string;
   config?: string;
   json?: boolean;
+  tui?: boolean;
 }
 
 /** Plain progress lines for RL² training. */
@@ -98,69 +110,117 @@ Examples:
   $ metagrad rl2 train --env mdp --episodes 10 --run-dir runs/mdp
   $ metagrad rl2 train --resume runs/mdp`,
     )
+    .option('--no-tui', 'plain progress lines even on a terminal')
     .action(async (flags: Rl2TrainFlags) => {
-      const stored = flags.resume ? readRunConfig(flags.resume).config : readConfigFile(flags.config);
-      const config = mergeConfig(trainSchema, stored, {
-        env: flags.env,
-        arms: flags.arms,
-        episodes: flags.episodes,
-        hidden: flags.hidden,
-        iterations: flags.iterations,
-        batch: flags.batch,
-        learningRate: flags.lr,
-        evalEvery: flags.evalEvery,
-        checkpointEvery: flags.checkpointEvery,
-        seed: seedFlag(flags.seed),
-        backend: flags.backend,
-      });
-      let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
-      if (flags.resume) {
-        try {
-          checkpoint = latestRl2Checkpoint(join(flags.resume, RUN_FILES.checkpoints));
-        } catch (error) {
-          throw new ConfigError('resume', flags.resume, (error as Error).message);
-        }
-        if (!checkpoint) throw new ConfigError('resume', flags.resume, 'has no checkpoint to resume from');
+      if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
+        await trainWithDashboard('rl2', flags);
+        return;
       }
-      const backend = await chooseBackend(config.backend);
-      const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
-      const record = {
-        kind: 'rl2-train',
-        command: process.argv.slice(2),
-        config,
-        seed: config.seed,
-        backend: backend.name,
-      };
-      if (flags.resume) writeRunConfig(runDir, record);
-      else createRunDirectory(runDir, record);
-      const metrics = new JsonlWriter<Rl2Event>(join(runDir, RUN_FILES.metrics));
-      const sinks: EventSink<Rl2Event>[] = [metrics];
-      if (flags.json) sinks.push({ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) });
-      else sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
-      const trainer = new Rl2Trainer({
-        config,
-        events: new EventBus(sinks),
-        checkpointDir: join(runDir, RUN_FILES.checkpoints),
-        resumeFrom: checkpoint,
-        beforeIteration: () => new Promise((resolve) => setImmediate(resolve)),
-      });
-      const removeInterruptHandler = onInterrupt('iteration', () => trainer.stop());
+      let stop: (() => void) | undefined;
+      const removeInterruptHandler = onInterrupt('iteration', () => stop?.());
       try {
-        const summary = await trainer.train();
-        metrics.close();
-        saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
-        const best = trainer.bestWeightValues;
-        if (best) {
-          trainer.policy.setWeightValues(best);
-          saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'best'));
-        }
-        writeFileAtomic(
-          join(runDir, RUN_FILES.summary),
-          `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
-        );
+        await runRl2Train(flags, {
+          sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
+          print: (text) => process.stdout.write(text),
+          beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
+          onControls: (controls) => {
+            stop = controls.stop;
+          },
+          plainProgress: !flags.json,
+        });
       } finally {
         removeInterruptHandler();
-        trainer.dispose();
       }
     });
+}
+
+/** Baselines the RL² dashboard compares the agent with (the paper's strongest classic algorithms). */
+const REFERENCE_BASELINES = {
+  bandit: ['ucb1', 'thompson', 'gittins'],
+  mdp: ['psrl', 'ucrl2', 'beb'],
+} as const;
+
+/** The whole of `rl2 train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
+export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): Promise<void> {
+  const stored = flags.resume ? readRunConfig(flags.resume).config : readConfigFile(flags.config);
+  const config = mergeConfig(trainSchema, stored, {
+    env: flags.env,
+    arms: flags.arms,
+    episodes: flags.episodes,
+    hidden: flags.hidden,
+    iterations: flags.iterations,
+    batch: flags.batch,
+    learningRate: flags.lr,
+    evalEvery: flags.evalEvery,
+    checkpointEvery: flags.checkpointEvery,
+    seed: seedFlag(flags.seed),
+    backend: flags.backend,
+  });
+  let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
+  if (flags.resume) {
+    try {
+      checkpoint = latestRl2Checkpoint(join(flags.resume, RUN_FILES.checkpoints));
+    } catch (error) {
+      throw new ConfigError('resume', flags.resume, (error as Error).message);
+    }
+    if (!checkpoint) throw new ConfigError('resume', flags.resume, 'has no checkpoint to resume from');
+  }
+  const backend = await chooseBackend(config.backend);
+  const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
+  const record = {
+    kind: 'rl2-train',
+    command: process.argv.slice(2),
+    config,
+    seed: config.seed,
+    backend: backend.name,
+  };
+  if (flags.resume) writeRunConfig(runDir, record);
+  else createRunDirectory(runDir, record);
+  const title =
+    config.env === 'bandit'
+      ? `rl2 bandit n=${config.episodes} k=${config.arms}`
+      : `rl2 mdp n=${config.episodes}`;
+  io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });
+  const metrics = new JsonlWriter<Rl2Event>(join(runDir, RUN_FILES.metrics));
+  const sinks: EventSink<Rl2Event>[] = [metrics, ...io.sinks];
+  if (io.plainProgress)
+    sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
+  const trainer = new Rl2Trainer({
+    config,
+    events: new EventBus(sinks),
+    checkpointDir: join(runDir, RUN_FILES.checkpoints),
+    resumeFrom: checkpoint,
+    beforeIteration: io.beforeStep,
+  });
+  io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
+  if (io.onReference) {
+    // The trainer's held-out trials: same seed stream and count, so the numbers are comparable.
+    const entries = REFERENCE_BASELINES[config.env].map((name) => {
+      const policy = tuneBaseline(trainer.env, name, { episodes: config.episodes, seed: 'tune' });
+      const r = evaluatePolicy(policy, trainer.env, {
+        episodes: config.episodes,
+        trials: config.evalTrials,
+        seed: new Rng(config.seed).child('eval').seed,
+      });
+      return { label: name, value: r.mean };
+    });
+    io.onReference({ entries });
+  }
+  try {
+    const summary = await trainer.train();
+    metrics.close();
+    saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
+    const best = trainer.bestWeightValues;
+    if (best) {
+      trainer.policy.setWeightValues(best);
+      saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'best'));
+    }
+    writeFileAtomic(
+      join(runDir, RUN_FILES.summary),
+      `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
+    );
+    io.print(`run written to ${runDir}\n`);
+  } finally {
+    trainer.dispose();
+  }
 }

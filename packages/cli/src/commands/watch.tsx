@@ -6,7 +6,7 @@ import type { MetaTrainEvent } from '@metagrad/optimizers';
 import type { Rl2Event } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { render } from 'ink';
-import { initialDashboardState, withBaselines } from '../dashboard/state/dashboard-state.js';
+import { initialDashboardState, withReference } from '../dashboard/state/dashboard-state.js';
 import { WatchApp } from '../dashboard/watch-app.js';
 import { MetricsTail } from '../run/metrics-tail.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
@@ -60,10 +60,14 @@ export function registerWatchCommand(program: Command): void {
           .map((r) => ({ label: `${r.optimizer} (test)`, value: r.log10FinalLoss, learned: true })),
       });
       // The tuned baselines' test results and curves, next to the learned optimizer's.
-      const initial = withBaselines(
-        base,
-        rows.filter((r) => r.learningRate !== null && Array.isArray(r.curve)),
-      );
+      const tuned = rows.filter((r) => r.learningRate !== null && Array.isArray(r.curve));
+      const initial = withReference(base, {
+        entries: tuned.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss })),
+        curves: tuned.map((r) => ({
+          name: `${r.optimizer} (tuned)`,
+          points: r.curve.map((y, x) => ({ x, y })),
+        })),
+      });
       if (!process.stdout.isTTY) {
         // No TTY: plain lines, no escape codes, until the run ends.
         for (;;) {

@@ -9,7 +9,7 @@ import {
   type DashboardState,
   initialDashboardState,
   reduceDashboard,
-  withBaselines,
+  withReference,
 } from './state/dashboard-state.js';
 
 /** Props of {@link TrainApp}. */
@@ -48,14 +48,14 @@ export function TrainApp({ worker, width, onPrint, onError }: TrainAppProps) {
         for (const m of batch) {
           if (m.type === 'start') {
             next = initialDashboardState({
-              kind: 'l2l',
-              title: `l2l ${m.task}`,
+              kind: m.kind,
+              title: m.title,
               backend: m.backend,
               seed: m.seed,
               runDir: m.runDir,
             });
-          } else if (m.type === 'baselines' && next) {
-            next = withBaselines(next, m.rows);
+          } else if (m.type === 'reference' && next) {
+            next = withReference(next, m.reference);
           } else if (m.type === 'event' && next) next = reduceDashboard(next, m.event);
         }
         return next;

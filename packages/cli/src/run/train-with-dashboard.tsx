@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ConfigError } from '@metagrad/core';
 import { render } from 'ink';
 import { TrainApp } from '../dashboard/train-app.js';
+import type { TrainKind } from './train-protocol.js';
 
 /** An error that crossed the worker boundary, keeping its class name for the exit code. */
 export class WorkerError extends Error {
@@ -16,12 +17,14 @@ export class WorkerError extends Error {
 const BAD_INPUT = new Set(['ConfigError', 'CheckpointError', 'SavedOptimizerError', 'IdxFormatError']);
 
 /**
- * `l2l train` on a terminal: training runs in a worker thread while the Ink dashboard renders here
+ * `l2l train` or `rl2 train` on a terminal: training runs in a worker thread while the Ink dashboard renders here
  * and turns keys into commands (p pause, s checkpoint, q stop). The final report is printed after
  * the dashboard closes.
  */
-export async function trainWithDashboard(flags: object): Promise<void> {
-  const worker = new Worker(new URL('./train-worker-entry.mjs', import.meta.url), { workerData: { flags } });
+export async function trainWithDashboard(kind: TrainKind, flags: object): Promise<void> {
+  const worker = new Worker(new URL('./train-worker-entry.mjs', import.meta.url), {
+    workerData: { kind, flags },
+  });
   const report: string[] = [];
   let failure: WorkerError | undefined;
   const width = Math.min(process.stdout.columns ?? 100, 140);

@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runL2lTrain, type TrainFlags } from '../commands/l2l-train.js';
-import type { WorkerCommand, WorkerMessage } from './train-protocol.js';
+import { type Rl2TrainFlags, runRl2Train } from '../commands/rl2-train.js';
+import type { TrainIo, TrainKind, WorkerCommand, WorkerMessage } from './train-protocol.js';
 
 const port = parentPort!;
 const send = (message: WorkerMessage) => port.postMessage(message);
@@ -25,26 +26,26 @@ port.on('message', (command: WorkerCommand) => {
 });
 
 try {
-  await runL2lTrain(workerData.flags as TrainFlags, {
+  // One set of hooks for both commands; events are forwarded as they are, whatever their type.
+  const io: TrainIo<never> = {
     sinks: [{ emit: (event) => send({ type: 'event', event }) }],
     print: (text) => send({ type: 'print', text }),
-    beforeMetaStep: async () => {
+    beforeStep: async () => {
       // Yield to the message loop, then wait while paused.
       await new Promise((resolve) => setImmediate(resolve));
       while (paused) await new Promise<void>((resolve) => (wake = resolve));
     },
-    onTrainer: (trainer) => {
-      stop = () => trainer.stop();
-      checkpoint = () => trainer.requestCheckpoint();
+    onControls: (controls) => {
+      stop = controls.stop;
+      checkpoint = controls.checkpoint;
     },
     onStart: (info) => send({ type: 'start', ...info }),
-    onBaselines: (rows) =>
-      send({
-        type: 'baselines',
-        rows: rows.map((r) => ({ optimizer: r.optimizer, log10FinalLoss: r.log10FinalLoss, curve: r.curve })),
-      }),
+    onReference: (reference) => send({ type: 'reference', reference }),
     plainProgress: false,
-  });
+  };
+  const kind = workerData.kind as TrainKind;
+  if (kind === 'l2l') await runL2lTrain(workerData.flags as TrainFlags, io);
+  else await runRl2Train(workerData.flags as Rl2TrainFlags, io);
   send({ type: 'done' });
 } catch (error) {
   send({ type: 'error', name: (error as Error).name, message: (error as Error).message });

@@ -205,18 +205,16 @@ export function withBaselineCurves(state: DashboardState, curves: Series[]): Das
 }
 
 /**
- * Adds tuned baselines' held-out results: their log10 final losses to the comparison panel and their
- * loss curves to the latest-curve chart, next to the learned optimizer's.
+ * Adds reference results (tuned baselines on the same held-out tasks): their values to the comparison
+ * panel and, for learned optimizers, their loss curves to the latest-curve chart.
  */
-export function withBaselines(
+export function withReference(
   state: DashboardState,
-  rows: { optimizer: string; log10FinalLoss: number; curve: number[] }[],
+  reference: { entries: ComparisonEntry[]; curves?: Series[] },
 ): DashboardState {
-  const curves = rows.map((r) => ({
-    name: `${r.optimizer} (tuned)`,
-    points: r.curve.map((y, x) => ({ x, y })),
-  }));
-  const entries = rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss }));
-  const next = withBaselineCurves(state, curves);
-  return { ...next, comparison: { ...next.comparison, entries: [...next.comparison.entries, ...entries] } };
+  const next = reference.curves?.length ? withBaselineCurves(state, reference.curves) : state;
+  return {
+    ...next,
+    comparison: { ...next.comparison, entries: [...next.comparison.entries, ...reference.entries] },
+  };
 }
