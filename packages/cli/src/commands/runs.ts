@@ -47,6 +47,10 @@ export function registerRunsCommand(program: Command): void {
     .description("one run's configuration, status and headline numbers")
     .argument('<dir>', 'run directory')
     .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ metagrad runs show runs/l2l-quadratic-2026-11-26T08-00-00\n  $ metagrad runs show runs/mdp --json',
+    )
     .action((dir: string, options: { json?: boolean }) => {
       const overview = describeRunDirectory(dir);
       const config = readRunConfig(dir);
