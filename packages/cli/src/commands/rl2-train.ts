@@ -88,8 +88,8 @@ export function registerRl2TrainCommand(rl2: Command): void {
     .option('--episodes <n>', 'episodes per trial; default 10', intFlag('episodes'))
     .option('--hidden <h>', 'GRU units; default 64', intFlag('hidden'))
     .option('--iterations <i>', 'PPO iterations; default 200', intFlag('iterations'))
-    .option('--batch <b>', 'trials per iteration; default 128', intFlag('batch'))
-    .option('--lr <x>', 'Adam step size; default 0.01', numberFlag('lr'))
+    .option('--batch <b>', 'trials per iteration; default 512', intFlag('batch'))
+    .option('--lr <x>', 'Adam step size; default 0.003', numberFlag('lr'))
     .option('--eval-every <n>', 'held-out evaluation every N iterations; default 25', intFlag('eval-every'))
     .option(
       '--checkpoint-every <n>',

@@ -15,6 +15,9 @@ describe('RL² training', () => {
         episodes: 10,
         hidden: 32,
         batch: 64,
+        minibatches: 2,
+        learningRate: 1e-2,
+        entropyCoefficient: 0.001,
         iterations: 40,
         evalEvery: 40,
         evalTrials: 500,
@@ -52,8 +55,10 @@ describe('RL² training', () => {
     await a.train();
     const dir = mkdtempSync(join(tmpdir(), 'rl2-'));
     let calls = 0;
+    const bEvents = new MemorySink<Rl2Event>();
     const b: Rl2Trainer = new Rl2Trainer({
       config,
+      events: bEvents,
       checkpointDir: dir,
       beforeIteration: async () => {
         if (++calls === 3) b.stop();
@@ -65,6 +70,7 @@ describe('RL² training', () => {
     const resumed = new MemorySink<Rl2Event>();
     const c = new Rl2Trainer({ config, events: resumed, resumeFrom: checkpoint });
     await c.train();
+    expect(iterations(bEvents.events)).toEqual(iterations(full.events).slice(0, 2));
     expect(iterations(resumed.events)).toEqual(iterations(full.events).slice(2));
     [a, b, c].forEach((t) => {
       t.dispose();

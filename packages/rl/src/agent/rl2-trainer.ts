@@ -33,16 +33,16 @@ export const rl2ConfigSchema = z.object({
   hidden: z.number().int().positive().default(64),
   iterations: z.number().int().positive().default(200),
   /** Trials per iteration. */
-  batch: z.number().int().positive().default(128),
+  batch: z.number().int().positive().default(512),
   ppoEpochs: z.number().int().positive().default(4),
-  minibatches: z.number().int().positive().default(2),
-  learningRate: z.number().positive().default(1e-2),
+  minibatches: z.number().int().positive().default(4),
+  learningRate: z.number().positive().default(3e-3),
   clipNorm: z.number().positive().default(1),
   discount: z.number().min(0).max(1).default(0.99),
   gaeLambda: z.number().min(0).max(1).default(0.3),
   clip: z.number().positive().default(0.2),
   valueCoefficient: z.number().nonnegative().default(0.5),
-  entropyCoefficient: z.number().nonnegative().default(0.001),
+  entropyCoefficient: z.number().nonnegative().default(0.01),
   evalEvery: z.number().int().positive().default(25),
   evalTrials: z.number().int().positive().default(500),
   checkpointEvery: z.number().int().positive().default(25),
@@ -97,6 +97,8 @@ const checkpointSchema = z.object({
   best: z.number().nullable(),
   weights: z.array(encoded),
   optimizer: z.array(encoded),
+  /** Adam's running β₁ᵗ and β₂ᵗ: tfjs recomputes them as powers on restore, which differs in the last bits. */
+  adamBetaPowers: z.tuple([z.number(), z.number()]).optional(),
 });
 
 /** Everything needed to continue RL² training exactly. */
@@ -398,6 +400,7 @@ export class Rl2Trainer {
           values: Float32Array.from(w.tensor.dataSync() as Float32Array),
         }),
       ),
+      adamBetaPowers: this.adamBetaPowers().map((v) => v.dataSync()[0]!) as [number, number],
     };
     mkdirSync(this.checkpointDir, { recursive: true });
     const path = join(this.checkpointDir, `iteration-${String(iteration).padStart(8, '0')}.json`);
@@ -426,9 +429,25 @@ export class Rl2Trainer {
         })),
       );
     }
+    if (checkpoint.adamBetaPowers) {
+      const [beta1Power, beta2Power] = this.adamBetaPowers();
+      tf.tidy(() => {
+        beta1Power.assign(tf.scalar(checkpoint.adamBetaPowers![0]));
+        beta2Power.assign(tf.scalar(checkpoint.adamBetaPowers![1]));
+      });
+    }
     this.skipped = checkpoint.skipped;
     this.best = checkpoint.best;
     return checkpoint.iteration;
+  }
+
+  /**
+   * tf.train.adam's private running powers β₁ᵗ and β₂ᵗ (tfjs 4.22 names). Saving them makes a resume
+   * bit-exact; `getWeights` leaves them out.
+   */
+  private adamBetaPowers(): [tf.Variable, tf.Variable] {
+    const internals = this.optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    return [internals.accBeta1, internals.accBeta2];
   }
 
   dispose(): void {
