@@ -17,15 +17,7 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import {
-  intFlag,
-  intListFlag,
-  mergeConfig,
-  numberFlag,
-  onInterrupt,
-  readConfigFile,
-  seedFlag,
-} from '../options.js';
+import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
 import {
@@ -35,8 +27,8 @@ import {
   readRunConfig,
   writeRunConfig,
 } from '../run/run-directory.js';
+import { runTraining } from '../run/run-training.js';
 import type { TrainIo } from '../run/train-protocol.js';
-import { trainWithDashboard } from '../run/train-with-dashboard.js';
 
 /** Everything `l2l train` is configured by, after merging `--config` and flags. */
 export const l2lTrainSchema = z.object({
@@ -147,25 +139,7 @@ Examples:
     )
     .option('--no-tui', 'plain progress lines even on a terminal')
     .action(async (flags: TrainFlags) => {
-      if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
-        await trainWithDashboard('l2l', flags);
-        return;
-      }
-      let stop: (() => void) | undefined;
-      const removeInterruptHandler = onInterrupt('meta-step', () => stop?.());
-      try {
-        await runL2lTrain(flags, {
-          sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
-          print: (text) => process.stdout.write(text),
-          beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
-          onControls: (controls) => {
-            stop = controls.stop;
-          },
-          plainProgress: !flags.json,
-        });
-      } finally {
-        removeInterruptHandler();
-      }
+      await runTraining('l2l', flags, 'meta-step', (io) => runL2lTrain(flags, io));
     });
 }
 

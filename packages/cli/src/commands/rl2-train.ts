@@ -11,7 +11,7 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, mergeConfig, numberFlag, onInterrupt, readConfigFile, seedFlag } from '../options.js';
+import { intFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
@@ -21,8 +21,8 @@ import {
   readRunConfig,
   writeRunConfig,
 } from '../run/run-directory.js';
+import { runTraining } from '../run/run-training.js';
 import type { TrainIo } from '../run/train-protocol.js';
-import { trainWithDashboard } from '../run/train-with-dashboard.js';
 
 const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
 
@@ -112,25 +112,7 @@ Examples:
     )
     .option('--no-tui', 'plain progress lines even on a terminal')
     .action(async (flags: Rl2TrainFlags) => {
-      if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
-        await trainWithDashboard('rl2', flags);
-        return;
-      }
-      let stop: (() => void) | undefined;
-      const removeInterruptHandler = onInterrupt('iteration', () => stop?.());
-      try {
-        await runRl2Train(flags, {
-          sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
-          print: (text) => process.stdout.write(text),
-          beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
-          onControls: (controls) => {
-            stop = controls.stop;
-          },
-          plainProgress: !flags.json,
-        });
-      } finally {
-        removeInterruptHandler();
-      }
+      await runTraining('rl2', flags, 'iteration', (io) => runRl2Train(flags, io));
     });
 }
 
