@@ -32,4 +32,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `metagrad runs list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv);
