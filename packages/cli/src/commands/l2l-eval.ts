@@ -12,8 +12,8 @@ import {
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import { addTaskOptions, buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
+import { intFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 
 /** Learning rates used for baselines when neither --lr nor --tune-lr is given. */
@@ -70,22 +70,15 @@ function resolveLearned(path: string): string {
 
 /** `metagrad l2l eval`: one optimizer on held-out tasks, as a table line or JSON. */
 export function registerL2lEvalCommand(l2l: Command): void {
-  l2l
-    .command('eval')
+  addTaskOptions(l2l.command('eval'))
     .description('evaluate a learned optimizer or a hand-designed baseline on held-out tasks')
     .requiredOption('--optimizer <name|dir>', `RUN_DIR or ${BASELINE_NAMES.join(' | ')}`)
-    .option('--task <name>', 'task family: quadratic | mlp')
     .option('--steps <n>', 'inner steps; default 100', intFlag('steps'))
     .option('--instances <n>', 'held-out task instances; default 128', intFlag('instances'))
     .option('--seed <s>', 'root seed of the held-out tasks; default 0')
     .option('--lr <x>', 'learning rate for a baseline', numberFlag('lr'))
     .option('--tune-lr', 'tune the baseline learning rate on separate tasks first')
     .option('--threshold <x>', 'loss threshold for steps-to-threshold', numberFlag('threshold'))
-    .option('--dims <n>', 'quadratic dimension; default 10', intFlag('dims'))
-    .option('--hidden <list>', 'MLP hidden units per layer; default 20', intListFlag('hidden'))
-    .option('--activation <name>', 'MLP activation: sigmoid | relu | tanh')
-    .option('--batch-size <n>', 'MLP minibatch size; default 128', intFlag('batch-size'))
-    .option('--data <dir>', 'MLP: directory of MNIST-style IDX files')
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--json', 'print one JSON object')

@@ -16,7 +16,7 @@ import {
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
+import { addTaskOptions, buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
 import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
@@ -90,10 +90,8 @@ export function learnedConfigFor(config: L2lTrainConfig): LearnedOptimizerConfig
 
 /** `metagrad l2l train`: meta-trains a learned optimizer and compares it with tuned baselines. */
 export function registerL2lTrainCommand(l2l: Command): void {
-  l2l
-    .command('train')
+  addTaskOptions(l2l.command('train'))
     .description('meta-train a learned optimizer (Andrychowicz et al. 2016) on a task family')
-    .option('--task <name>', 'task family: quadratic | mlp')
     .option('--epochs <n>', 'epochs (fresh tasks each); default 200', intFlag('epochs'))
     .option('--steps <n>', 'inner steps per epoch; default 100', intFlag('steps'))
     .option('--unroll <n>', 'truncation length for BPTT; default 20', intFlag('unroll'))
@@ -118,11 +116,6 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .option('--layers <list>', 'LSTM units per layer; default 20,20', intListFlag('layers'))
     .option('--k <x>', "LogAndSign's k; default 10", numberFlag('k'))
     .option('--output-scale <x>', 'scale of the network output', numberFlag('output-scale'))
-    .option('--dims <n>', 'quadratic dimension; default 10', intFlag('dims'))
-    .option('--hidden <list>', 'MLP hidden units per layer; default 20', intListFlag('hidden'))
-    .option('--activation <name>', 'MLP activation: sigmoid | relu | tanh')
-    .option('--batch-size <n>', 'MLP minibatch size; default 128', intFlag('batch-size'))
-    .option('--data <dir>', 'MLP: directory of MNIST-style IDX files (default: bundled UCI digits)')
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--run-dir <dir>', 'where to write the run; default runs/l2l-<task>-<time>')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')

@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-// Run node itself with tsx's loader (not the tsx CLI wrapper), so signals reach the real process.
-const NODE = process.execPath;
-const TS_LOADER = ['--import', 'tsx'];
-
-function metagrad(...args: string[]) {
-  const result = spawnSync(NODE, [...TS_LOADER, MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { metagrad } from '../testing/run-metagrad.js';
 
 describe('metagrad rl2', () => {
   it.each([

@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-// Run node itself with tsx's loader (not the tsx CLI wrapper), so signals reach the real process.
-const NODE = process.execPath;
-const TS_LOADER = ['--import', 'tsx'];
-
-function metagrad(...args: string[]) {
-  const result = spawnSync(NODE, [...TS_LOADER, MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { metagrad } from '../testing/run-metagrad.js';
 
 /** A run directory as l2l train writes it, killed mid-write (no summary, torn last line). */
 function fakeRun(root: string): string {

@@ -7,7 +7,9 @@ import {
   QuadraticFamily,
   type TaskFamily,
 } from '@metagrad/optimizers';
+import type { Command } from 'commander';
 import { z } from 'zod';
+import { intFlag, intListFlag } from '../options.js';
 
 /** Task settings shared by `l2l train` and `l2l eval`. */
 export const taskSchema = z.object({
@@ -38,4 +40,15 @@ export function buildTaskFamily(settings: TaskSettings): TaskFamily {
     activation: settings.activation,
     batchSize: settings.batchSize,
   });
+}
+
+/** Declares the task flags `l2l train` and `l2l eval` share. */
+export function addTaskOptions(command: Command): Command {
+  return command
+    .option('--task <name>', 'task family: quadratic | mlp')
+    .option('--dims <n>', 'quadratic dimension; default 10', intFlag('dims'))
+    .option('--hidden <list>', 'MLP hidden units per layer; default 20', intListFlag('hidden'))
+    .option('--activation <name>', 'MLP activation: sigmoid | relu | tanh')
+    .option('--batch-size <n>', 'MLP minibatch size; default 128', intFlag('batch-size'))
+    .option('--data <dir>', 'MLP: directory of MNIST-style IDX files (default: bundled UCI digits)');
 }
