@@ -4,12 +4,12 @@ import {
   collectTrials,
   type Env,
   GruPolicy,
-  ppoLosses,
+  ppoGradients,
   type Rollout,
   rl2InputSize,
+  selectTrials,
   TabularMdp,
   trialGae,
-  unrollPolicy,
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
 import type { Workload } from '../workload.js';
@@ -76,34 +76,16 @@ const ppoUpdate: Workload<PpoState> = {
   },
   run: ({ policy, rollout, optimizer }) => {
     const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
-    const stack = (rows: ArrayLike<number>[]) =>
-      tf.tensor2d(
-        rows.flatMap((r) => Array.from(r)),
-        [rollout.steps, BATCH],
-      );
-    const inputs = tf.tensor3d(Float32Array.from(rollout.inputs.flatMap((r) => Array.from(r))), [
-      rollout.steps,
-      BATCH,
-      rollout.inputSize,
-    ]);
-    const tensors = [
-      inputs,
-      stack(rollout.actions),
-      stack(rollout.logProbs),
-      stack(advantages),
-      stack(returns),
-    ] as const;
-    const { value, grads } = tf.variableGrads(() => {
-      const { logits, values } = unrollPolicy(policy, inputs);
-      return ppoLosses(logits, values, tensors[1], tensors[2], tensors[3], tensors[4], {
-        clip: 0.2,
-        valueCoefficient: 0.5,
-        entropyCoefficient: 0.001,
-      }).total;
-    }, policy.variables);
+    const trials = Array.from({ length: BATCH }, (_, i) => i);
+    const minibatch = selectTrials(rollout, trials, advantages, returns);
+    const { grads, ...terms } = ppoGradients(policy, minibatch, {
+      clip: 0.2,
+      valueCoefficient: 0.5,
+      entropyCoefficient: 0.01,
+    });
     optimizer.applyGradients(grads as Record<string, tf.Variable>);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads), ...tensors]);
+    terms.total.dataSync();
+    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch).flat()]);
   },
   teardown: ({ policy, optimizer }) => {
     policy.dispose();

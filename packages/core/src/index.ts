@@ -45,6 +45,8 @@ export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
 export { type JsonlContents, JsonlWriter, readJsonl } from './logging/jsonl.js';
 export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
+export { fastTanh } from './ops/fast-tanh.js';
+export { matMulPlainGrad } from './ops/mat-mul-plain-grad.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
 export {
   ConstantSchedule,

@@ -4,8 +4,18 @@
  * kept across episodes, PPO with trial-level GAE, and the classic hand-designed baselines.
  */
 export { trialGae } from './agent/gae.js';
-export { GruPolicy, type GruPolicyShape, type PolicyStep } from './agent/gru-policy.js';
-export { type PpoLosses, type PpoSettings, ppoLosses, unrollPolicy } from './agent/ppo.js';
+export { type PpoGradients, ppoGradients } from './agent/gru-bptt.js';
+export { type GruGates, GruPolicy, type GruPolicyShape, type PolicyStep } from './agent/gru-policy.js';
+export {
+  type PpoLosses,
+  type PpoLossGradients,
+  type PpoMinibatch,
+  type PpoSettings,
+  ppoLosses,
+  ppoLossGradients,
+  ppoTrialLosses,
+  unrollPolicy,
+} from './agent/ppo.js';
 export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
@@ -18,9 +28,11 @@ export {
   Rl2Trainer,
   readRl2Checkpoint,
   rl2ConfigSchema,
+  selectTrials,
 } from './agent/rl2-trainer.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
+export { ValueNormalizer, type ValueNormalizerState } from './agent/value-normalizer.js';
 export {
   EpsilonGreedyBandit,
   GittinsBandit,

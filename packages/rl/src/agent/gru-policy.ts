@@ -1,4 +1,4 @@
-import type { Rng } from '@metagrad/core';
+import { fastTanh, matMulPlainGrad, type Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** Sizes of a {@link GruPolicy}. */
@@ -15,6 +15,16 @@ export interface PolicyStep {
   value: tf.Tensor1D;
 }
 
+/** Activations of one GRU step. */
+export interface GruGates {
+  z: tf.Tensor2D;
+  r: tf.Tensor2D;
+  n: tf.Tensor2D;
+  /** r ⊙ h. */
+  resetHidden: tf.Tensor2D;
+  next: tf.Tensor2D;
+}
+
 let nextInstance = 0;
 
 /**
@@ -27,6 +37,11 @@ export class GruPolicy {
   readonly variables: tf.Variable[];
   readonly weightNames: string[];
   private readonly w: Record<string, tf.Variable> = {};
+
+  /** Weights by name (`Wz`, `Uz`, `bz`, … `policyW`, `valueB`), for hand-written gradients. */
+  get weights(): Readonly<Record<string, tf.Variable>> {
+    return this.w;
+  }
 
   constructor(shape: GruPolicyShape, rng: Rng) {
     this.shape = shape;
@@ -67,28 +82,63 @@ export class GruPolicy {
   /** One step: inputs `[B, I]`, hidden `[B, H]` → next hidden, logits `[B, A]`, value `[B]`. */
   step(input: tf.Tensor2D, hidden: tf.Tensor2D): PolicyStep {
     return tf.tidy(() => {
-      const w = this.w;
-      const gate = (g: string, h: tf.Tensor2D) =>
-        tf.add(
-          tf.add(tf.matMul(input, w[`W${g}`] as tf.Tensor2D), tf.matMul(h, w[`U${g}`] as tf.Tensor2D)),
-          w[`b${g}`]!,
-        );
-      const z = tf.sigmoid(gate('z', hidden));
-      const r = tf.sigmoid(gate('r', hidden));
-      const n = tf.tanh(
-        tf.add(
-          tf.add(
-            tf.matMul(input, w.Wn as tf.Tensor2D),
-            tf.matMul(tf.mul(r, hidden) as tf.Tensor2D, w.Un as tf.Tensor2D),
-          ),
-          w.bn!,
-        ),
-      );
-      const next = tf.add(hidden, tf.mul(z, tf.sub(n, hidden))) as tf.Tensor2D;
-      const logits = tf.add(tf.matMul(next, w.policyW as tf.Tensor2D), w.policyB!) as tf.Tensor2D;
-      const value = tf.add(tf.matMul(next, w.valueW as tf.Tensor2D), w.valueB!).reshape([-1]) as tf.Tensor1D;
-      return { hidden: next, logits, value };
+      const { next } = this.cell(input, hidden);
+      return { hidden: next, logits: this.policyHead(next), value: this.valueHead(next) };
     });
+  }
+
+  /**
+   * Runs the GRU from a zero state over whole trials, one `[B, I]` input per step → per-step logits
+   * `[B, A]` and values `[B]`; differentiable in the weights (backpropagation through time).
+   * Steps stay separate tensors because slicing and stacking are slow on the wasm backend
+   * (≈1.8 ms per [128 × 64] slice).
+   */
+  unroll(inputs: tf.Tensor2D[]): { logits: tf.Tensor2D[]; values: tf.Tensor1D[] } {
+    let hidden = this.initialState(inputs[0]?.shape[0] ?? 0);
+    const logits: tf.Tensor2D[] = [];
+    const values: tf.Tensor1D[] = [];
+    for (const input of inputs) {
+      const out = this.step(input, hidden);
+      hidden = out.hidden;
+      logits.push(out.logits);
+      values.push(out.value);
+    }
+    return { logits, values };
+  }
+
+  /** x·W_gate + b_gate. */
+  private project(x: tf.Tensor2D, gate: string): tf.Tensor2D {
+    return tf.add(matMulPlainGrad(x, this.w[`W${gate}`] as tf.Tensor2D), this.w[`b${gate}`]!);
+  }
+
+  /**
+   * The GRU update h' = h + z ⊙ (n − h), with z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r)
+   * and n = tanh(xW_n + (r ⊙ h)U_n + b_n). Returns the gates too, for hand-written BPTT.
+   */
+  cell(input: tf.Tensor2D, hidden: tf.Tensor2D): GruGates {
+    const w = this.w;
+    const z = tf.sigmoid(
+      tf.add(this.project(input, 'z'), matMulPlainGrad(hidden, w.Uz as tf.Tensor2D)),
+    ) as tf.Tensor2D;
+    const r = tf.sigmoid(
+      tf.add(this.project(input, 'r'), matMulPlainGrad(hidden, w.Ur as tf.Tensor2D)),
+    ) as tf.Tensor2D;
+    const resetHidden = tf.mul(r, hidden) as tf.Tensor2D;
+    const n = fastTanh(
+      tf.add(this.project(input, 'n'), matMulPlainGrad(resetHidden, w.Un as tf.Tensor2D)),
+    ) as tf.Tensor2D;
+    const next = tf.add(hidden, tf.mul(z, tf.sub(n, hidden))) as tf.Tensor2D;
+    return { z, r, n, resetHidden, next };
+  }
+
+  /** Action logits `[B, A]` from hidden states `[B, H]`. */
+  policyHead(hidden: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(matMulPlainGrad(hidden, this.w.policyW as tf.Tensor2D), this.w.policyB!);
+  }
+
+  /** State values `[B]` from hidden states `[B, H]`. */
+  valueHead(hidden: tf.Tensor2D): tf.Tensor1D {
+    return tf.reshape(tf.add(matMulPlainGrad(hidden, this.w.valueW as tf.Tensor2D), this.w.valueB!), [-1]);
   }
 
   /** Weights as plain data (checkpoints, saving). */

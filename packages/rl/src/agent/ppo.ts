@@ -17,22 +17,23 @@ export interface PpoLosses {
 }
 
 /**
- * PPO's clipped surrogate (Schulman et al. 2017) on time-major tensors `[T, B]`:
+ * PPO's clipped surrogate (Schulman et al. 2017):
  * L = −mean(min(ρA, clip(ρ, 1 ± ε)A)) + c_v·mean((V − R)²) − c_e·mean(H[π]), with ρ = π/π_old.
- * `logits` is `[T, B, A]`. Exposed separately so tests can check it against hand-computed values.
+ * `logits` is `[..., A]` and the other tensors have its leading shape (e.g. `[T, B, A]` and
+ * `[T, B]`). Exposed separately so tests can check it against hand-computed values.
  */
 export function ppoLosses(
-  logits: tf.Tensor3D,
-  values: tf.Tensor2D,
-  actions: tf.Tensor2D,
-  oldLogProbs: tf.Tensor2D,
-  advantages: tf.Tensor2D,
-  returns: tf.Tensor2D,
+  logits: tf.Tensor,
+  values: tf.Tensor,
+  actions: tf.Tensor,
+  oldLogProbs: tf.Tensor,
+  advantages: tf.Tensor,
+  returns: tf.Tensor,
   settings: PpoSettings,
 ): PpoLosses {
   return tf.tidy(() => {
     const logP = tf.logSoftmax(logits);
-    const oneHot = tf.oneHot(actions.asType('int32'), logits.shape[2]).asType('float32');
+    const oneHot = tf.oneHot(actions.asType('int32'), logits.shape[logits.rank - 1]!).asType('float32');
     const newLogProbs = tf.sum(tf.mul(oneHot, logP), -1);
     const ratio = tf.exp(tf.sub(newLogProbs, oldLogProbs));
     const unclipped = tf.mul(ratio, advantages);
@@ -48,23 +49,104 @@ export function ppoLosses(
   });
 }
 
+/** {@link ppoLosses} (sums, see below) with its gradient in the logits and the values. */
+export interface PpoLossGradients {
+  /** Σ over rows of the clipped-surrogate, squared-error and entropy terms. */
+  policySum: tf.Scalar;
+  valueSum: tf.Scalar;
+  entropySum: tf.Scalar;
+  /** ∂(loss · scale)/∂logits, `[B, A]`. */
+  dLogits: tf.Tensor2D;
+  /** ∂(loss · scale)/∂values, `[B, 1]`. */
+  dValues: tf.Tensor2D;
+}
+
 /**
- * Re-runs the GRU over whole trials (backpropagation through time over the trial) and returns
- * logits `[T, B, A]` and values `[T, B]`. Differentiable in the policy's weights.
+ * Closed-form gradient of the per-row PPO loss
+ * ℓ = −min(ρA, clip(ρ)A) + c_v(V − R)² − c_e·H[π], summed over rows and multiplied by `scale`:
+ * ∂ℓ/∂logits = −A·ρ·[ρA ≤ clip(ρ)A]·(onehot − π) + c_e·π ⊙ (log π + H), ∂ℓ/∂V = 2c_v(V − R).
+ * The indicator is where tfjs's autodiff of `minimum`/`clipByValue` passes the gradient, so the
+ * result equals autodiff of {@link ppoLosses} (tested) at a fraction of the ops.
+ */
+export function ppoLossGradients(
+  logits: tf.Tensor2D,
+  values: tf.Tensor1D,
+  actions: tf.Tensor1D,
+  oldLogProbs: tf.Tensor1D,
+  advantages: tf.Tensor1D,
+  returns: tf.Tensor1D,
+  settings: PpoSettings,
+  scale: number,
+): PpoLossGradients {
+  return tf.tidy(() => {
+    const logP = tf.logSoftmax(logits);
+    const probs = tf.exp(logP);
+    const oneHot = tf.oneHot(actions.asType('int32'), logits.shape[1]).asType('float32');
+    const ratio = tf.exp(tf.sub(tf.sum(tf.mul(oneHot, logP), -1), oldLogProbs));
+    const unclipped = tf.mul(ratio, advantages);
+    const clipped = tf.mul(tf.clipByValue(ratio, 1 - settings.clip, 1 + settings.clip), advantages);
+    const rowEntropy = tf.neg(tf.sum(tf.mul(probs, logP), -1, true));
+    const valueError = tf.sub(values, returns);
+    // ∂ℓ/∂log π(a): the surrogate's gradient flows only where the unclipped term is the minimum.
+    const dLogProb = tf.mul(tf.neg(unclipped), tf.cast(tf.lessEqual(unclipped, clipped), 'float32'));
+    const dLogits = tf.add(
+      tf.mul(tf.reshape(dLogProb, [-1, 1]), tf.sub(oneHot, probs)),
+      tf.mul(tf.mul(probs, tf.add(logP, rowEntropy)), settings.entropyCoefficient),
+    );
+    return {
+      policySum: tf.neg(tf.sum(tf.minimum(unclipped, clipped))) as tf.Scalar,
+      valueSum: tf.sum(tf.square(valueError)) as tf.Scalar,
+      entropySum: tf.sum(rowEntropy) as tf.Scalar,
+      dLogits: tf.mul(dLogits, scale) as tf.Tensor2D,
+      dValues: tf.reshape(tf.mul(valueError, 2 * settings.valueCoefficient * scale), [-1, 1]) as tf.Tensor2D,
+    };
+  });
+}
+
+/** A minibatch of whole trials, one tensor per time step: inputs `[B, I]`, the rest `[B]`. */
+export interface PpoMinibatch {
+  inputs: tf.Tensor2D[];
+  actions: tf.Tensor1D[];
+  oldLogProbs: tf.Tensor1D[];
+  advantages: tf.Tensor1D[];
+  returns: tf.Tensor1D[];
+}
+
+/**
+ * Re-runs the GRU over whole trials (backpropagation through time over the trial): one `[B, I]`
+ * input per step → per-step logits `[B, A]` and values `[B]`. Differentiable in the weights.
  */
 export function unrollPolicy(
   policy: GruPolicy,
-  inputs: tf.Tensor3D,
-): { logits: tf.Tensor3D; values: tf.Tensor2D } {
-  const steps = tf.unstack(inputs) as tf.Tensor2D[];
-  let hidden = policy.initialState(inputs.shape[1]);
-  const logits: tf.Tensor2D[] = [];
-  const values: tf.Tensor1D[] = [];
-  for (const x of steps) {
-    const out = policy.step(x, hidden);
-    hidden = out.hidden;
-    logits.push(out.logits);
-    values.push(out.value);
-  }
-  return { logits: tf.stack(logits) as tf.Tensor3D, values: tf.stack(values) as tf.Tensor2D };
+  inputs: tf.Tensor2D[],
+): { logits: tf.Tensor2D[]; values: tf.Tensor1D[] } {
+  return policy.unroll(inputs);
+}
+
+/**
+ * PPO losses of a minibatch of whole trials: the GRU re-runs from a zero state over every step,
+ * and each term is averaged over steps and trials. Losses are taken per step, not on stacked
+ * tensors, because the gradient of a stack is a slow unstack on the wasm backend.
+ */
+export function ppoTrialLosses(policy: GruPolicy, minibatch: PpoMinibatch, settings: PpoSettings): PpoLosses {
+  const { logits, values } = policy.unroll(minibatch.inputs);
+  const perStep = logits.map((stepLogits, t) =>
+    ppoLosses(
+      stepLogits,
+      values[t]!,
+      minibatch.actions[t]!,
+      minibatch.oldLogProbs[t]!,
+      minibatch.advantages[t]!,
+      minibatch.returns[t]!,
+      settings,
+    ),
+  );
+  const average = (term: keyof PpoLosses) =>
+    tf.div(tf.addN(perStep.map((l) => l[term])), perStep.length) as tf.Scalar;
+  return {
+    total: average('total'),
+    policy: average('policy'),
+    value: average('value'),
+    entropy: average('entropy'),
+  };
 }

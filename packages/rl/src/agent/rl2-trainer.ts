@@ -16,11 +16,13 @@ import type { Env } from '../env/env.js';
 import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { trialGae } from './gae.js';
+import { ppoGradients } from './gru-bptt.js';
 import { GruPolicy } from './gru-policy.js';
-import { ppoLosses, unrollPolicy } from './ppo.js';
+import type { PpoMinibatch } from './ppo.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
+import { ValueNormalizer, valueNormalizerStateSchema } from './value-normalizer.js';
 
 /** RL² training settings, validated with zod. */
 export const rl2ConfigSchema = z.object({
@@ -43,6 +45,8 @@ export const rl2ConfigSchema = z.object({
   clip: z.number().positive().default(0.2),
   valueCoefficient: z.number().nonnegative().default(0.5),
   entropyCoefficient: z.number().nonnegative().default(0.01),
+  /** Learn values on a unit scale (running return statistics); see {@link ValueNormalizer}. */
+  normalizeValues: z.boolean().default(true),
   evalEvery: z.number().int().positive().default(25),
   evalTrials: z.number().int().positive().default(500),
   checkpointEvery: z.number().int().positive().default(25),
@@ -99,6 +103,7 @@ const checkpointSchema = z.object({
   optimizer: z.array(encoded),
   /** Adam's running β₁ᵗ and β₂ᵗ: tfjs recomputes them as powers on restore, which differs in the last bits. */
   adamBetaPowers: z.tuple([z.number(), z.number()]).optional(),
+  valueNormalizer: valueNormalizerStateSchema.optional(),
 });
 
 /** Everything needed to continue RL² training exactly. */
@@ -163,6 +168,7 @@ export class Rl2Trainer {
   private readonly resumeFrom: Rl2Checkpoint | undefined;
   private readonly beforeIteration: (() => Promise<void>) | undefined;
   private readonly root: Rng;
+  private readonly valueNormalizer = new ValueNormalizer();
   private skipped = 0;
   private best: number | null = null;
   private bestWeights: ReturnType<GruPolicy['weightValues']> | null = null;
@@ -281,19 +287,12 @@ export class Rl2Trainer {
   /** PPO epochs over the rollout; returns the last minibatch's loss terms and gradient norm. */
   private update(rollout: Rollout, rng: Rng) {
     const cfg = this.config;
-    const { advantages, returns } = trialGae(rollout.rewards, rollout.values, cfg.discount, cfg.gaeLambda);
-    // Normalise advantages over the whole batch.
-    let sum = 0;
-    let sumSq = 0;
-    const count = rollout.steps * rollout.batch;
-    for (const row of advantages) {
-      for (const a of row) {
-        sum += a;
-        sumSq += a * a;
-      }
-    }
-    const mean = sum / count;
-    const std = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+    // The value head predicts normalised returns when value normalisation is on.
+    const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(rollout.values) : rollout.values;
+    const gae = trialGae(rollout.rewards, values, cfg.discount, cfg.gaeLambda);
+    if (cfg.normalizeValues) this.valueNormalizer.update(gae.returns);
+    const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
+    const advantages = standardize(gae.advantages);
     const stats = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
     const perMinibatch = Math.ceil(rollout.batch / cfg.minibatches);
     for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
@@ -306,45 +305,13 @@ export class Rl2Trainer {
       for (let m = 0; m < cfg.minibatches; m++) {
         const trials = order.slice(m * perMinibatch, (m + 1) * perMinibatch);
         if (trials.length === 0) continue;
-        const gather = (rows: ArrayLike<number>[], width: number) => {
-          const out = new Float32Array(rollout.steps * trials.length * width);
-          rows.forEach((row, t) => {
-            trials.forEach((trial, k) => {
-              for (let j = 0; j < width; j++)
-                out[(t * trials.length + k) * width + j] = row[trial * width + j]!;
-            });
-          });
-          return out;
-        };
-        const b = trials.length;
-        const shape2: [number, number] = [rollout.steps, b];
-        const inputs = tf.tensor3d(gather(rollout.inputs, rollout.inputSize), [
-          rollout.steps,
-          b,
-          rollout.inputSize,
-        ]);
-        const actions = tf.tensor2d(gather(rollout.actions, 1), shape2);
-        const oldLogProbs = tf.tensor2d(gather(rollout.logProbs, 1), shape2);
-        const adv = tf.tidy(() =>
-          tf.div(tf.sub(tf.tensor2d(gather(advantages, 1), shape2), mean), std),
-        ) as tf.Tensor2D;
-        const ret = tf.tensor2d(gather(returns, 1), shape2);
-        let terms: { policy: tf.Scalar; value: tf.Scalar; entropy: tf.Scalar } | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const { logits, values } = unrollPolicy(this.policy, inputs);
-          const losses = ppoLosses(logits, values, actions, oldLogProbs, adv, ret, cfg);
-          terms = {
-            policy: tf.keep(losses.policy),
-            value: tf.keep(losses.value),
-            entropy: tf.keep(losses.entropy),
-          };
-          return losses.total;
-        }, this.policy.variables);
+        const minibatch = selectTrials(rollout, trials, advantages, targets);
+        const { grads, ...terms } = ppoGradients(this.policy, minibatch, cfg);
         const names = this.policy.variables.map((v) => v.name);
         const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
-        const read = tf.tidy(() => tf.stack([norm, terms!.policy, terms!.value, terms!.entropy]));
-        const [normValue, policyLoss, valueLoss, entropy] = Array.from(read.dataSync());
-        if (Number.isFinite(normValue!) && Number.isFinite(value.dataSync()[0]!)) {
+        const read = tf.tidy(() => tf.stack([norm, terms.total, terms.policy, terms.value, terms.entropy]));
+        const [normValue, total, policyLoss, valueLoss, entropy] = Array.from(read.dataSync());
+        if (Number.isFinite(normValue!) && Number.isFinite(total!)) {
           const scale = Math.min(1, cfg.clipNorm / Math.max(normValue!, 1e-12));
           const clipped = Object.fromEntries(names.map((n) => [n, tf.mul(grads[n]!, scale)]));
           this.optimizer.applyGradients(clipped);
@@ -353,8 +320,8 @@ export class Rl2Trainer {
           this.skipped++;
         }
         Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: normValue });
-        tf.dispose([inputs, actions, oldLogProbs, adv, ret, value, norm, read, ...Object.values(grads)]);
-        tf.dispose([terms!.policy, terms!.value, terms!.entropy]);
+        tf.dispose([norm, read, ...Object.values(grads), ...Object.values(terms)]);
+        tf.dispose(Object.values(minibatch).flat());
       }
     }
     return stats as { policyLoss: number; valueLoss: number; entropy: number; gradientNorm: number };
@@ -401,6 +368,7 @@ export class Rl2Trainer {
         }),
       ),
       adamBetaPowers: this.adamBetaPowers().map((v) => v.dataSync()[0]!) as [number, number],
+      valueNormalizer: this.valueNormalizer.state(),
     };
     mkdirSync(this.checkpointDir, { recursive: true });
     const path = join(this.checkpointDir, `iteration-${String(iteration).padStart(8, '0')}.json`);
@@ -436,6 +404,7 @@ export class Rl2Trainer {
         beta2Power.assign(tf.scalar(checkpoint.adamBetaPowers![1]));
       });
     }
+    if (checkpoint.valueNormalizer) this.valueNormalizer.restore(checkpoint.valueNormalizer);
     this.skipped = checkpoint.skipped;
     this.best = checkpoint.best;
     return checkpoint.iteration;
@@ -454,4 +423,46 @@ export class Rl2Trainer {
     this.policy.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** (x − mean) / std over every entry of a time-major batch. */
+function standardize(rows: Float32Array[]): Float32Array[] {
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  for (const row of rows) {
+    for (const a of row) {
+      sum += a;
+      sumSq += a * a;
+    }
+    count += row.length;
+  }
+  const mean = sum / count;
+  const std = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+  return rows.map((row) => row.map((a) => (a - mean) / std));
+}
+
+/** The chosen trials of a rollout as per-step tensors (a PPO minibatch). */
+export function selectTrials(
+  rollout: Rollout,
+  trials: number[],
+  advantages: Float32Array[],
+  returns: Float32Array[],
+): PpoMinibatch {
+  const b = trials.length;
+  const pick = (row: ArrayLike<number>, width: number) => {
+    const out = new Float32Array(b * width);
+    trials.forEach((trial, k) => {
+      for (let j = 0; j < width; j++) out[k * width + j] = row[trial * width + j]!;
+    });
+    return out;
+  };
+  const perStep = (rows: ArrayLike<number>[]) => rows.map((row) => tf.tensor1d(pick(row, 1)));
+  return {
+    inputs: rollout.inputs.map((row) => tf.tensor2d(pick(row, rollout.inputSize), [b, rollout.inputSize])),
+    actions: perStep(rollout.actions),
+    oldLogProbs: perStep(rollout.logProbs),
+    advantages: perStep(advantages),
+    returns: perStep(returns),
+  };
 }

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../random/rng.js';
+import { maxRelativeError } from '../testing/gradient-check.js';
+import { fastTanh } from './fast-tanh.js';
+import { matMulPlainGrad } from './mat-mul-plain-grad.js';
+
+describe('fastTanh', () => {
+  it('matches Math.tanh and its derivative 1 − tanh²', () => {
+    const xs = [-20, -3, -0.5, 0, 1e-3, 0.7, 4, 20];
+    const x = tf.tensor1d(xs);
+    const value = fastTanh(x).dataSync();
+    const grad = tf
+      .grad((v: tf.Tensor) => tf.sum(fastTanh(v)))(x)
+      .dataSync();
+    xs.forEach((v, i) => {
+      expect(value[i]).toBeCloseTo(Math.tanh(v), 6);
+      expect(grad[i]).toBeCloseTo(1 - Math.tanh(v) ** 2, 5);
+    });
+  });
+});
+
+describe('matMulPlainGrad', () => {
+  it('gives the same value and gradients as tf.matMul', () => {
+    const rng = new Rng(3);
+    const a = rng.child('a').normalTensor([7, 5]) as tf.Tensor2D;
+    const b = rng.child('b').normalTensor([5, 4]) as tf.Tensor2D;
+    const weights = rng.child('w').normalTensor([7, 4]);
+    const loss = (f: typeof tf.matMul) => (x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(tf.square(f(x as tf.Tensor2D, y as tf.Tensor2D)), weights)) as tf.Scalar;
+    const [ga, gb] = tf.grads(loss(matMulPlainGrad as typeof tf.matMul))([a, b]);
+    const [ra, rb] = tf.grads(loss(tf.matMul))([a, b]);
+    expect(maxRelativeError(matMulPlainGrad(a, b).dataSync(), tf.matMul(a, b).dataSync())).toBeLessThan(1e-6);
+    expect(maxRelativeError(ga!.dataSync(), ra!.dataSync())).toBeLessThan(1e-5);
+    expect(maxRelativeError(gb!.dataSync(), rb!.dataSync())).toBeLessThan(1e-5);
+  });
+
+  it('passes gradients to variables (tf.variableGrads)', () => {
+    const w = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    const x = tf.tensor2d([1, -1], [1, 2]);
+    const { grads } = tf.variableGrads(() => tf.sum(matMulPlainGrad(x, w)) as tf.Scalar, [w]);
+    // d/dW Σ(x·W) = xᵀ·1.
+    expect(Array.from(grads[w.name]!.dataSync())).toEqual([1, 1, -1, -1]);
+    w.dispose();
+  });
+});
