@@ -17,15 +17,23 @@ import { rlWorkloads } from './workloads/rl.js';
 
 const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads, ...rlWorkloads];
 
-const { values } = parseArgs({
-  options: {
-    filter: { type: 'string' },
-    backends: { type: 'string' },
-    runs: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    out: { type: 'string' },
-  },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        filter: { type: 'string' },
+        backends: { type: 'string' },
+        runs: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '3' },
+        out: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message} (options: --filter, --backends, --runs, --warmup, --out)`);
+  }
+}
+
+const { values } = parseOptions();
 
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);

@@ -5,6 +5,8 @@ import {
   type Env,
   GruPolicy,
   ppoGradients,
+  type Rl2ConfigInput,
+  Rl2Trainer,
   type Rollout,
   rl2InputSize,
   selectTrials,
@@ -93,8 +95,71 @@ const ppoUpdate: Workload<PpoState> = {
   },
 };
 
+interface TimeToTarget {
+  seconds: number;
+  iterations: number;
+  best: number;
+}
+
+/**
+ * On demand: wall time of RL² training with `config` until the held-out evaluation (the trainer's
+ * own, `evalTrials` fixed trials) reaches `target`; NaN seconds if `iterations` run out first.
+ */
+function timeToTarget(name: string, target: number, config: Rl2ConfigInput): Workload<TimeToTarget> {
+  return {
+    name,
+    description: `RL² training wall time until held-out mean reward >= ${target}`,
+    onDemand: true,
+    runs: 1,
+    setup: () => ({ seconds: Number.NaN, iterations: 0, best: Number.NaN }),
+    run: async (state) => {
+      const started = performance.now();
+      const trainer: Rl2Trainer = new Rl2Trainer({
+        config,
+        events: {
+          emit: (e) => {
+            if (e.type === 'evaluation') {
+              state.best = Number.isNaN(state.best) ? e.mean : Math.max(state.best, e.mean);
+              state.iterations = e.iteration;
+              if (e.mean >= target) {
+                state.seconds = (performance.now() - started) / 1000;
+                trainer.stop();
+              }
+            }
+          },
+        },
+      });
+      await trainer.train();
+      trainer.dispose();
+    },
+    teardown: () => {},
+    metrics: (_, state) => ({
+      secondsToTarget: state.seconds,
+      iterations: state.iterations,
+      bestHeldOut: state.best,
+      target,
+    }),
+  };
+}
+
 export const rlWorkloads: Workload[] = [
   rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
   rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
   ppoUpdate as Workload,
+  timeToTarget('rl/time-to-target-bandit-n10-k5', 6.6, {
+    env: 'bandit',
+    arms: 5,
+    episodes: 10,
+    iterations: 1000,
+    evalEvery: 10,
+  }) as Workload,
+  timeToTarget('rl/time-to-target-bandit-n100-k5', 77, {
+    env: 'bandit',
+    arms: 5,
+    episodes: 100,
+    batch: 256,
+    minibatches: 2,
+    iterations: 1500,
+    evalEvery: 10,
+  }) as Workload,
 ];

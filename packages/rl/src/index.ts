@@ -52,6 +52,7 @@ export {
   RandomMdpPolicy,
   Ucrl2,
 } from './baselines/mdp-policies.js';
+export { PAPER_BANDIT_RESULTS, PAPER_MDP_RESULTS, paperResult } from './baselines/paper-results.js';
 export {
   BANDIT_BASELINES,
   type BaselineName,
@@ -64,4 +65,5 @@ export { BanditTasks, BernoulliBandit } from './env/bandit.js';
 export type { Env, StepResult, TaskBatch } from './env/env.js';
 export { MdpTasks, TabularMdp, type TabularMdpOptions } from './env/tabular-mdp.js';
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './eval/evaluate.js';
+export { pairedDifference } from './eval/paired-difference.js';
 export type { Policy, PolicyRun } from './eval/policy.js';

@@ -9,6 +9,7 @@ import {
   loadRl2Agent,
   MDP_BASELINES,
   type Policy,
+  pairedDifference,
   TabularMdp,
   tuneBaseline,
 } from '@metagrad/rl';
@@ -68,14 +69,18 @@ export function registerRl2EvalCommand(rl2: Command): void {
     .option('--seed <s>', 'seed of the evaluation trials; default 1')
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .option('--against <name|dir>', 'also report the paired difference policy − this one on the same trials')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ metagrad rl2 eval --env bandit --arms 5 --episodes 100 --policy gittins --json\n  $ metagrad rl2 eval --env mdp --policy runs/mdp',
+      '\nExamples:\n  $ metagrad rl2 eval --env bandit --arms 5 --episodes 100 --policy gittins --json\n  $ metagrad rl2 eval --env mdp --policy runs/mdp\n  $ metagrad rl2 eval --env bandit --episodes 10 --policy runs/bandit --against gittins',
     )
     .action(
       async (
-        flags: { policy: string; json?: boolean; seed?: string; config?: string } & Record<string, unknown>,
+        flags: { policy: string; against?: string; json?: boolean; seed?: string; config?: string } & Record<
+          string,
+          unknown
+        >,
       ) => {
         const settings = mergeConfig(rl2EvalSchema, readConfigFile(flags.config), {
           env: flags.env,
@@ -88,11 +93,17 @@ export function registerRl2EvalCommand(rl2: Command): void {
         const backend = await chooseBackend(settings.backend);
         const env = envOf(settings);
         const policy = resolvePolicy(flags.policy, env, settings.episodes);
-        const r = evaluatePolicy(policy, env, {
-          episodes: settings.episodes,
-          trials: settings.trials,
-          seed: settings.seed,
-        });
+        const reference = flags.against ? resolvePolicy(flags.against, env, settings.episodes) : undefined;
+        const evaluate = (p: typeof policy) =>
+          evaluatePolicy(p, env, {
+            episodes: settings.episodes,
+            trials: settings.trials,
+            seed: settings.seed,
+          });
+        const r = evaluate(policy);
+        const against = reference
+          ? { policy: reference.name, ...pairedDifference(r, evaluate(reference)) }
+          : null;
         const result = {
           policy: policy.name,
           settings: policy.describe(),
@@ -102,13 +113,17 @@ export function registerRl2EvalCommand(rl2: Command): void {
           trials: r.trials,
           mean: r.mean,
           stderr: r.stderr,
+          against,
           backend: backend.name,
         };
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else
           process.stdout.write(
             `${policy.name} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
-              `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n`,
+              `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n` +
+              (against
+                ? `  minus ${against.policy} on the same trials: ${against.mean.toFixed(3)} ± ${against.stderr.toFixed(3)}\n`
+                : ''),
           );
       },
     );

@@ -1,5 +1,5 @@
 import { ConfigError } from '@metagrad/core';
-import { BANDIT_BASELINES, evaluatePolicy, MDP_BASELINES } from '@metagrad/rl';
+import { BANDIT_BASELINES, evaluatePolicy, MDP_BASELINES, paperResult } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { intFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
@@ -57,16 +57,28 @@ export function registerRl2TableCommand(rl2: Command): void {
           const cells = columns.map((column) => {
             const policy = resolvePolicy(column, env, n);
             const r = evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 });
-            return { column, policy: policy.describe(), mean: r.mean, stderr: r.stderr };
+            // Agents are compared with the paper's RL² column.
+            const paper = paperResult(flags.env as 'bandit' | 'mdp', setting, policy.name) ?? null;
+            return {
+              column,
+              policy: policy.describe(),
+              mean: r.mean,
+              stderr: r.stderr,
+              paper,
+              withinTwoStandardErrors: paper === null ? null : Math.abs(r.mean - paper) <= 2 * r.stderr,
+            };
           });
           if (!flags.json) {
+            const label = flags.env === 'bandit' ? `n=${n},k=${k}` : `n=${n}`;
             process.stdout.write(
-              `${(flags.env === 'bandit' ? `n=${n},k=${k}` : `n=${n}`).padEnd(11)} ` +
-                `${cells.map((c) => `${c.mean.toFixed(1)}±${c.stderr.toFixed(1)}`.padStart(15)).join(' ')}\n`,
+              `${label.padEnd(11)} ${cells.map((c) => `${c.mean.toFixed(1)}±${c.stderr.toFixed(1)}`.padStart(15)).join(' ')}\n` +
+                `${'  paper'.padEnd(11)} ${cells.map((c) => (c.paper === null ? '-' : `${c.paper.toFixed(1)}${c.withinTwoStandardErrors ? '' : ' *'}`).padStart(15)).join(' ')}\n`,
             );
           }
           return { setting, episodes: n, arms: k ?? null, cells };
         });
+        if (!flags.json)
+          process.stdout.write('* more than 2 standard errors from the paper (Duan et al. 2016)\n');
         if (flags.json)
           process.stdout.write(
             `${JSON.stringify({ env: flags.env, trials: flags.trials, columns, rows })}\n`,

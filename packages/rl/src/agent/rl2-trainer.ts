@@ -15,6 +15,7 @@ import { BernoulliBandit } from '../env/bandit.js';
 import type { Env } from '../env/env.js';
 import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
+import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { ppoGradients } from './gru-bptt.js';
 import { GruPolicy } from './gru-policy.js';
@@ -427,18 +428,8 @@ export class Rl2Trainer {
 
 /** (x − mean) / std over every entry of a time-major batch. */
 function standardize(rows: Float32Array[]): Float32Array[] {
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  for (const row of rows) {
-    for (const a of row) {
-      sum += a;
-      sumSq += a * a;
-    }
-    count += row.length;
-  }
-  const mean = sum / count;
-  const std = Math.sqrt(Math.max(sumSq / count - mean * mean, 1e-12));
+  const { mean, meanSquare } = batchMoments(rows);
+  const std = Math.sqrt(Math.max(meanSquare - mean * mean, 1e-12));
   return rows.map((row) => row.map((a) => (a - mean) / std));
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { batchMoments } from './batch-moments.js';
 
 /** Serialised {@link ValueNormalizer} state (checkpoints). */
 export const valueNormalizerStateSchema = z.object({
@@ -23,19 +24,10 @@ export class ValueNormalizer {
 
   /** Folds a batch of returns into the running statistics. */
   update(returns: Float32Array[]): void {
-    let sum = 0;
-    let sumSq = 0;
-    let count = 0;
-    for (const row of returns) {
-      for (const r of row) {
-        sum += r;
-        sumSq += r * r;
-      }
-      count += row.length;
-    }
-    if (count === 0) return;
-    this.mean = this.decay * this.mean + (1 - this.decay) * (sum / count);
-    this.meanSquare = this.decay * this.meanSquare + (1 - this.decay) * (sumSq / count);
+    const batch = batchMoments(returns);
+    if (batch.count === 0) return;
+    this.mean = this.decay * this.mean + (1 - this.decay) * batch.mean;
+    this.meanSquare = this.decay * this.meanSquare + (1 - this.decay) * batch.meanSquare;
     this.updates++;
   }
 
