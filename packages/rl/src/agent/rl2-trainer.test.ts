@@ -44,6 +44,7 @@ describe('RL² training', () => {
       iterations: 4,
       evalEvery: 100,
       checkpointEvery: 1,
+      learningRateSchedule: 'linear' as const,
       seed: 3,
     };
     const iterations = (events: Rl2Event[]) =>
@@ -75,5 +76,25 @@ describe('RL² training', () => {
     [a, b, c].forEach((t) => {
       t.dispose();
     });
+  });
+
+  it('a linear schedule anneals the step size Adam uses towards 0', async () => {
+    const trainer = new Rl2Trainer({
+      config: {
+        episodes: 2,
+        hidden: 4,
+        batch: 4,
+        iterations: 4,
+        learningRate: 0.01,
+        learningRateSchedule: 'linear',
+      },
+    });
+    [0.01, 0.0075, 0.005, 0.0025].forEach((rate, i) => {
+      expect(trainer.learningRateAt(i)).toBeCloseTo(rate, 12);
+    });
+    await trainer.train();
+    const adam = (trainer as unknown as { optimizer: { learningRate: number } }).optimizer;
+    expect(adam.learningRate).toBeCloseTo(0.0025, 12);
+    trainer.dispose();
   });
 });

@@ -40,6 +40,8 @@ export const rl2ConfigSchema = z.object({
   ppoEpochs: z.number().int().positive().default(4),
   minibatches: z.number().int().positive().default(4),
   learningRate: z.number().positive().default(3e-3),
+  /** `linear` anneals the step size to 0 at the last iteration (as OpenAI baselines' PPO does). */
+  learningRateSchedule: z.enum(['constant', 'linear']).default('constant'),
   clipNorm: z.number().positive().default(1),
   discount: z.number().min(0).max(1).default(0.99),
   gaeLambda: z.number().min(0).max(1).default(0.3),
@@ -243,6 +245,7 @@ export class Rl2Trainer {
         break;
       }
       const t0 = performance.now();
+      this.setLearningRate(iteration);
       const rng = this.root.child('iteration').child(iteration);
       const rollout = collectTrials(this.policy, this.env, {
         batch: this.config.batch,
@@ -409,6 +412,17 @@ export class Rl2Trainer {
     this.skipped = checkpoint.skipped;
     this.best = checkpoint.best;
     return checkpoint.iteration;
+  }
+
+  /** Step size for `iteration` (0-based) under the configured schedule. */
+  learningRateAt(iteration: number): number {
+    const { learningRate, learningRateSchedule, iterations } = this.config;
+    return learningRateSchedule === 'linear' ? learningRate * (1 - iteration / iterations) : learningRate;
+  }
+
+  /** tf.train.adam reads its (protected) `learningRate` on every update. */
+  private setLearningRate(iteration: number): void {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = this.learningRateAt(iteration);
   }
 
   /**
