@@ -14,6 +14,7 @@ export {
   ppoLosses,
   ppoLossGradients,
   ppoTrialLosses,
+  selectTrials,
   unrollPolicy,
 } from './agent/ppo.js';
 export { Rl2Agent } from './agent/rl2-agent.js';
@@ -28,7 +29,6 @@ export {
   Rl2Trainer,
   readRl2Checkpoint,
   rl2ConfigSchema,
-  selectTrials,
 } from './agent/rl2-trainer.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';

@@ -41,10 +41,10 @@ export function ppoGradients(
     };
     let hidden = policy.initialState(batch);
     for (let t = 0; t < steps; t++) {
-      const g = policy.cell(minibatch.inputs[t]!, hidden);
+      const g = policy.cell(minibatch.inputs[t]!, hidden, false);
       const loss = ppoLossGradients(
-        policy.policyHead(g.next),
-        policy.valueHead(g.next),
+        policy.policyHead(g.next, false),
+        policy.valueHead(g.next, false),
         minibatch.actions[t]!,
         minibatch.oldLogProbs[t]!,
         minibatch.advantages[t]!,

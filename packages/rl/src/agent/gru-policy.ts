@@ -27,6 +27,11 @@ export interface GruGates {
 
 let nextInstance = 0;
 
+/** x·W; under a gradient tape with a wasm-friendly gradient, otherwise the bare kernel. */
+function matMul(x: tf.Tensor2D, w: tf.Tensor, differentiable: boolean): tf.Tensor2D {
+  return differentiable ? matMulPlainGrad(x, w as tf.Tensor2D) : tf.matMul(x, w as tf.Tensor2D);
+}
+
 /**
  * The RL² network: a GRU whose hidden state carries what the agent has learned about the current
  * task, with a policy head (action logits) and a value head. Inputs and hidden states are
@@ -79,11 +84,19 @@ export class GruPolicy {
     return tf.zeros([batch, this.shape.hidden]);
   }
 
-  /** One step: inputs `[B, I]`, hidden `[B, H]` → next hidden, logits `[B, A]`, value `[B]`. */
-  step(input: tf.Tensor2D, hidden: tf.Tensor2D): PolicyStep {
+  /**
+   * One step: inputs `[B, I]`, hidden `[B, H]` → next hidden, logits `[B, A]`, value `[B]`.
+   * Pass `differentiable = false` where no gradient tape is recording (rollouts, hand-written
+   * BPTT): the same numbers without the custom-gradient wrapper's overhead.
+   */
+  step(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): PolicyStep {
     return tf.tidy(() => {
-      const { next } = this.cell(input, hidden);
-      return { hidden: next, logits: this.policyHead(next), value: this.valueHead(next) };
+      const { next } = this.cell(input, hidden, differentiable);
+      return {
+        hidden: next,
+        logits: this.policyHead(next, differentiable),
+        value: this.valueHead(next, differentiable),
+      };
     });
   }
 
@@ -107,38 +120,38 @@ export class GruPolicy {
   }
 
   /** x·W_gate + b_gate. */
-  private project(x: tf.Tensor2D, gate: string): tf.Tensor2D {
-    return tf.add(matMulPlainGrad(x, this.w[`W${gate}`] as tf.Tensor2D), this.w[`b${gate}`]!);
+  private project(x: tf.Tensor2D, gate: string, differentiable: boolean): tf.Tensor2D {
+    return tf.add(matMul(x, this.w[`W${gate}`]!, differentiable), this.w[`b${gate}`]!);
   }
 
   /**
    * The GRU update h' = h + z ⊙ (n − h), with z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r)
    * and n = tanh(xW_n + (r ⊙ h)U_n + b_n). Returns the gates too, for hand-written BPTT.
    */
-  cell(input: tf.Tensor2D, hidden: tf.Tensor2D): GruGates {
+  cell(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): GruGates {
     const w = this.w;
     const z = tf.sigmoid(
-      tf.add(this.project(input, 'z'), matMulPlainGrad(hidden, w.Uz as tf.Tensor2D)),
+      tf.add(this.project(input, 'z', differentiable), matMul(hidden, w.Uz!, differentiable)),
     ) as tf.Tensor2D;
     const r = tf.sigmoid(
-      tf.add(this.project(input, 'r'), matMulPlainGrad(hidden, w.Ur as tf.Tensor2D)),
+      tf.add(this.project(input, 'r', differentiable), matMul(hidden, w.Ur!, differentiable)),
     ) as tf.Tensor2D;
     const resetHidden = tf.mul(r, hidden) as tf.Tensor2D;
     const n = fastTanh(
-      tf.add(this.project(input, 'n'), matMulPlainGrad(resetHidden, w.Un as tf.Tensor2D)),
+      tf.add(this.project(input, 'n', differentiable), matMul(resetHidden, w.Un!, differentiable)),
     ) as tf.Tensor2D;
     const next = tf.add(hidden, tf.mul(z, tf.sub(n, hidden))) as tf.Tensor2D;
     return { z, r, n, resetHidden, next };
   }
 
   /** Action logits `[B, A]` from hidden states `[B, H]`. */
-  policyHead(hidden: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(matMulPlainGrad(hidden, this.w.policyW as tf.Tensor2D), this.w.policyB!);
+  policyHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor2D {
+    return tf.add(matMul(hidden, this.w.policyW!, differentiable), this.w.policyB!);
   }
 
   /** State values `[B]` from hidden states `[B, H]`. */
-  valueHead(hidden: tf.Tensor2D): tf.Tensor1D {
-    return tf.reshape(tf.add(matMulPlainGrad(hidden, this.w.valueW as tf.Tensor2D), this.w.valueB!), [-1]);
+  valueHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor1D {
+    return tf.reshape(tf.add(matMul(hidden, this.w.valueW!, differentiable), this.w.valueB!), [-1]);
   }
 
   /** Weights as plain data (checkpoints, saving). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from './gru-policy.js';
+import type { Rollout } from './rollout.js';
 
 /** PPO hyperparameters. */
 export interface PpoSettings {
@@ -110,6 +111,31 @@ export interface PpoMinibatch {
   oldLogProbs: tf.Tensor1D[];
   advantages: tf.Tensor1D[];
   returns: tf.Tensor1D[];
+}
+
+/** The chosen trials of a rollout as per-step tensors (a PPO minibatch). */
+export function selectTrials(
+  rollout: Rollout,
+  trials: number[],
+  advantages: Float32Array[],
+  returns: Float32Array[],
+): PpoMinibatch {
+  const b = trials.length;
+  const pick = (row: ArrayLike<number>, width: number) => {
+    const out = new Float32Array(b * width);
+    trials.forEach((trial, k) => {
+      for (let j = 0; j < width; j++) out[k * width + j] = row[trial * width + j]!;
+    });
+    return out;
+  };
+  const perStep = (rows: ArrayLike<number>[]) => rows.map((row) => tf.tensor1d(pick(row, 1)));
+  return {
+    inputs: rollout.inputs.map((row) => tf.tensor2d(pick(row, rollout.inputSize), [b, rollout.inputSize])),
+    actions: perStep(rollout.actions),
+    oldLogProbs: perStep(rollout.logProbs),
+    advantages: perStep(advantages),
+    returns: perStep(returns),
+  };
 }
 
 /**

@@ -38,7 +38,7 @@ export class Rl2Agent implements Policy {
           tasks.batch,
         );
         const out = tf.tidy(() => {
-          const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden);
+          const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden, false);
           return { hidden: step.hidden, actions: gumbelMax(step.logits, rng) };
         });
         hidden.dispose();

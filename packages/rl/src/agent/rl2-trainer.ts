@@ -19,7 +19,7 @@ import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { ppoGradients } from './gru-bptt.js';
 import { GruPolicy } from './gru-policy.js';
-import type { PpoMinibatch } from './ppo.js';
+import { selectTrials } from './ppo.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
@@ -445,29 +445,4 @@ function standardize(rows: Float32Array[]): Float32Array[] {
   const { mean, meanSquare } = batchMoments(rows);
   const std = Math.sqrt(Math.max(meanSquare - mean * mean, 1e-12));
   return rows.map((row) => row.map((a) => (a - mean) / std));
-}
-
-/** The chosen trials of a rollout as per-step tensors (a PPO minibatch). */
-export function selectTrials(
-  rollout: Rollout,
-  trials: number[],
-  advantages: Float32Array[],
-  returns: Float32Array[],
-): PpoMinibatch {
-  const b = trials.length;
-  const pick = (row: ArrayLike<number>, width: number) => {
-    const out = new Float32Array(b * width);
-    trials.forEach((trial, k) => {
-      for (let j = 0; j < width; j++) out[k * width + j] = row[trial * width + j]!;
-    });
-    return out;
-  };
-  const perStep = (rows: ArrayLike<number>[]) => rows.map((row) => tf.tensor1d(pick(row, 1)));
-  return {
-    inputs: rollout.inputs.map((row) => tf.tensor2d(pick(row, rollout.inputSize), [b, rollout.inputSize])),
-    actions: perStep(rollout.actions),
-    oldLogProbs: perStep(rollout.logProbs),
-    advantages: perStep(advantages),
-    returns: perStep(returns),
-  };
 }

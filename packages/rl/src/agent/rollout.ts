@@ -60,7 +60,7 @@ export function collectTrials(
         batch,
       );
       const out = tf.tidy(() => {
-        const step = policy.step(tf.tensor2d(input, [batch, inputSize]), hidden);
+        const step = policy.step(tf.tensor2d(input, [batch, inputSize]), hidden, false);
         const actions = gumbelMax(step.logits, options.actionRng);
         const logProbs = new Categorical(step.logits).logProb(actions);
         return { hidden: step.hidden, actions, logProbs, value: step.value };
