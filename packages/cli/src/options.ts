@@ -27,8 +27,8 @@ export function seedFlag(seed: string | undefined): number | string | undefined 
 }
 
 /**
- * Stops `stop` gracefully on the first Ctrl-C and exits at once (130) on the second.
- * Returns a function that removes the handler.
+ * Stops `stop` gracefully on the first Ctrl-C (or SIGTERM, as `kill` and job schedulers send) and
+ * exits at once (130) on the second. Returns a function that removes the handlers.
  */
 export function onInterrupt(what: string, stop: () => void): () => void {
   let interrupts = 0;
@@ -44,7 +44,11 @@ export function onInterrupt(what: string, stop: () => void): () => void {
     }
   };
   process.on('SIGINT', handler);
-  return () => process.off('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 /** Parses a comma-separated list of integers, e.g. `--hidden 20,20`. */

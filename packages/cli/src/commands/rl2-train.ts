@@ -164,10 +164,18 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
       : `rl2 mdp n=${config.episodes}`;
   io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });
   const metrics = new JsonlWriter<Rl2Event>(join(runDir, RUN_FILES.metrics));
-  const sinks: EventSink<Rl2Event>[] = [metrics, ...io.sinks];
+  // best/ is rewritten at every new best evaluation, so even a run killed outright leaves its best agent.
+  let trainer: Rl2Trainer | undefined;
+  const bestAgent: EventSink<Rl2Event> = {
+    emit: (e) => {
+      const weights = trainer?.bestWeightValues;
+      if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));
+    },
+  };
+  const sinks: EventSink<Rl2Event>[] = [metrics, bestAgent, ...io.sinks];
   if (io.plainProgress)
     sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
-  const trainer = new Rl2Trainer({
+  trainer = new Rl2Trainer({
     config,
     events: new EventBus(sinks),
     checkpointDir: join(runDir, RUN_FILES.checkpoints),
@@ -193,10 +201,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     metrics.close();
     saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
     const best = trainer.bestWeightValues;
-    if (best) {
-      trainer.policy.setWeightValues(best);
-      saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'best'));
-    }
+    if (best) saveRl2Agent(best, trainer.config, join(runDir, 'best'));
     writeFileAtomic(
       join(runDir, RUN_FILES.summary),
       `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,

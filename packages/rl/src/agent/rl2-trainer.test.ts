@@ -97,4 +97,25 @@ describe('RL² training', () => {
     expect(adam.learningRate).toBeCloseTo(0.0025, 12);
     trainer.dispose();
   });
+
+  it('checkpoints keep the best weights, so a resumed run still has them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rl2-best-'));
+    const config = { episodes: 2, hidden: 4, batch: 4, iterations: 2, evalEvery: 1, evalTrials: 8 };
+    const trainer = new Rl2Trainer({ config: { ...config, checkpointEvery: 1 }, checkpointDir: dir });
+    await trainer.train();
+    const values = (weights: Rl2Trainer['bestWeightValues']) => weights!.map((w) => Array.from(w.values));
+    let restored: Rl2Trainer['bestWeightValues'] = null;
+    const resumed: Rl2Trainer = new Rl2Trainer({
+      config: { ...config, iterations: 3 },
+      resumeFrom: latestRl2Checkpoint(dir)!,
+      beforeIteration: async () => {
+        restored = resumed.bestWeightValues;
+        resumed.stop();
+      },
+    });
+    await resumed.train();
+    expect(values(restored)).toEqual(values(trainer.bestWeightValues));
+    trainer.dispose();
+    resumed.dispose();
+  });
 });

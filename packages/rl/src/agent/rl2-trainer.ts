@@ -107,6 +107,8 @@ const checkpointSchema = z.object({
   /** Adam's running β₁ᵗ and β₂ᵗ: tfjs recomputes them as powers on restore, which differs in the last bits. */
   adamBetaPowers: z.tuple([z.number(), z.number()]).optional(),
   valueNormalizer: valueNormalizerStateSchema.optional(),
+  /** Weights at the best evaluation so far, so that a resumed run keeps them. */
+  bestWeights: z.array(encoded).optional(),
 });
 
 /** Everything needed to continue RL² training exactly. */
@@ -373,6 +375,7 @@ export class Rl2Trainer {
       ),
       adamBetaPowers: this.adamBetaPowers().map((v) => v.dataSync()[0]!) as [number, number],
       valueNormalizer: this.valueNormalizer.state(),
+      ...(this.bestWeights && { bestWeights: this.bestWeights.map((w) => encode(w.name, w)) }),
     };
     mkdirSync(this.checkpointDir, { recursive: true });
     const path = join(this.checkpointDir, `iteration-${String(iteration).padStart(8, '0')}.json`);
@@ -409,6 +412,12 @@ export class Rl2Trainer {
       });
     }
     if (checkpoint.valueNormalizer) this.valueNormalizer.restore(checkpoint.valueNormalizer);
+    this.bestWeights =
+      checkpoint.bestWeights?.map((w) => ({
+        name: w.name,
+        shape: w.shape,
+        values: decode(w, 'checkpoint'),
+      })) ?? null;
     this.skipped = checkpoint.skipped;
     this.best = checkpoint.best;
     return checkpoint.iteration;

@@ -18,10 +18,18 @@ const savedSchema = z.object({
   ),
 });
 
-/** Saves an RL² network and the config it was trained with as `<dir>/agent.json` (atomic). */
-export function saveRl2Agent(policy: GruPolicy, config: Rl2Config, dir: string): void {
+/**
+ * Saves an RL² network (or its weights as {@link GruPolicy.weightValues} returns them) and the
+ * config it was trained with as `<dir>/agent.json` (atomic).
+ */
+export function saveRl2Agent(
+  network: GruPolicy | ReturnType<GruPolicy['weightValues']>,
+  config: Rl2Config,
+  dir: string,
+): void {
   mkdirSync(dir, { recursive: true });
-  const weights = policy.weightValues().map((w) => ({
+  const values = Array.isArray(network) ? network : network.weightValues();
+  const weights = values.map((w) => ({
     name: w.name,
     shape: w.shape,
     data: encodeFloat32(w.values),
