@@ -12,6 +12,7 @@ describe('metagrad rl2', () => {
     [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
     [['rl2', 'table', '--env', 'mdp', '--settings', '7'], /invalid settings: "7"/],
+    [['rl2', 'eval', '--policy', 'greedy', '--against', 'softmax'], /invalid policy: "softmax"/],
   ])('bad input %j exits 2 with one clear line', (args, message) => {
     const { code, stderr } = metagrad(...args);
     expect(code).toBe(2);
@@ -38,6 +39,15 @@ describe('metagrad rl2', () => {
     expect(r).toMatchObject({ policy: 'random', env: 'bandit', arms: 5, episodes: 10, trials: 200 });
     // Random play: 10 pulls of arms with U[0, 1] means → 5 in expectation (4 standard errors).
     expect(Math.abs(r.mean - 5)).toBeLessThan(4 * r.stderr);
+  });
+
+  it('--against reports the paired difference on the same trials', () => {
+    const args = ['rl2', 'eval', '--episodes', '10', '--trials', '200', '--json'];
+    const greedy = JSON.parse(metagrad(...args, '--policy', 'greedy', '--against', 'random').stdout);
+    const random = JSON.parse(metagrad(...args, '--policy', 'random').stdout);
+    expect(greedy.against.policy).toBe('random');
+    expect(greedy.against.mean).toBeCloseTo(greedy.mean - random.mean, 9);
+    expect(greedy.against.stderr).toBeGreaterThan(0);
   });
 
   it('trains, saves and evaluates an agent end to end', () => {

@@ -15,7 +15,7 @@ export interface PpoGradients {
 /**
  * The gradient of {@link ppoTrialLosses} by hand-written backpropagation through time. One forward
  * pass keeps the gate activations; the backward pass runs the GRU's adjoint step by step and the
- * weight gradients are one matMul each over all T·B rows. It issues about a fifth of the kernels
+ * weight gradients are one matMul each over all T·B rows. It issues about a third of the kernels
  * that tfjs autodiff does (≈14 µs of overhead each on wasm) and no transposed matMuls. Tests check
  * it against autodiff of the same losses.
  */
