@@ -157,9 +157,7 @@ export const rlWorkloads: Workload[] = [
     env: 'bandit',
     arms: 5,
     episodes: 100,
-    batch: 256,
-    minibatches: 2,
-    iterations: 1500,
+    iterations: 1000,
     evalEvery: 10,
   }) as Workload,
 ];
