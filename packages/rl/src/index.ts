@@ -42,11 +42,12 @@ export {
   Ucb1,
 } from './baselines/bandit-policies.js';
 export { GittinsTable, gittinsIndex } from './baselines/gittins.js';
-export { planEpisode } from './baselines/mdp-planning.js';
+export { type MdpModel, planEpisode } from './baselines/mdp-planning.js';
 export {
   Beb,
   EpsilonGreedyMdpPolicy,
   GreedyMdpPolicy,
+  Opsrl,
   Psrl,
   QLearning,
   RandomMdpPolicy,

@@ -60,7 +60,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
     .description('evaluate a trained RL² agent or a (tuned) baseline on fresh trials')
     .requiredOption(
       '--policy <name|dir>',
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, thompson, ots, gittins, psrl, ucrl2, beb, q-learning',
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
     )
     .option('--env <name>', 'bandit | mdp')
     .option('--arms <k>', 'bandit arms; default 5', intFlag('arms'))

@@ -1,19 +1,26 @@
+/** A tabular MDP model: transition probabilities `p[(s·A + a)·S + s']`, mean rewards `r[s·A + a]`. */
+export interface MdpModel {
+  p: Float64Array;
+  r: Float64Array;
+}
+
 /**
  * Finite-horizon dynamic programming for tabular MDPs: the optimal non-stationary policy
- * `policy[h·S + s]` for the `horizon` steps of an episode, given transition probabilities
- * `p[(s·A + a)·S + s']` and mean rewards `r[s·A + a]`.
+ * `policy[h·S + s]` for the `horizon` steps of an episode of `model`.
  *
- * With `optimism` (UCRL2's extended value iteration), each (s, a)'s next-state distribution may
- * move up to `radius[s·A + a]` in L1 distance towards the states of highest value.
+ * Two kinds of optimism: with `radius` (UCRL2's extended value iteration), each (s, a)'s
+ * next-state distribution may move up to `radius[s·A + a]` in L1 distance towards the states of
+ * highest value; with several models (optimistic posterior sampling), each (s, a) backs up the
+ * model under which it is worth most.
  */
 export function planEpisode(
-  p: Float64Array,
-  r: Float64Array,
+  model: MdpModel | readonly MdpModel[],
   states: number,
   actions: number,
   horizon: number,
   radius?: Float64Array,
 ): Int32Array {
+  const models = Array.isArray(model) ? (model as readonly MdpModel[]) : [model as MdpModel];
   const policy = new Int32Array(horizon * states);
   let v = new Float64Array(states);
   let next = new Float64Array(states);
@@ -30,16 +37,18 @@ export function planEpisode(
       let bestAction = 0;
       for (let a = 0; a < actions; a++) {
         const row = (s * actions + a) * states;
-        let q = r[s * actions + a]!;
-        if (radius) {
-          optimisticDistribution(p, row, states, radius[s * actions + a]!, order, optimistic);
-          for (let j = 0; j < states; j++) q += optimistic[j]! * v[j]!;
-        } else {
-          for (let j = 0; j < states; j++) q += p[row + j]! * v[j]!;
-        }
-        if (q > best) {
-          best = q;
-          bestAction = a;
+        for (const { p, r } of models) {
+          let q = r[s * actions + a]!;
+          if (radius) {
+            optimisticDistribution(p, row, states, radius[s * actions + a]!, order, optimistic);
+            for (let j = 0; j < states; j++) q += optimistic[j]! * v[j]!;
+          } else {
+            for (let j = 0; j < states; j++) q += p[row + j]! * v[j]!;
+          }
+          if (q > best) {
+            best = q;
+            bestAction = a;
+          }
         }
       }
       policy[h * states + s] = bestAction;

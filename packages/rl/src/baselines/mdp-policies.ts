@@ -1,7 +1,7 @@
-import type { Rng } from '@metagrad/core';
+import { ConfigError, type Rng } from '@metagrad/core';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
-import { planEpisode } from './mdp-planning.js';
+import { type MdpModel, planEpisode } from './mdp-planning.js';
 import { sampleGamma } from './sampling.js';
 
 /** The state index of trial `i` from one-hot observations `[batch × states]`. */
@@ -26,17 +26,18 @@ class MdpBeliefs {
     this.visits = new Float64Array(states * actions);
     this.rewardSums = new Float64Array(states * actions);
   }
+  /** One observed step; `next` < 0 where the episode ended, so the transition is unseen. */
   record(s: number, a: number, reward: number, next: number): void {
     const sa = s * this.actions + a;
     this.visits[sa]! += 1;
     this.rewardSums[sa]! += reward;
-    this.counts[sa * this.states + next]! += 1;
+    if (next >= 0) this.counts[sa * this.states + next]! += 1;
   }
   /** Posterior mean reward: (prior mean 1 + Σr) / (1 + n). */
   meanReward(sa: number): number {
     return (1 + this.rewardSums[sa]!) / (1 + this.visits[sa]!);
   }
-  meanModel(): { p: Float64Array; r: Float64Array } {
+  meanModel(): MdpModel {
     const { states: S, actions: A } = this;
     const p = new Float64Array(S * A * S);
     const r = new Float64Array(S * A);
@@ -47,7 +48,7 @@ class MdpBeliefs {
     }
     return { p, r };
   }
-  sampleModel(rng: Rng): { p: Float64Array; r: Float64Array } {
+  sampleModel(rng: Rng): MdpModel {
     const { states: S, actions: A } = this;
     const p = new Float64Array(S * A * S);
     const r = new Float64Array(S * A);
@@ -103,11 +104,7 @@ abstract class PlanningPolicy implements Policy {
           let next = -1;
           if (!result.episodeDone)
             for (let j = 0; j < S; j++) if (result.observations[i * S + j] === 1) next = j;
-          const b = beliefs[i]!;
-          const sa = current[i]! * A + actions[i]!;
-          b.visits[sa]! += 1;
-          b.rewardSums[sa]! += result.rewards[i]!;
-          if (next >= 0) b.counts[sa * S + next]! += 1;
+          beliefs[i]!.record(current[i]!, actions[i]!, result.rewards[i]!, next);
         }
         t++;
         if (result.episodeDone) {
@@ -137,8 +134,7 @@ export class GreedyMdpPolicy extends PlanningPolicy {
     return { name: this.name };
   }
   protected plan(b: MdpBeliefs, horizon: number): Int32Array {
-    const { p, r } = b.meanModel();
-    return planEpisode(p, r, b.states, b.actions, horizon);
+    return planEpisode(b.meanModel(), b.states, b.actions, horizon);
   }
 }
 
@@ -163,8 +159,28 @@ export class Psrl extends PlanningPolicy {
     return { name: this.name };
   }
   protected plan(b: MdpBeliefs, horizon: number, _episode: number, rng: Rng): Int32Array {
-    const { p, r } = b.sampleModel(rng);
-    return planEpisode(p, r, b.states, b.actions, horizon);
+    return planEpisode(b.sampleModel(rng), b.states, b.actions, horizon);
+  }
+}
+
+/**
+ * Optimistic posterior sampling: `samples` MDPs drawn from the posterior per episode, and each
+ * state-action backed up under the sample that values it most (the extended MDP of Agrawal & Jia
+ * 2017). One sample is PSRL; more samples explore more.
+ */
+export class Opsrl extends PlanningPolicy {
+  readonly name = 'opsrl';
+  constructor(readonly samples: number) {
+    super();
+    if (!Number.isInteger(samples) || samples < 1)
+      throw new ConfigError('samples', samples, 'must be a positive integer');
+  }
+  describe() {
+    return { name: this.name, samples: this.samples };
+  }
+  protected plan(b: MdpBeliefs, horizon: number, _episode: number, rng: Rng): Int32Array {
+    const models = Array.from({ length: this.samples }, () => b.sampleModel(rng));
+    return planEpisode(models, b.states, b.actions, horizon);
   }
 }
 
@@ -196,7 +212,7 @@ export class Ucrl2 extends PlanningPolicy {
       r[sa] = b.meanReward(sa) + this.scale * Math.sqrt(log / visited);
       radius[sa] = seen > 0 ? this.scale * Math.sqrt((S * log) / seen) : 2;
     }
-    return planEpisode(p, r, S, A, horizon, radius);
+    return planEpisode({ p, r }, S, A, horizon, radius);
   }
 }
 
@@ -210,9 +226,9 @@ export class Beb extends PlanningPolicy {
     return { name: this.name, beta: this.beta };
   }
   protected plan(b: MdpBeliefs, horizon: number): Int32Array {
-    const { p, r } = b.meanModel();
-    for (let sa = 0; sa < r.length; sa++) r[sa]! += this.beta / (1 + b.visits[sa]!);
-    return planEpisode(p, r, b.states, b.actions, horizon);
+    const model = b.meanModel();
+    for (let sa = 0; sa < model.r.length; sa++) model.r[sa]! += this.beta / (1 + b.visits[sa]!);
+    return planEpisode(model, b.states, b.actions, horizon);
   }
 }
 

@@ -14,6 +14,7 @@ import {
   Beb,
   EpsilonGreedyMdpPolicy,
   GreedyMdpPolicy,
+  Opsrl,
   Psrl,
   QLearning,
   RandomMdpPolicy,
@@ -34,6 +35,7 @@ export const BANDIT_BASELINES = [
 export const MDP_BASELINES = [
   'random',
   'psrl',
+  'opsrl',
   'ucrl2',
   'beb',
   'epsilon-greedy',
@@ -77,6 +79,8 @@ export function baselineCandidates(env: Env, name: string, episodes: number): Po
       return [0.01, 0.03, 0.1, 0.2].map((e) => new EpsilonGreedyMdpPolicy(e));
     case 'psrl':
       return [new Psrl()];
+    case 'opsrl':
+      return [2, 3, 5, 10].map((k) => new Opsrl(k));
     case 'ucrl2':
       return [0.01, 0.03, 0.1, 0.3, 1].map((s) => new Ucrl2(s));
     case 'beb':
@@ -97,7 +101,7 @@ export interface TuneBaselineOptions {
 
 /**
  * Picks a baseline's hyperparameters (ε, UCB1's c, the Gittins discount, UCRL2's and BEB's bonus
- * scales, Q-learning's α and ε) by the mean total reward on tuning trials disjoint from the
+ * scales, OPSRL's sample count, Q-learning's α and ε) by the mean total reward on tuning trials disjoint from the
  * evaluation trials.
  *
  * @example
