@@ -32,6 +32,7 @@ export interface Rl2TrainFlags {
   arms?: number;
   episodes?: number;
   hidden?: number;
+  valueNetwork?: string;
   iterations?: number;
   batch?: number;
   lr?: number;
@@ -87,6 +88,7 @@ export function registerRl2TrainCommand(rl2: Command): void {
     .option('--arms <k>', 'bandit arms; default 5', intFlag('arms'))
     .option('--episodes <n>', 'episodes per trial; default 10', intFlag('episodes'))
     .option('--hidden <h>', 'GRU units; default 64', intFlag('hidden'))
+    .option('--value-network <kind>', 'shared (one GRU, two heads) | separate (a second GRU); default shared')
     .option('--iterations <i>', 'PPO iterations; default 200', intFlag('iterations'))
     .option('--batch <b>', 'trials per iteration; default 512', intFlag('batch'))
     .option('--lr <x>', 'Adam step size; default 0.003', numberFlag('lr'))
@@ -130,6 +132,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     arms: flags.arms,
     episodes: flags.episodes,
     hidden: flags.hidden,
+    valueNetwork: flags.valueNetwork,
     iterations: flags.iterations,
     batch: flags.batch,
     learningRate: flags.lr,

@@ -8,6 +8,7 @@ describe('metagrad rl2', () => {
   it.each([
     [['rl2', 'train', '--arms', '1'], /invalid arms: 1/],
     [['rl2', 'train', '--episodes', '0'], /invalid episodes: 0/],
+    [['rl2', 'train', '--value-network', 'both'], /invalid valueNetwork: "both"/],
     [['rl2', 'eval', '--policy', 'softmax'], /invalid policy: "softmax" \(is neither a bandit baseline/],
     [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
@@ -50,7 +51,7 @@ describe('metagrad rl2', () => {
     expect(greedy.against.stderr).toBeGreaterThan(0);
   });
 
-  it('trains, saves and evaluates an agent end to end', () => {
+  it('trains (with a separate value network), saves and evaluates an agent end to end', () => {
     const runDir = join(mkdtempSync(join(tmpdir(), 'rl2-')), 'run');
     const train = metagrad(
       'rl2',
@@ -61,6 +62,8 @@ describe('metagrad rl2', () => {
       '8',
       '--hidden',
       '8',
+      '--value-network',
+      'separate',
       '--run-dir',
       runDir,
     );

@@ -73,6 +73,33 @@ describe('hand-written PPO gradient through the GRU', () => {
     }
   });
 
+  it("with one head, matches autodiff of that head's terms alone, with zero for the other head", () => {
+    const cases = [
+      {
+        heads: { policy: true, value: false },
+        loss: () => ppoTrialLosses(policy, minibatch, { ...settings, valueCoefficient: 0 }).total,
+        absent: ['valueW', 'valueB'],
+      },
+      {
+        heads: { policy: false, value: true },
+        loss: () => tf.mul(ppoTrialLosses(policy, minibatch, settings).value, settings.valueCoefficient),
+        absent: ['policyW', 'policyB'],
+      },
+    ];
+    for (const { heads, loss, absent } of cases) {
+      const trained = policy.variables.filter((_, i) => !absent.includes(policy.weightNames[i]!));
+      const reference = tf.variableGrads(loss as () => tf.Scalar, trained);
+      const ours = ppoGradients(policy, minibatch, settings, heads);
+      policy.variables.forEach((v, i) => {
+        if (absent.includes(policy.weightNames[i]!)) {
+          expect(tf.abs(ours.grads[v.name]!).max().dataSync()[0], v.name).toBe(0);
+        } else {
+          expect(relativeError(ours.grads[v.name]!, reference.grads[v.name]!), v.name).toBeLessThan(1e-4);
+        }
+      });
+    }
+  });
+
   it('reports the same loss terms as ppoTrialLosses', () => {
     const reference = ppoTrialLosses(policy, minibatch, settings);
     const ours = ppoGradients(policy, minibatch, settings);

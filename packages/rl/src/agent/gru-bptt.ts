@@ -2,13 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { GruGates, GruPolicy } from './gru-policy.js';
 import { type PpoMinibatch, type PpoSettings, ppoLossGradients } from './ppo.js';
 
-/** PPO loss terms of a minibatch and their gradient in every policy weight. */
+/**
+ * Which heads' losses a gradient takes. With a separate value network, the policy network learns
+ * from the policy and entropy terms only and the value network from the value term only.
+ */
+export interface PpoHeads {
+  policy: boolean;
+  value: boolean;
+}
+
+/** PPO loss terms of a minibatch and their gradient in the policy's weights. */
 export interface PpoGradients {
   total: tf.Scalar;
   policy: tf.Scalar;
   value: tf.Scalar;
   entropy: tf.Scalar;
-  /** Keyed by variable name, like `tf.variableGrads`. */
+  /** Keyed by variable name, like `tf.variableGrads`; zero for a head left out of `heads`. */
   grads: Record<string, tf.Tensor>;
 }
 
@@ -17,12 +26,14 @@ export interface PpoGradients {
  * pass keeps the gate activations; the backward pass runs the GRU's adjoint step by step and the
  * weight gradients are one matMul each over all T·B rows. It issues about a third of the kernels
  * that tfjs autodiff does (≈14 µs of overhead each on wasm) and no transposed matMuls. Tests check
- * it against autodiff of the same losses.
+ * it against autodiff of the same losses. `heads` picks the loss terms that are differentiated (all
+ * three terms are reported either way).
  */
 export function ppoGradients(
   policy: GruPolicy,
   minibatch: PpoMinibatch,
   settings: PpoSettings,
+  heads: PpoHeads = { policy: true, value: true },
 ): PpoGradients {
   return tf.tidy(() => {
     const w = policy.weights;
@@ -71,10 +82,11 @@ export function ppoGradients(
     for (let t = steps - 1; t >= 0; t--) {
       const { z, r, n } = gates[t]!;
       const h = previous[t]!;
-      const dh = tf.add(
-        tf.add(dNext, tf.matMul(dLogits[t]!, policyT!)),
-        tf.matMul(dValues[t]!, valueT!),
-      ) as tf.Tensor2D;
+      const dh = tf.addN([
+        dNext,
+        ...(heads.policy ? [tf.matMul(dLogits[t]!, policyT!)] : []),
+        ...(heads.value ? [tf.matMul(dValues[t]!, valueT!)] : []),
+      ]) as tf.Tensor2D;
       const dn = tf.mul(dh, z);
       const dz = tf.mul(dh, tf.sub(n, h));
       daN[t] = tf.mul(dn, tf.sub(1, tf.square(n)));
@@ -108,10 +120,10 @@ export function ppoGradients(
       Wn: tf.matMul(xT!, dn!),
       Un: tf.matMul(resetT!, dn!),
       bn: tf.sum(dn!, 0),
-      policyW: tf.matMul(hiddenT!, dl!),
-      policyB: tf.sum(dl!, 0),
-      valueW: tf.matMul(hiddenT!, dv!),
-      valueB: tf.sum(dv!, 0),
+      policyW: heads.policy ? tf.matMul(hiddenT!, dl!) : tf.zerosLike(w.policyW!),
+      policyB: heads.policy ? tf.sum(dl!, 0) : tf.zerosLike(w.policyB!),
+      valueW: heads.value ? tf.matMul(hiddenT!, dv!) : tf.zerosLike(w.valueW!),
+      valueB: heads.value ? tf.sum(dv!, 0) : tf.zerosLike(w.valueB!),
     };
     const grads: Record<string, tf.Tensor> = {};
     policy.weightNames.forEach((name, i) => {

@@ -6,77 +6,94 @@ import { describe, expect, it } from 'vitest';
 import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer } from './rl2-trainer.js';
 
 describe('RL² training', () => {
-  it('a few PPO iterations on a small bandit raise the mean reward clearly above random', async () => {
-    const sink = new MemorySink<Rl2Event>();
-    const trainer = new Rl2Trainer({
-      config: {
-        env: 'bandit',
-        arms: 5,
-        episodes: 10,
-        hidden: 32,
-        batch: 64,
-        minibatches: 2,
-        learningRate: 1e-2,
-        entropyCoefficient: 0.001,
-        iterations: 40,
-        evalEvery: 40,
-        evalTrials: 500,
-        seed: 1,
-      },
-      events: sink,
-    });
-    await trainer.train();
-    const evaluation = sink.events.find((e) => e.type === 'evaluation');
-    // No tensor leaks: the live-tensor count is the same after every iteration.
-    const counts = sink.events.flatMap((e) => (e.type === 'iteration' ? [e.tensors] : []));
-    expect(new Set(counts).size).toBe(1);
-    // Random play earns 10 · E[U(0, 1)] = 5 per trial in expectation.
-    expect(evaluation?.type === 'evaluation' && evaluation.mean - 4 * evaluation.stderr).toBeGreaterThan(5);
-    trainer.dispose();
-  });
+  it.each(['shared', 'separate'] as const)(
+    'a few PPO iterations on a small bandit raise the mean reward clearly above random (%s value network)',
+    async (valueNetwork) => {
+      const sink = new MemorySink<Rl2Event>();
+      const trainer = new Rl2Trainer({
+        config: {
+          valueNetwork,
+          env: 'bandit',
+          arms: 5,
+          episodes: 10,
+          hidden: 32,
+          batch: 64,
+          minibatches: 2,
+          learningRate: 1e-2,
+          entropyCoefficient: 0.001,
+          iterations: 40,
+          evalEvery: 40,
+          evalTrials: 500,
+          seed: 1,
+        },
+        events: sink,
+      });
+      await trainer.train();
+      const evaluation = sink.events.find((e) => e.type === 'evaluation');
+      // No tensor leaks: the live-tensor count is the same after every iteration.
+      const counts = sink.events.flatMap((e) => (e.type === 'iteration' ? [e.tensors] : []));
+      expect(new Set(counts).size).toBe(1);
+      // Random play earns 10 · E[U(0, 1)] = 5 per trial in expectation.
+      expect(evaluation?.type === 'evaluation' && evaluation.mean - 4 * evaluation.stderr).toBeGreaterThan(5);
+      trainer.dispose();
+    },
+  );
 
-  it('resume from a checkpoint reproduces the uninterrupted run exactly', async () => {
-    const config = {
-      env: 'mdp' as const,
-      episodes: 2,
-      hidden: 16,
-      batch: 16,
-      iterations: 4,
-      evalEvery: 100,
-      checkpointEvery: 1,
-      learningRateSchedule: 'linear' as const,
-      seed: 3,
-    };
-    const iterations = (events: Rl2Event[]) =>
-      events
-        .filter((e) => e.type === 'iteration')
-        .map((e) => e.type === 'iteration' && [e.iteration, e.meanReturn, e.policyLoss, e.gradientNorm]);
-    const full = new MemorySink<Rl2Event>();
-    const a = new Rl2Trainer({ config, events: full });
-    await a.train();
-    const dir = mkdtempSync(join(tmpdir(), 'rl2-'));
-    let calls = 0;
-    const bEvents = new MemorySink<Rl2Event>();
-    const b: Rl2Trainer = new Rl2Trainer({
-      config,
-      events: bEvents,
-      checkpointDir: dir,
-      beforeIteration: async () => {
-        if (++calls === 3) b.stop();
-      },
-    });
-    expect((await b.train()).reason).toBe('stopped');
-    const checkpoint = latestRl2Checkpoint(dir)!;
-    expect(checkpoint.iteration).toBe(2);
-    const resumed = new MemorySink<Rl2Event>();
-    const c = new Rl2Trainer({ config, events: resumed, resumeFrom: checkpoint });
-    await c.train();
-    expect(iterations(bEvents.events)).toEqual(iterations(full.events).slice(0, 2));
-    expect(iterations(resumed.events)).toEqual(iterations(full.events).slice(2));
-    [a, b, c].forEach((t) => {
-      t.dispose();
-    });
-  });
+  it.each(['shared', 'separate'] as const)(
+    'resume from a checkpoint reproduces the uninterrupted run exactly (%s value network)',
+    async (valueNetwork) => {
+      const config = {
+        valueNetwork,
+        env: 'mdp' as const,
+        episodes: 2,
+        hidden: 16,
+        batch: 16,
+        iterations: 4,
+        evalEvery: 100,
+        checkpointEvery: 1,
+        learningRateSchedule: 'linear' as const,
+        seed: 3,
+      };
+      const iterations = (events: Rl2Event[]) =>
+        events
+          .filter((e) => e.type === 'iteration')
+          .map(
+            (e) =>
+              e.type === 'iteration' && [
+                e.iteration,
+                e.meanReturn,
+                e.policyLoss,
+                e.valueLoss,
+                e.gradientNorm,
+              ],
+          );
+      const full = new MemorySink<Rl2Event>();
+      const a = new Rl2Trainer({ config, events: full });
+      await a.train();
+      const dir = mkdtempSync(join(tmpdir(), 'rl2-'));
+      let calls = 0;
+      const bEvents = new MemorySink<Rl2Event>();
+      const b: Rl2Trainer = new Rl2Trainer({
+        config,
+        events: bEvents,
+        checkpointDir: dir,
+        beforeIteration: async () => {
+          if (++calls === 3) b.stop();
+        },
+      });
+      expect((await b.train()).reason).toBe('stopped');
+      const checkpoint = latestRl2Checkpoint(dir)!;
+      expect(checkpoint.iteration).toBe(2);
+      const resumed = new MemorySink<Rl2Event>();
+      const c = new Rl2Trainer({ config, events: resumed, resumeFrom: checkpoint });
+      await c.train();
+      expect(iterations(bEvents.events)).toEqual(iterations(full.events).slice(0, 2));
+      expect(iterations(resumed.events)).toEqual(iterations(full.events).slice(2));
+      [a, b, c].forEach((t) => {
+        t.dispose();
+      });
+    },
+  );
 
   it('a linear schedule anneals the step size Adam uses towards 0', async () => {
     const trainer = new Rl2Trainer({

@@ -17,7 +17,7 @@ import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
-import { ppoGradients } from './gru-bptt.js';
+import { type PpoHeads, ppoGradients } from './gru-bptt.js';
 import { GruPolicy } from './gru-policy.js';
 import { selectTrials } from './ppo.js';
 import { Rl2Agent } from './rl2-agent.js';
@@ -48,6 +48,12 @@ export const rl2ConfigSchema = z.object({
   clip: z.number().positive().default(0.2),
   valueCoefficient: z.number().nonnegative().default(0.5),
   entropyCoefficient: z.number().nonnegative().default(0.01),
+  /**
+   * `shared`: one GRU with policy and value heads. `separate`: a second GRU of the same size learns
+   * the values (as pytorch_rl2 does), so that value regression does not compete with the policy for
+   * the policy network's units; it doubles the compute per iteration.
+   */
+  valueNetwork: z.enum(['shared', 'separate']).default('shared'),
   /** Learn values on a unit scale (running return statistics); see {@link ValueNormalizer}. */
   normalizeValues: z.boolean().default(true),
   evalEvery: z.number().int().positive().default(25),
@@ -103,6 +109,8 @@ const checkpointSchema = z.object({
   skipped: z.number().int().nonnegative(),
   best: z.number().nullable(),
   weights: z.array(encoded),
+  /** The value network's weights, with `valueNetwork: 'separate'`. */
+  criticWeights: z.array(encoded).optional(),
   optimizer: z.array(encoded),
   /** Adam's running β₁ᵗ and β₂ᵗ: tfjs recomputes them as powers on restore, which differs in the last bits. */
   adamBetaPowers: z.tuple([z.number(), z.number()]).optional(),
@@ -154,8 +162,9 @@ export function latestRl2Checkpoint(dir: string): Rl2Checkpoint | undefined {
  * Trains an RL² agent (Duan et al. 2016) with PPO: each iteration samples a batch of tasks, runs
  * whole trials with the recurrent policy (memory kept across episodes), computes trial-level GAE,
  * and takes clipped-PPO steps with backpropagation through whole trials, Adam and global-norm
- * clipping. Non-finite gradients are skipped and counted. Emits typed events and writes atomic
- * checkpoints; the same seed and backend give the same numbers, also across a resume.
+ * clipping (per network, with a separate value network). Non-finite gradients are skipped and
+ * counted. Emits typed events and writes atomic checkpoints; the same seed and backend give the
+ * same numbers, also across a resume.
  *
  * @example
  * ```ts
@@ -167,6 +176,8 @@ export class Rl2Trainer {
   readonly config: Rl2Config;
   readonly env: Env;
   readonly policy: GruPolicy;
+  /** The value network, with `valueNetwork: 'separate'` (otherwise the policy's value head). */
+  readonly critic: GruPolicy | undefined;
   private readonly optimizer: tf.AdamOptimizer;
   private readonly events: EventSink<Rl2Event> | undefined;
   private readonly checkpointDir: string | undefined;
@@ -190,14 +201,16 @@ export class Rl2Trainer {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
     this.env = envFor(this.config);
     this.root = new Rng(this.config.seed);
-    this.policy = new GruPolicy(
-      {
-        inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
-        hidden: this.config.hidden,
-        actions: this.env.numActions,
-      },
-      this.root.child('weights'),
-    );
+    const shape = {
+      inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
+      hidden: this.config.hidden,
+      actions: this.env.numActions,
+    };
+    this.policy = new GruPolicy(shape, this.root.child('weights'));
+    this.critic =
+      this.config.valueNetwork === 'separate'
+        ? new GruPolicy(shape, this.root.child('critic-weights'))
+        : undefined;
     this.optimizer = tf.train.adam(this.config.learningRate);
     this.events = options.events;
     this.checkpointDir = options.checkpointDir;
@@ -290,11 +303,33 @@ export class Rl2Trainer {
     return { iterations: iteration, reason, best: this.best, skipped: this.skipped };
   }
 
-  /** PPO epochs over the rollout; returns the last minibatch's loss terms and gradient norm. */
+  /**
+   * What each PPO step trains: the one network on all loss terms, or the policy network on the
+   * policy and entropy terms and the value network on the value term. Each is clipped on its own.
+   */
+  private trainedNetworks(): { network: GruPolicy; heads: PpoHeads }[] {
+    return this.critic
+      ? [
+          { network: this.policy, heads: { policy: true, value: false } },
+          { network: this.critic, heads: { policy: false, value: true } },
+        ]
+      : [{ network: this.policy, heads: { policy: true, value: true } }];
+  }
+
+  /** All trained variables, in the order the optimizer first sees them. */
+  private trainedVariables(): tf.Variable[] {
+    return this.trainedNetworks().flatMap(({ network }) => network.variables);
+  }
+
+  /**
+   * PPO epochs over the rollout; returns the last minibatch's loss terms and the policy network's
+   * gradient norm.
+   */
   private update(rollout: Rollout, rng: Rng) {
     const cfg = this.config;
+    const predicted = this.critic ? valuesOf(this.critic, rollout) : rollout.values;
     // The value head predicts normalised returns when value normalisation is on.
-    const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(rollout.values) : rollout.values;
+    const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(predicted) : predicted;
     const gae = trialGae(rollout.rewards, values, cfg.discount, cfg.gaeLambda);
     if (cfg.normalizeValues) this.valueNormalizer.update(gae.returns);
     const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
@@ -312,21 +347,41 @@ export class Rl2Trainer {
         const trials = order.slice(m * perMinibatch, (m + 1) * perMinibatch);
         if (trials.length === 0) continue;
         const minibatch = selectTrials(rollout, trials, advantages, targets);
-        const { grads, ...terms } = ppoGradients(this.policy, minibatch, cfg);
-        const names = this.policy.variables.map((v) => v.name);
-        const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
-        const read = tf.tidy(() => tf.stack([norm, terms.total, terms.policy, terms.value, terms.entropy]));
-        const [normValue, total, policyLoss, valueLoss, entropy] = Array.from(read.dataSync());
-        if (Number.isFinite(normValue!) && Number.isFinite(total!)) {
-          const scale = Math.min(1, cfg.clipNorm / Math.max(normValue!, 1e-12));
-          const clipped = Object.fromEntries(names.map((n) => [n, tf.mul(grads[n]!, scale)]));
+        const parts = this.trainedNetworks().map(({ network, heads }) => {
+          const { grads, ...terms } = ppoGradients(network, minibatch, cfg, heads);
+          const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+          return { heads, grads, terms, norm };
+        });
+        // Losses come from the network that trains on them; finiteness is checked on everything.
+        const policyPart = parts.find((p) => p.heads.policy)!;
+        const valuePart = parts.find((p) => p.heads.value)!;
+        const read = tf.tidy(() =>
+          tf.stack([
+            policyPart.terms.policy,
+            valuePart.terms.value,
+            policyPart.terms.entropy,
+            ...parts.flatMap((p) => [p.norm, p.terms.total]),
+          ]),
+        );
+        const [policyLoss, valueLoss, entropy, ...normsAndTotals] = Array.from(read.dataSync());
+        const norms = parts.map((_, i) => normsAndTotals[2 * i]!);
+        if (normsAndTotals.every(Number.isFinite)) {
+          const clipped = Object.fromEntries(
+            parts.flatMap((p, i) => {
+              const scale = Math.min(1, cfg.clipNorm / Math.max(norms[i]!, 1e-12));
+              return Object.entries(p.grads).map(([name, g]) => [name, tf.mul(g, scale)]);
+            }),
+          );
           this.optimizer.applyGradients(clipped);
           tf.dispose(Object.values(clipped));
         } else {
           this.skipped++;
         }
-        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: normValue });
-        tf.dispose([norm, read, ...Object.values(grads), ...Object.values(terms)]);
+        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: norms[0] });
+        tf.dispose([
+          read,
+          ...parts.flatMap((p) => [p.norm, ...Object.values(p.grads), ...Object.values(p.terms)]),
+        ]);
         tf.dispose(Object.values(minibatch).flat());
       }
     }
@@ -367,6 +422,7 @@ export class Rl2Trainer {
       skipped: this.skipped,
       best: this.best,
       weights: weights.map((w) => encode(w.name, w)),
+      ...(this.critic && { criticWeights: this.critic.weightValues().map((w) => encode(w.name, w)) }),
       optimizer: optimizerWeights.map((w, i) =>
         encode(`slot${i}`, {
           shape: w.tensor.shape,
@@ -390,12 +446,18 @@ export class Rl2Trainer {
   }
 
   private async restore(checkpoint: Rl2Checkpoint): Promise<number> {
-    this.policy.setWeightValues(
-      checkpoint.weights.map((w) => ({ name: w.name, shape: w.shape, values: decode(w, 'checkpoint') })),
-    );
+    const decodeAll = (weights: z.infer<typeof encoded>[]) =>
+      weights.map((w) => ({ name: w.name, shape: w.shape, values: decode(w, 'checkpoint') }));
+    this.policy.setWeightValues(decodeAll(checkpoint.weights));
+    if (this.critic) {
+      if (!checkpoint.criticWeights)
+        throw new Error('checkpoint has no value network (criticWeights), but valueNetwork is "separate"');
+      this.critic.setWeightValues(decodeAll(checkpoint.criticWeights));
+    }
     if (checkpoint.optimizer.length > 0) {
-      // tf.train.adam keeps [iterations, first moments…, second moments…] in variable order.
-      const variables = this.policy.variables.map((v) => v.name);
+      // tf.train.adam keeps [iterations, first moments…, second moments…] in the order it first saw
+      // the variables.
+      const variables = this.trainedVariables().map((v) => v.name);
       const names = ['iter', ...variables.map((n) => `${n}/m`), ...variables.map((n) => `${n}/v`)];
       await this.optimizer.setWeights(
         checkpoint.optimizer.map((w, i) => ({
@@ -412,12 +474,7 @@ export class Rl2Trainer {
       });
     }
     if (checkpoint.valueNormalizer) this.valueNormalizer.restore(checkpoint.valueNormalizer);
-    this.bestWeights =
-      checkpoint.bestWeights?.map((w) => ({
-        name: w.name,
-        shape: w.shape,
-        values: decode(w, 'checkpoint'),
-      })) ?? null;
+    this.bestWeights = checkpoint.bestWeights ? decodeAll(checkpoint.bestWeights) : null;
     this.skipped = checkpoint.skipped;
     this.best = checkpoint.best;
     return checkpoint.iteration;
@@ -445,8 +502,29 @@ export class Rl2Trainer {
 
   dispose(): void {
     this.policy.dispose();
+    this.critic?.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** A value network's predictions for every step of a rollout, `[T][batch]`. */
+function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
+  let hidden = network.initialState(rollout.batch);
+  const values: tf.Tensor1D[] = [];
+  for (const input of rollout.inputs) {
+    const x = tf.tensor2d(input, [rollout.batch, rollout.inputSize]);
+    const step = network.step(x, hidden, false);
+    tf.dispose([x, hidden, step.logits]);
+    hidden = step.hidden;
+    values.push(step.value);
+  }
+  hidden.dispose();
+  // One read for all steps; typed arrays are read outside tidy (slow inside it).
+  const stacked = tf.stack(values);
+  tf.dispose(values);
+  const data = stacked.dataSync() as Float32Array;
+  stacked.dispose();
+  return rollout.inputs.map((_, t) => data.slice(t * rollout.batch, (t + 1) * rollout.batch));
 }
 
 /** (x − mean) / std over every entry of a time-major batch. */
