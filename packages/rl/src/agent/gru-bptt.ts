@@ -109,7 +109,9 @@ export function ppoGradients(
       gates.map((g) => g.resetHidden),
       gates.map((g) => g.next),
     ].map(rowsT);
-    const [dz, dr, dn, dl, dv] = [daZ, daR, daN, dLogits, dValues].map(rows);
+    const [dz, dr, dn] = [daZ, daR, daN].map(rows);
+    const dl = heads.policy ? rows(dLogits) : undefined;
+    const dv = heads.value ? rows(dValues) : undefined;
     const byName: Record<string, tf.Tensor> = {
       Wz: tf.matMul(xT!, dz!),
       Uz: tf.matMul(previousT!, dz!),
