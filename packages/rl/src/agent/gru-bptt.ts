@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GruGates, GruPolicy } from './gru-policy.js';
 import { type PpoMinibatch, type PpoSettings, ppoLossGradients } from './ppo.js';
 
+
 /**
  * Which heads' losses a gradient takes. With a separate value network, the policy network learns
  * from the policy and entropy terms only and the value network from the value term only.
@@ -23,10 +24,11 @@ export interface PpoGradients {
 
 /**
  * The gradient of {@link ppoTrialLosses} by hand-written backpropagation through time. One forward
- * pass keeps the gate activations; the backward pass runs the GRU's adjoint step by step and the
- * weight gradients are one matMul each over all T·B rows. It issues about a third of the kernels
- * that tfjs autodiff does (≈14 µs of overhead each on wasm) and no transposed matMuls. Tests check
- * it against autodiff of the same losses. `heads` picks the loss terms that are differentiated (all
+ * pass keeps the gate activations; the heads, the loss and its closed-form gradient then run once
+ * over all T·B rows; the backward pass runs the GRU's adjoint step by step and the weight gradients
+ * are one matMul each over all rows. Per step it issues about a sixth of the kernels that tfjs
+ * autodiff does (≈14 µs of overhead each on wasm) and no transposed matMuls. Tests check it against
+ * autodiff of the same losses. `heads` picks the loss terms that are differentiated (all
  * three terms are reported either way).
  */
 export function ppoGradients(
@@ -40,53 +42,54 @@ export function ppoGradients(
     const steps = minibatch.inputs.length;
     const batch = minibatch.inputs[0]!.shape[0];
     const count = steps * batch;
-    // Forward, keeping what the adjoint needs.
+    // Forward through the GRU only, keeping what the adjoint needs.
     const previous: tf.Tensor2D[] = [];
     const gates: GruGates[] = [];
-    const dLogits: tf.Tensor2D[] = [];
-    const dValues: tf.Tensor2D[] = [];
-    const sums: { policy: tf.Scalar[]; value: tf.Scalar[]; entropy: tf.Scalar[] } = {
-      policy: [],
-      value: [],
-      entropy: [],
-    };
     let hidden = policy.initialState(batch);
     for (let t = 0; t < steps; t++) {
       const g = policy.cell(minibatch.inputs[t]!, hidden, false);
-      const loss = ppoLossGradients(
-        policy.policyHead(g.next, false),
-        policy.valueHead(g.next, false),
-        minibatch.actions[t]!,
-        minibatch.oldLogProbs[t]!,
-        minibatch.advantages[t]!,
-        minibatch.returns[t]!,
-        settings,
-        1 / count,
-      );
       previous.push(hidden);
       gates.push(g);
-      dLogits.push(loss.dLogits);
-      dValues.push(loss.dValues);
-      sums.policy.push(loss.policySum);
-      sums.value.push(loss.valueSum);
-      sums.entropy.push(loss.entropySum);
       hidden = g.next;
     }
-    // Backward through time.
+    // Heads and loss over all T·B rows at once: a few large kernels instead of ~40 small ones per
+    // step (per-kernel overhead dominates on wasm).
+    const rows = (ts: tf.Tensor[]) => tf.reshape(tf.stack(ts), [count, -1]) as tf.Tensor2D;
+    const flat = (ts: tf.Tensor[]) => tf.concat(ts) as tf.Tensor1D;
+    const hiddenRows = rows(gates.map((g) => g.next));
+    const loss = ppoLossGradients(
+      policy.policyHead(hiddenRows, false),
+      policy.valueHead(hiddenRows, false),
+      flat(minibatch.actions),
+      flat(minibatch.oldLogProbs),
+      flat(minibatch.advantages),
+      flat(minibatch.returns),
+      settings,
+      1 / count,
+    );
+    // ∂loss/∂h from the heads, for every step; read back once and re-uploaded per step, because a
+    // slice costs ~2 ms on wasm and an upload a few µs.
     const transposed = (name: string) => tf.transpose(w[name]! as tf.Tensor2D);
-    const [policyT, valueT, uzT, urT, unT] = ['policyW', 'valueW', 'Uz', 'Ur', 'Un'].map(transposed);
+    const headTerms = [
+      ...(heads.policy ? [tf.matMul(loss.dLogits, transposed('policyW'))] : []),
+      ...(heads.value ? [tf.matMul(loss.dValues, transposed('valueW'))] : []),
+    ];
+    const hiddenSize = policy.shape.hidden;
+    const dHeads = (
+      headTerms.length === 0 ? tf.zeros([count, hiddenSize]) : tf.addN(headTerms)
+    ).dataSync() as Float32Array;
+    const dHeadAt = (t: number) =>
+      tf.tensor2d(dHeads.subarray(t * batch * hiddenSize, (t + 1) * batch * hiddenSize), [batch, hiddenSize]);
+    // Backward through time.
+    const [uzT, urT, unT] = ['Uz', 'Ur', 'Un'].map(transposed);
     const daZ: tf.Tensor2D[] = new Array(steps);
     const daR: tf.Tensor2D[] = new Array(steps);
     const daN: tf.Tensor2D[] = new Array(steps);
-    let dNext: tf.Tensor2D = tf.zeros([batch, policy.shape.hidden]);
+    let dNext: tf.Tensor2D = tf.zeros([batch, hiddenSize]);
     for (let t = steps - 1; t >= 0; t--) {
       const { z, r, n } = gates[t]!;
       const h = previous[t]!;
-      const dh = tf.addN([
-        dNext,
-        ...(heads.policy ? [tf.matMul(dLogits[t]!, policyT!)] : []),
-        ...(heads.value ? [tf.matMul(dValues[t]!, valueT!)] : []),
-      ]) as tf.Tensor2D;
+      const dh = tf.add(dNext, dHeadAt(t)) as tf.Tensor2D;
       const dn = tf.mul(dh, z);
       const dz = tf.mul(dh, tf.sub(n, h));
       daN[t] = tf.mul(dn, tf.sub(1, tf.square(n)));
@@ -100,41 +103,37 @@ export function ppoGradients(
         tf.matMul(daR[t]!, urT!),
       ]) as tf.Tensor2D;
     }
-    // Weight gradients: one matMul over all steps' rows each.
-    const rows = (ts: tf.Tensor2D[]) => tf.reshape(tf.stack(ts), [count, -1]) as tf.Tensor2D;
-    const rowsT = (ts: tf.Tensor2D[]) => tf.transpose(rows(ts));
-    const [xT, previousT, resetT, hiddenT] = [
-      minibatch.inputs,
-      previous,
-      gates.map((g) => g.resetHidden),
-      gates.map((g) => g.next),
-    ].map(rowsT);
+    // Weight gradients: one matMul over all steps' rows each; bias gradients as ones·rows, which
+    // is ~15× faster than a column sum on wasm.
+    const rowsT = (ts: tf.Tensor2D[]) => tf.transpose(rows(ts)) as tf.Tensor2D;
+    const [xT, previousT, resetT] = [minibatch.inputs, previous, gates.map((g) => g.resetHidden)].map(rowsT);
+    const hiddenT = tf.transpose(hiddenRows) as tf.Tensor2D;
+    const ones = tf.ones([1, count]) as tf.Tensor2D;
+    const columnSum = (x: tf.Tensor2D) => tf.reshape(tf.matMul(ones, x), [-1]);
     const [dz, dr, dn] = [daZ, daR, daN].map(rows);
-    const dl = heads.policy ? rows(dLogits) : undefined;
-    const dv = heads.value ? rows(dValues) : undefined;
+    const { dLogits: dl, dValues: dv } = loss;
     const byName: Record<string, tf.Tensor> = {
-      Wz: tf.matMul(xT!, dz!),
-      Uz: tf.matMul(previousT!, dz!),
-      bz: tf.sum(dz!, 0),
-      Wr: tf.matMul(xT!, dr!),
-      Ur: tf.matMul(previousT!, dr!),
-      br: tf.sum(dr!, 0),
-      Wn: tf.matMul(xT!, dn!),
-      Un: tf.matMul(resetT!, dn!),
-      bn: tf.sum(dn!, 0),
-      policyW: heads.policy ? tf.matMul(hiddenT!, dl!) : tf.zerosLike(w.policyW!),
-      policyB: heads.policy ? tf.sum(dl!, 0) : tf.zerosLike(w.policyB!),
-      valueW: heads.value ? tf.matMul(hiddenT!, dv!) : tf.zerosLike(w.valueW!),
-      valueB: heads.value ? tf.sum(dv!, 0) : tf.zerosLike(w.valueB!),
+      Wz: tf.matMul(xT, dz!),
+      Uz: tf.matMul(previousT, dz!),
+      bz: columnSum(dz!),
+      Wr: tf.matMul(xT, dr!),
+      Ur: tf.matMul(previousT, dr!),
+      br: columnSum(dr!),
+      Wn: tf.matMul(xT, dn!),
+      Un: tf.matMul(resetT, dn!),
+      bn: columnSum(dn!),
+      policyW: heads.policy ? tf.matMul(hiddenT, dl) : tf.zerosLike(w.policyW!),
+      policyB: heads.policy ? columnSum(dl) : tf.zerosLike(w.policyB!),
+      valueW: heads.value ? tf.matMul(hiddenT, dv) : tf.zerosLike(w.valueW!),
+      valueB: heads.value ? columnSum(dv) : tf.zerosLike(w.valueB!),
     };
     const grads: Record<string, tf.Tensor> = {};
     policy.weightNames.forEach((name, i) => {
       grads[policy.variables[i]!.name] = byName[name]!;
     });
-    const mean = (terms: tf.Scalar[]) => tf.div(tf.addN(terms), count) as tf.Scalar;
-    const policyLoss = mean(sums.policy);
-    const valueLoss = mean(sums.value);
-    const entropy = mean(sums.entropy);
+    const policyLoss = tf.div(loss.policySum, count) as tf.Scalar;
+    const valueLoss = tf.div(loss.valueSum, count) as tf.Scalar;
+    const entropy = tf.div(loss.entropySum, count) as tf.Scalar;
     const total = tf.addN([
       policyLoss,
       tf.mul(valueLoss, settings.valueCoefficient),
