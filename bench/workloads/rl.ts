@@ -153,11 +153,17 @@ export const rlWorkloads: Workload[] = [
     iterations: 1000,
     evalEvery: 10,
   }) as Workload,
+  // The README's n = 100 recipe: a separate value network, GAE λ = 0.8, 1024 trials per iteration.
   timeToTarget('rl/time-to-target-bandit-n100-k5', 77, {
     env: 'bandit',
     arms: 5,
     episodes: 100,
-    iterations: 1000,
+    iterations: 240,
+    batch: 1024,
+    minibatches: 8,
+    valueNetwork: 'separate',
+    gaeLambda: 0.8,
+    learningRateSchedule: 'linear',
     evalEvery: 10,
   }) as Workload,
 ];

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { GruGates, GruPolicy } from './gru-policy.js';
 import { type PpoMinibatch, type PpoSettings, ppoLossGradients } from './ppo.js';
 
-
 /**
  * Which heads' losses a gradient takes. With a separate value network, the policy network learns
  * from the policy and entropy terms only and the value network from the value term only.
@@ -106,7 +105,9 @@ export function ppoGradients(
     // Weight gradients: one matMul over all steps' rows each; bias gradients as ones·rows, which
     // is ~15× faster than a column sum on wasm.
     const rowsT = (ts: tf.Tensor2D[]) => tf.transpose(rows(ts)) as tf.Tensor2D;
-    const [xT, previousT, resetT] = [minibatch.inputs, previous, gates.map((g) => g.resetHidden)].map(rowsT);
+    const xT = rowsT(minibatch.inputs);
+    const previousT = rowsT(previous);
+    const resetT = rowsT(gates.map((g) => g.resetHidden));
     const hiddenT = tf.transpose(hiddenRows) as tf.Tensor2D;
     const ones = tf.ones([1, count]) as tf.Tensor2D;
     const columnSum = (x: tf.Tensor2D) => tf.reshape(tf.matMul(ones, x), [-1]);

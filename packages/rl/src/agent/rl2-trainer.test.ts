@@ -52,6 +52,7 @@ describe('RL² training', () => {
         evalEvery: 100,
         checkpointEvery: 1,
         learningRateSchedule: 'linear' as const,
+        gaeLambdaSchedule: [{ fromIteration: 3, gaeLambda: 0.9 }],
         seed: 3,
       };
       const iterations = (events: Rl2Event[]) =>
@@ -113,6 +114,25 @@ describe('RL² training', () => {
     const adam = (trainer as unknown as { optimizer: { learningRate: number } }).optimizer;
     expect(adam.learningRate).toBeCloseTo(0.0025, 12);
     trainer.dispose();
+  });
+
+  it('a GAE λ schedule switches λ from the listed iterations on, in any order', () => {
+    const trainer = new Rl2Trainer({
+      config: {
+        gaeLambda: 0.3,
+        gaeLambdaSchedule: [
+          { fromIteration: 10, gaeLambda: 0.95 },
+          { fromIteration: 4, gaeLambda: 0.8 },
+        ],
+      },
+    });
+    expect([0, 3, 4, 9, 10, 500].map((i) => trainer.gaeLambdaAt(i))).toEqual([
+      0.3, 0.3, 0.8, 0.8, 0.95, 0.95,
+    ]);
+    trainer.dispose();
+    expect(
+      () => new Rl2Trainer({ config: { gaeLambdaSchedule: [{ fromIteration: 2, gaeLambda: 1.5 }] } }),
+    ).toThrow(/gaeLambdaSchedule/);
   });
 
   it('checkpoints keep the best weights, so a resumed run still has them', async () => {

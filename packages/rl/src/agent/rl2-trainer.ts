@@ -45,6 +45,20 @@ export const rl2ConfigSchema = z.object({
   clipNorm: z.number().positive().default(1),
   discount: z.number().min(0).max(1).default(0.99),
   gaeLambda: z.number().min(0).max(1).default(0.3),
+  /**
+   * Piecewise-constant GAE λ: from each entry's `fromIteration` (0-based) on, its `gaeLambda`
+   * replaces the one above. E.g. `[{ "fromIteration": 350, "gaeLambda": 0.8 }]` starts on
+   * low-variance advantages that lean on the value estimates and moves to ones that lean on sampled
+   * returns once the values have been learned.
+   */
+  gaeLambdaSchedule: z
+    .array(
+      z.object({
+        fromIteration: z.number().int().nonnegative(),
+        gaeLambda: z.number().min(0).max(1),
+      }),
+    )
+    .default([]),
   clip: z.number().positive().default(0.2),
   valueCoefficient: z.number().nonnegative().default(0.5),
   entropyCoefficient: z.number().nonnegative().default(0.01),
@@ -269,7 +283,7 @@ export class Rl2Trainer {
         actionRng: rng.child('actions'),
         outcomeRng: rng.child('outcomes'),
       });
-      const stats = this.update(rollout, rng.child('minibatches'));
+      const stats = this.update(rollout, rng.child('minibatches'), this.gaeLambdaAt(iteration));
       const done = iteration + 1;
       this.events?.emit({
         type: 'iteration',
@@ -325,12 +339,12 @@ export class Rl2Trainer {
    * PPO epochs over the rollout; returns the last minibatch's loss terms and the policy network's
    * gradient norm.
    */
-  private update(rollout: Rollout, rng: Rng) {
+  private update(rollout: Rollout, rng: Rng, gaeLambda: number) {
     const cfg = this.config;
     const predicted = this.critic ? valuesOf(this.critic, rollout) : rollout.values;
     // The value head predicts normalised returns when value normalisation is on.
     const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(predicted) : predicted;
-    const gae = trialGae(rollout.rewards, values, cfg.discount, cfg.gaeLambda);
+    const gae = trialGae(rollout.rewards, values, cfg.discount, gaeLambda);
     if (cfg.normalizeValues) this.valueNormalizer.update(gae.returns);
     const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
     const advantages = standardize(gae.advantages);
@@ -484,6 +498,19 @@ export class Rl2Trainer {
   learningRateAt(iteration: number): number {
     const { learningRate, learningRateSchedule, iterations } = this.config;
     return learningRateSchedule === 'linear' ? learningRate * (1 - iteration / iterations) : learningRate;
+  }
+
+  /** GAE λ for `iteration` (0-based) under {@link Rl2Config.gaeLambdaSchedule}. */
+  gaeLambdaAt(iteration: number): number {
+    let lambda = this.config.gaeLambda;
+    let from = -1;
+    for (const entry of this.config.gaeLambdaSchedule) {
+      if (entry.fromIteration <= iteration && entry.fromIteration > from) {
+        lambda = entry.gaeLambda;
+        from = entry.fromIteration;
+      }
+    }
+    return lambda;
   }
 
   /** tf.train.adam reads its (protected) `learningRate` on every update. */
