@@ -19,7 +19,10 @@ const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads, ...r
 
 function parseOptions() {
   try {
+    // pnpm 12 passes the `--` of `pnpm bench -- --filter x` through to the script.
+    const args = process.argv.slice(2);
     return parseArgs({
+      args: args[0] === '--' ? args.slice(1) : args,
       options: {
         filter: { type: 'string' },
         backends: { type: 'string' },
