@@ -67,7 +67,7 @@ export function ppoGradients(
       1 / count,
     );
     // ∂loss/∂h from the heads, for every step; read back once and re-uploaded per step, because a
-    // slice costs ~2 ms on wasm and an upload a few µs.
+    // row slice of the stacked rows costs ~2.6 ms on wasm and a [128 × 64] upload ~0.06 ms.
     const transposed = (name: string) => tf.transpose(w[name]! as tf.Tensor2D);
     const headTerms = [
       ...(heads.policy ? [tf.matMul(loss.dLogits, transposed('policyW'))] : []),
