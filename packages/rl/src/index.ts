@@ -5,7 +5,13 @@
  */
 export { trialGae } from './agent/gae.js';
 export { type PpoGradients, ppoGradients } from './agent/gru-bptt.js';
-export { type GruGates, GruPolicy, type GruPolicyShape, type PolicyStep } from './agent/gru-policy.js';
+export {
+  type GruGates,
+  type GruInit,
+  GruPolicy,
+  type GruPolicyShape,
+  type PolicyStep,
+} from './agent/gru-policy.js';
 export {
   type PpoLosses,
   type PpoLossGradients,

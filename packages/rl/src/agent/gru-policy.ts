@@ -8,6 +8,18 @@ export interface GruPolicyShape {
   actions: number;
 }
 
+/** How a {@link GruPolicy} initialises its weights. */
+export interface GruInit {
+  /**
+   * Update-gate bias: `zero` (z ≈ ½ at the start, so memory halves every step), or `chrono`
+   * (Tallec & Ollivier 2018): b_z = −log u with u ~ U[1, maxTimescale − 1], so that units start
+   * out keeping memory over 2…maxTimescale steps, as an RL² trial needs.
+   */
+  updateGateBias: 'zero' | 'chrono';
+  /** The longest timescale for `chrono`: the trial length in steps. */
+  maxTimescale?: number;
+}
+
 /** Output of one policy step. */
 export interface PolicyStep {
   hidden: tf.Tensor2D;
@@ -32,6 +44,14 @@ function matMul(x: tf.Tensor2D, w: tf.Tensor, differentiable: boolean): tf.Tenso
   return differentiable ? matMulPlainGrad(x, w as tf.Tensor2D) : tf.matMul(x, w as tf.Tensor2D);
 }
 
+/** Chrono update-gate biases −log u, u ~ U[1, maxTimescale − 1]: z = σ(b) ≈ 1/(1 + u). */
+function chronoBias(units: number, maxTimescale: number | undefined, rng: Rng): tf.Tensor1D {
+  if (maxTimescale === undefined || !(maxTimescale > 2))
+    throw new Error(`GruPolicy: chrono initialisation needs maxTimescale > 2, got ${maxTimescale}`);
+  const u = rng.uniformArray(units);
+  return tf.tensor1d(u.map((v) => -Math.log(1 + v * (maxTimescale - 2))));
+}
+
 /**
  * The RL² network: a GRU whose hidden state carries what the agent has learned about the current
  * task, with a policy head (action logits) and a value head. Inputs and hidden states are
@@ -48,7 +68,7 @@ export class GruPolicy {
     return this.w;
   }
 
-  constructor(shape: GruPolicyShape, rng: Rng) {
+  constructor(shape: GruPolicyShape, rng: Rng, init: GruInit = { updateGateBias: 'zero' }) {
     this.shape = shape;
     const prefix = `gru-policy-${nextInstance++}`;
     const { inputSize: i, hidden: h, actions: a } = shape;
@@ -61,7 +81,11 @@ export class GruPolicy {
     for (const gate of ['z', 'r', 'n']) {
       specs.push([`W${gate}`, () => glorot(`W${gate}`, i, h)]);
       specs.push([`U${gate}`, () => glorot(`U${gate}`, h, h)]);
-      specs.push([`b${gate}`, () => tf.zeros([h])]);
+      const chrono = gate === 'z' && init.updateGateBias === 'chrono';
+      specs.push([
+        `b${gate}`,
+        () => (chrono ? chronoBias(h, init.maxTimescale, rng.child('bz')) : tf.zeros([h])),
+      ]);
     }
     specs.push(['policyW', () => glorot('policyW', h, a, 0.1)]);
     specs.push(['policyB', () => tf.zeros([a])]);

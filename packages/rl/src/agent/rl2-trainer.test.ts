@@ -135,6 +135,21 @@ describe('RL² training', () => {
     ).toThrow(/gaeLambdaSchedule/);
   });
 
+  it('chrono initialisation spreads both networks’ memory timescales up to the trial length', () => {
+    const trainer = new Rl2Trainer({
+      config: { env: 'mdp', episodes: 3, hidden: 256, gruInit: 'chrono', valueNetwork: 'separate' },
+    });
+    const trialLength = 3 * trainer.env.episodeLength;
+    for (const network of [trainer.policy, trainer.critic!]) {
+      const timescales = Array.from(network.weights.bz!.dataSync(), (b) => 1 + Math.exp(-b));
+      expect(Math.min(...timescales)).toBeGreaterThanOrEqual(2 - 1e-4);
+      expect(Math.max(...timescales)).toBeLessThanOrEqual(trialLength + 1e-3);
+      // 256 uniforms on [2, 30] all falling below 20 has probability (18/28)^256 < 1e-40.
+      expect(Math.max(...timescales)).toBeGreaterThan(20);
+    }
+    trainer.dispose();
+  });
+
   it('checkpoints keep the best weights, so a resumed run still has them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rl2-best-'));
     const config = { episodes: 2, hidden: 4, batch: 4, iterations: 2, evalEvery: 1, evalTrials: 8 };

@@ -18,7 +18,7 @@ import { evaluatePolicy } from '../eval/evaluate.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { type PpoHeads, ppoGradients } from './gru-bptt.js';
-import { GruPolicy } from './gru-policy.js';
+import { type GruInit, GruPolicy } from './gru-policy.js';
 import { selectTrials } from './ppo.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
@@ -68,6 +68,11 @@ export const rl2ConfigSchema = z.object({
    * the policy network's units; it doubles the compute per iteration.
    */
   valueNetwork: z.enum(['shared', 'separate']).default('shared'),
+  /**
+   * GRU update-gate bias at initialisation: `zero`, or `chrono` (memory timescales spread over 2…
+   * trial length steps; see {@link GruInit}), which helps long trials.
+   */
+  gruInit: z.enum(['zero', 'chrono']).default('zero'),
   /** Learn values on a unit scale (running return statistics); see {@link ValueNormalizer}. */
   normalizeValues: z.boolean().default(true),
   evalEvery: z.number().int().positive().default(25),
@@ -220,10 +225,14 @@ export class Rl2Trainer {
       hidden: this.config.hidden,
       actions: this.env.numActions,
     };
-    this.policy = new GruPolicy(shape, this.root.child('weights'));
+    const init: GruInit = {
+      updateGateBias: this.config.gruInit,
+      maxTimescale: this.config.episodes * this.env.episodeLength,
+    };
+    this.policy = new GruPolicy(shape, this.root.child('weights'), init);
     this.critic =
       this.config.valueNetwork === 'separate'
-        ? new GruPolicy(shape, this.root.child('critic-weights'))
+        ? new GruPolicy(shape, this.root.child('critic-weights'), init)
         : undefined;
     this.optimizer = tf.train.adam(this.config.learningRate);
     this.events = options.events;
