@@ -53,6 +53,9 @@ export function resolvePolicy(name: string, env: Env, episodes: number): Policy 
   );
 }
 
+/** Trials longer than this print no per-episode line (it would wrap); `--json` always has it. */
+const MAX_EPISODES_SHOWN = 25;
+
 /** `metagrad rl2 eval`. */
 export function registerRl2EvalCommand(rl2: Command): void {
   rl2
@@ -113,6 +116,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
           trials: r.trials,
           mean: r.mean,
           stderr: r.stderr,
+          episodeMeans: r.episodeMeans,
           against,
           backend: backend.name,
         };
@@ -121,6 +125,9 @@ export function registerRl2EvalCommand(rl2: Command): void {
           process.stdout.write(
             `${policy.name} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
               `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n` +
+              (r.episodeMeans.length <= MAX_EPISODES_SHOWN
+                ? `  mean reward by episode: ${r.episodeMeans.map((m) => m.toFixed(2)).join(' ')}\n`
+                : '') +
               (against
                 ? `  minus ${against.policy} on the same trials: ${against.mean.toFixed(3)} ± ${against.stderr.toFixed(3)}\n`
                 : ''),

@@ -40,6 +40,8 @@ describe('metagrad rl2', () => {
     expect(r).toMatchObject({ policy: 'random', env: 'bandit', arms: 5, episodes: 10, trials: 200 });
     // Random play: 10 pulls of arms with U[0, 1] means → 5 in expectation (4 standard errors).
     expect(Math.abs(r.mean - 5)).toBeLessThan(4 * r.stderr);
+    expect(r.episodeMeans).toHaveLength(10);
+    expect(r.episodeMeans.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(r.mean, 9);
   });
 
   it('--against reports the paired difference on the same trials', () => {

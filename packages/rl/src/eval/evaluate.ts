@@ -23,6 +23,11 @@ export interface EvaluationResult {
   stderr: number;
   /** Total reward of every trial, in order. */
   totals: number[];
+  /**
+   * Mean reward of each episode of the trial (index 0 = first episode), over all trials: how much a
+   * policy improves as it learns about the task within the trial. Sums to `mean`.
+   */
+  episodeMeans: number[];
 }
 
 /**
@@ -41,6 +46,7 @@ export function evaluatePolicy(policy: Policy, env: Env, options: EvaluateOption
   const batchSize = options.batch ?? 250;
   const root = new Rng(options.seed ?? 0);
   const totals: number[] = [];
+  const episodeSums = new Float64Array(options.episodes);
   for (let start = 0, b = 0; start < trials; start += batchSize, b++) {
     const batch = Math.min(batchSize, trials - start);
     const tasks = env.sampleTasks(root.child('tasks').child(b), batch);
@@ -54,7 +60,10 @@ export function evaluatePolicy(policy: Policy, env: Env, options: EvaluateOption
         const actions = run.act(obs, policyRng);
         const result = tasks.step(actions, outcomeRng);
         run.observe(actions, result);
-        for (let i = 0; i < batch; i++) sums[i]! += result.rewards[i]!;
+        for (let i = 0; i < batch; i++) {
+          sums[i]! += result.rewards[i]!;
+          episodeSums[e]! += result.rewards[i]!;
+        }
         obs = result.observations;
       }
     }
@@ -71,5 +80,6 @@ export function evaluatePolicy(policy: Policy, env: Env, options: EvaluateOption
     mean,
     stderr: Math.sqrt(variance / totals.length),
     totals,
+    episodeMeans: Array.from(episodeSums, (sum) => sum / totals.length),
   };
 }

@@ -6,7 +6,7 @@ import { pairedDifference } from './paired-difference.js';
 
 describe('pairedDifference', () => {
   it('matches a hand-computed mean and standard error', () => {
-    const base = { policy: 'x', env: {}, episodes: 1, trials: 3, mean: 0, stderr: 0 };
+    const base = { policy: 'x', env: {}, episodes: 1, trials: 3, mean: 0, stderr: 0, episodeMeans: [] };
     const d = pairedDifference({ ...base, totals: [3, 5, 7] }, { ...base, totals: [1, 2, 3] });
     // Differences 2, 3, 4: mean 3, sample variance 1, standard error 1/√3.
     expect(d.mean).toBe(3);
