@@ -10,101 +10,104 @@ function relativeError(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(1e-12, tf.norm(b).dataSync()[0]!));
 }
 
-describe('hand-written PPO gradient through the GRU', () => {
-  const steps = 7;
-  const batch = 5;
-  const shape = { inputSize: 4, hidden: 6, actions: 3 };
-  const settings = { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.05 };
-  const rng = new Rng('bptt');
-  const policy = new GruPolicy(shape, rng.child('weights'));
-  // Larger head weights than the default initialisation, so every term has a sizeable gradient.
-  tf.tidy(() => {
-    policy.weights.policyW!.assign(rng.child('p').normalTensor([shape.hidden, shape.actions]));
-    policy.weights.valueW!.assign(rng.child('v').normalTensor([shape.hidden, 1]));
-  });
-  const perStep = (name: string, make: (r: Rng) => tf.Tensor) =>
-    Array.from({ length: steps }, (_, t) => make(rng.child(name).child(t)));
-  const inputs = perStep('x', (r) => r.normalTensor([batch, shape.inputSize])) as tf.Tensor2D[];
-  const logits = policy.unroll(inputs).logits;
-  const actions = perStep('a', (r) =>
-    tf.tensor1d(
-      Array.from({ length: batch }, () => r.int(3)),
-      'int32',
-    ),
-  );
-  // Old log-probabilities = current ones plus noise, so some ratios fall outside 1 ± ε.
-  const oldLogProbs = actions.map((a, t) =>
-    tf.tidy(() =>
-      tf.add(
-        tf.sum(tf.mul(tf.oneHot(a, shape.actions), tf.logSoftmax(logits[t]!)), -1),
-        rng.child('old').child(t).normalTensor([batch], 0, 0.4),
-      ),
-    ),
-  );
-  const minibatch: PpoMinibatch = {
-    inputs,
-    actions: actions.map((a) => a.asType('float32')) as tf.Tensor1D[],
-    oldLogProbs: oldLogProbs as tf.Tensor1D[],
-    advantages: perStep('adv', (r) => r.normalTensor([batch])) as tf.Tensor1D[],
-    returns: perStep('ret', (r) => r.normalTensor([batch], 1, 2)) as tf.Tensor1D[],
-  };
-
-  it('clips some ratios in this fixture (both branches of the surrogate are exercised)', () => {
-    const ratios = logits.flatMap((l, t) =>
-      Array.from(
-        tf
-          .exp(tf.sub(tf.sum(tf.mul(tf.oneHot(actions[t]!, 3), tf.logSoftmax(l)), -1), oldLogProbs[t]!))
-          .dataSync(),
+describe.each([0, 5])(
+  'hand-written PPO gradient through the GRU (input embedding of %i units)',
+  (embedding) => {
+    const steps = 7;
+    const batch = 5;
+    const shape = { inputSize: 4, hidden: 6, actions: 3, embedding };
+    const settings = { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.05 };
+    const rng = new Rng('bptt');
+    const policy = new GruPolicy(shape, rng.child('weights'));
+    // Larger head weights than the default initialisation, so every term has a sizeable gradient.
+    tf.tidy(() => {
+      policy.weights.policyW!.assign(rng.child('p').normalTensor([shape.hidden, shape.actions]));
+      policy.weights.valueW!.assign(rng.child('v').normalTensor([shape.hidden, 1]));
+    });
+    const perStep = (name: string, make: (r: Rng) => tf.Tensor) =>
+      Array.from({ length: steps }, (_, t) => make(rng.child(name).child(t)));
+    const inputs = perStep('x', (r) => r.normalTensor([batch, shape.inputSize])) as tf.Tensor2D[];
+    const logits = policy.unroll(inputs).logits;
+    const actions = perStep('a', (r) =>
+      tf.tensor1d(
+        Array.from({ length: batch }, () => r.int(3)),
+        'int32',
       ),
     );
-    expect(ratios.filter((r) => Math.abs(r - 1) > settings.clip).length).toBeGreaterThan(5);
-    expect(ratios.filter((r) => Math.abs(r - 1) < settings.clip).length).toBeGreaterThan(5);
-  });
-
-  it('matches tfjs autodiff of the same losses in every weight (relative error < 1e-4)', () => {
-    const reference = tf.variableGrads(
-      () => ppoTrialLosses(policy, minibatch, settings).total,
-      policy.variables,
+    // Old log-probabilities = current ones plus noise, so some ratios fall outside 1 ± ε.
+    const oldLogProbs = actions.map((a, t) =>
+      tf.tidy(() =>
+        tf.add(
+          tf.sum(tf.mul(tf.oneHot(a, shape.actions), tf.logSoftmax(logits[t]!)), -1),
+          rng.child('old').child(t).normalTensor([batch], 0, 0.4),
+        ),
+      ),
     );
-    const ours = ppoGradients(policy, minibatch, settings);
-    expect(ours.total.dataSync()[0]).toBeCloseTo(reference.value.dataSync()[0]!, 5);
-    for (const v of policy.variables) {
-      expect(relativeError(ours.grads[v.name]!, reference.grads[v.name]!), v.name).toBeLessThan(1e-4);
-    }
-  });
+    const minibatch: PpoMinibatch = {
+      inputs,
+      actions: actions.map((a) => a.asType('float32')) as tf.Tensor1D[],
+      oldLogProbs: oldLogProbs as tf.Tensor1D[],
+      advantages: perStep('adv', (r) => r.normalTensor([batch])) as tf.Tensor1D[],
+      returns: perStep('ret', (r) => r.normalTensor([batch], 1, 2)) as tf.Tensor1D[],
+    };
 
-  it("with one head, matches autodiff of that head's terms alone, with zero for the other head", () => {
-    const cases = [
-      {
-        heads: { policy: true, value: false },
-        loss: () => ppoTrialLosses(policy, minibatch, { ...settings, valueCoefficient: 0 }).total,
-        absent: ['valueW', 'valueB'],
-      },
-      {
-        heads: { policy: false, value: true },
-        loss: () => tf.mul(ppoTrialLosses(policy, minibatch, settings).value, settings.valueCoefficient),
-        absent: ['policyW', 'policyB'],
-      },
-    ];
-    for (const { heads, loss, absent } of cases) {
-      const trained = policy.variables.filter((_, i) => !absent.includes(policy.weightNames[i]!));
-      const reference = tf.variableGrads(loss as () => tf.Scalar, trained);
-      const ours = ppoGradients(policy, minibatch, settings, heads);
-      policy.variables.forEach((v, i) => {
-        if (absent.includes(policy.weightNames[i]!)) {
-          expect(tf.abs(ours.grads[v.name]!).max().dataSync()[0], v.name).toBe(0);
-        } else {
-          expect(relativeError(ours.grads[v.name]!, reference.grads[v.name]!), v.name).toBeLessThan(1e-4);
-        }
-      });
-    }
-  });
+    it('clips some ratios in this fixture (both branches of the surrogate are exercised)', () => {
+      const ratios = logits.flatMap((l, t) =>
+        Array.from(
+          tf
+            .exp(tf.sub(tf.sum(tf.mul(tf.oneHot(actions[t]!, 3), tf.logSoftmax(l)), -1), oldLogProbs[t]!))
+            .dataSync(),
+        ),
+      );
+      expect(ratios.filter((r) => Math.abs(r - 1) > settings.clip).length).toBeGreaterThan(5);
+      expect(ratios.filter((r) => Math.abs(r - 1) < settings.clip).length).toBeGreaterThan(5);
+    });
 
-  it('reports the same loss terms as ppoTrialLosses', () => {
-    const reference = ppoTrialLosses(policy, minibatch, settings);
-    const ours = ppoGradients(policy, minibatch, settings);
-    for (const term of ['policy', 'value', 'entropy'] as const) {
-      expect(ours[term].dataSync()[0]).toBeCloseTo(reference[term].dataSync()[0]!, 5);
-    }
-  });
-});
+    it('matches tfjs autodiff of the same losses in every weight (relative error < 1e-4)', () => {
+      const reference = tf.variableGrads(
+        () => ppoTrialLosses(policy, minibatch, settings).total,
+        policy.variables,
+      );
+      const ours = ppoGradients(policy, minibatch, settings);
+      expect(ours.total.dataSync()[0]).toBeCloseTo(reference.value.dataSync()[0]!, 5);
+      for (const v of policy.variables) {
+        expect(relativeError(ours.grads[v.name]!, reference.grads[v.name]!), v.name).toBeLessThan(1e-4);
+      }
+    });
+
+    it("with one head, matches autodiff of that head's terms alone, with zero for the other head", () => {
+      const cases = [
+        {
+          heads: { policy: true, value: false },
+          loss: () => ppoTrialLosses(policy, minibatch, { ...settings, valueCoefficient: 0 }).total,
+          absent: ['valueW', 'valueB'],
+        },
+        {
+          heads: { policy: false, value: true },
+          loss: () => tf.mul(ppoTrialLosses(policy, minibatch, settings).value, settings.valueCoefficient),
+          absent: ['policyW', 'policyB'],
+        },
+      ];
+      for (const { heads, loss, absent } of cases) {
+        const trained = policy.variables.filter((_, i) => !absent.includes(policy.weightNames[i]!));
+        const reference = tf.variableGrads(loss as () => tf.Scalar, trained);
+        const ours = ppoGradients(policy, minibatch, settings, heads);
+        policy.variables.forEach((v, i) => {
+          if (absent.includes(policy.weightNames[i]!)) {
+            expect(tf.abs(ours.grads[v.name]!).max().dataSync()[0], v.name).toBe(0);
+          } else {
+            expect(relativeError(ours.grads[v.name]!, reference.grads[v.name]!), v.name).toBeLessThan(1e-4);
+          }
+        });
+      }
+    });
+
+    it('reports the same loss terms as ppoTrialLosses', () => {
+      const reference = ppoTrialLosses(policy, minibatch, settings);
+      const ours = ppoGradients(policy, minibatch, settings);
+      for (const term of ['policy', 'value', 'entropy'] as const) {
+        expect(ours[term].dataSync()[0]).toBeCloseTo(reference[term].dataSync()[0]!, 5);
+      }
+    });
+  },
+);

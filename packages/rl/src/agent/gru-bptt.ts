@@ -44,9 +44,11 @@ export function ppoGradients(
     // Forward through the GRU only, keeping what the adjoint needs.
     const previous: tf.Tensor2D[] = [];
     const gates: GruGates[] = [];
+    // The GRU's inputs: the embedded RL² inputs with an embedding layer, otherwise the inputs.
+    const gruInputs = minibatch.inputs.map((x) => policy.embed(x, false));
     let hidden = policy.initialState(batch);
     for (let t = 0; t < steps; t++) {
-      const g = policy.cell(minibatch.inputs[t]!, hidden, false);
+      const g = policy.cell(gruInputs[t]!, hidden, false);
       previous.push(hidden);
       gates.push(g);
       hidden = g.next;
@@ -105,7 +107,7 @@ export function ppoGradients(
     // Weight gradients: one matMul over all steps' rows each; bias gradients as ones·rows, which
     // is ~15× faster than a column sum on wasm.
     const rowsT = (ts: tf.Tensor2D[]) => tf.transpose(rows(ts)) as tf.Tensor2D;
-    const xT = rowsT(minibatch.inputs);
+    const xT = rowsT(gruInputs);
     const previousT = rowsT(previous);
     const resetT = rowsT(gates.map((g) => g.resetHidden));
     const hiddenT = tf.transpose(hiddenRows) as tf.Tensor2D;
@@ -128,6 +130,18 @@ export function ppoGradients(
       valueW: heads.value ? tf.matMul(hiddenT, dv) : tf.zerosLike(w.valueW!),
       valueB: heads.value ? columnSum(dv) : tf.zerosLike(w.valueB!),
     };
+    if (w.embedW) {
+      // Through the embedding: ∂x = Σ_gates ∂a_gate·W_gateᵀ over all rows, masked by relu′.
+      const embeddedRows = rows(gruInputs);
+      const dEmbedded = tf.addN([
+        tf.matMul(dz!, transposed('Wz')),
+        tf.matMul(dr!, transposed('Wr')),
+        tf.matMul(dn!, transposed('Wn')),
+      ]);
+      const dPre = tf.mul(dEmbedded, tf.cast(tf.greater(embeddedRows, 0), 'float32')) as tf.Tensor2D;
+      byName.embedW = tf.matMul(rowsT(minibatch.inputs), dPre);
+      byName.embedB = columnSum(dPre);
+    }
     const grads: Record<string, tf.Tensor> = {};
     policy.weightNames.forEach((name, i) => {
       grads[policy.variables[i]!.name] = byName[name]!;

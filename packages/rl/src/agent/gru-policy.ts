@@ -6,6 +6,12 @@ export interface GruPolicyShape {
   inputSize: number;
   hidden: number;
   actions: number;
+  /**
+   * Units of a ReLU layer φ between the RL² input and the GRU (the paper's input embedding); 0 or
+   * absent feeds the input to the GRU directly. A hidden layer can form conjunctions such as
+   * "previous action k and a high reward", which the GRU's additive gates cannot.
+   */
+  embedding?: number;
 }
 
 /** How a {@link GruPolicy} initialises its weights. */
@@ -71,13 +77,23 @@ export class GruPolicy {
   constructor(shape: GruPolicyShape, rng: Rng, init: GruInit = { updateGateBias: 'zero' }) {
     this.shape = shape;
     const prefix = `gru-policy-${nextInstance++}`;
-    const { inputSize: i, hidden: h, actions: a } = shape;
+    const { inputSize, hidden: h, actions: a } = shape;
+    const embedding = shape.embedding ?? 0;
+    if (!Number.isInteger(embedding) || embedding < 0)
+      throw new Error(`GruPolicy: embedding must be a non-negative integer, got ${embedding}`);
+    // The GRU's input width.
+    const i = embedding > 0 ? embedding : inputSize;
     const glorot = (name: string, rows: number, cols: number, scale = 1) =>
       tf.tidy(() => {
         const limit = scale * Math.sqrt(6 / (rows + cols));
         return tf.sub(tf.mul(rng.child(name).uniform([rows, cols]), 2 * limit), limit);
       });
     const specs: [string, () => tf.Tensor][] = [];
+    if (embedding > 0) {
+      // He-style scale for a ReLU layer (glorot × √2).
+      specs.push(['embedW', () => glorot('embedW', inputSize, embedding, Math.SQRT2)]);
+      specs.push(['embedB', () => tf.zeros([embedding])]);
+    }
     for (const gate of ['z', 'r', 'n']) {
       specs.push([`W${gate}`, () => glorot(`W${gate}`, i, h)]);
       specs.push([`U${gate}`, () => glorot(`U${gate}`, h, h)]);
@@ -115,7 +131,7 @@ export class GruPolicy {
    */
   step(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): PolicyStep {
     return tf.tidy(() => {
-      const { next } = this.cell(input, hidden, differentiable);
+      const { next } = this.cell(this.embed(input, differentiable), hidden, differentiable);
       return {
         hidden: next,
         logits: this.policyHead(next, differentiable),
@@ -143,13 +159,20 @@ export class GruPolicy {
     return { logits, values };
   }
 
+  /** The GRU's input: φ(x) = relu(x·W_φ + b_φ) with an embedding layer, otherwise x itself. */
+  embed(input: tf.Tensor2D, differentiable = true): tf.Tensor2D {
+    const w = this.w.embedW;
+    if (!w) return input;
+    return tf.relu(tf.add(matMul(input, w, differentiable), this.w.embedB!)) as tf.Tensor2D;
+  }
+
   /** x·W_gate + b_gate. */
   private project(x: tf.Tensor2D, gate: string, differentiable: boolean): tf.Tensor2D {
     return tf.add(matMul(x, this.w[`W${gate}`]!, differentiable), this.w[`b${gate}`]!);
   }
 
   /**
-   * The GRU update h' = h + z ⊙ (n − h), with z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r)
+   * The GRU update on an embedded input x (see {@link embed}): h' = h + z ⊙ (n − h), with z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r)
    * and n = tanh(xW_n + (r ⊙ h)U_n + b_n). Returns the gates too, for hand-written BPTT.
    */
   cell(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): GruGates {

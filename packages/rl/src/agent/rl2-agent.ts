@@ -17,7 +17,11 @@ export class Rl2Agent implements Policy {
   ) {}
 
   describe() {
-    return { name: this.name, hidden: this.network.shape.hidden };
+    return {
+      name: this.name,
+      hidden: this.network.shape.hidden,
+      embedding: this.network.shape.embedding ?? 0,
+    };
   }
 
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {

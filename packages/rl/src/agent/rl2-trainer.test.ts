@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemorySink } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { latestRl2Checkpoint, type Rl2Event, Rl2Trainer } from './rl2-trainer.js';
+import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 
 describe('RL² training', () => {
   it.each(['shared', 'separate'] as const)(
@@ -147,6 +149,22 @@ describe('RL² training', () => {
       // 256 uniforms on [2, 30] all falling below 20 has probability (18/28)^256 < 1e-40.
       expect(Math.max(...timescales)).toBeGreaterThan(20);
     }
+    trainer.dispose();
+  });
+
+  it('an agent with an input embedding saves and loads with the same actions and values', () => {
+    const trainer = new Rl2Trainer({ config: { env: 'mdp', episodes: 2, hidden: 6, embedding: 5, seed: 3 } });
+    expect(trainer.policy.weightNames.slice(0, 2)).toEqual(['embedW', 'embedB']);
+    const dir = mkdtempSync(join(tmpdir(), 'rl2-embedding-'));
+    saveRl2Agent(trainer.policy, trainer.config, dir);
+    const loaded = loadRl2Agent(dir).agent.network;
+    const input = tf.randomNormal([4, trainer.policy.shape.inputSize], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const hidden = trainer.policy.initialState(4);
+    const [a, b] = [trainer.policy, loaded].map((p) => p.step(input, hidden, false));
+    expect(Array.from(b!.logits.dataSync())).toEqual(Array.from(a!.logits.dataSync()));
+    expect(Array.from(b!.value.dataSync())).toEqual(Array.from(a!.value.dataSync()));
+    tf.dispose([input, hidden, a!.logits, a!.value, a!.hidden, b!.logits, b!.value, b!.hidden]);
+    loaded.dispose();
     trainer.dispose();
   });
 

@@ -34,6 +34,8 @@ export const rl2ConfigSchema = z.object({
   episodes: z.number().int().min(1).default(10),
   /** GRU units. */
   hidden: z.number().int().positive().default(64),
+  /** Units of a ReLU input embedding φ before the GRU (the paper's φ(s, a, r, d)); 0 = none. */
+  embedding: z.number().int().nonnegative().default(0),
   iterations: z.number().int().positive().default(200),
   /** Trials per iteration. */
   batch: z.number().int().positive().default(512),
@@ -224,6 +226,7 @@ export class Rl2Trainer {
       inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
       hidden: this.config.hidden,
       actions: this.env.numActions,
+      embedding: this.config.embedding,
     };
     const init: GruInit = {
       updateGateBias: this.config.gruInit,

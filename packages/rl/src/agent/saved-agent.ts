@@ -60,6 +60,7 @@ export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config 
       inputSize: rl2InputSize(env.observationSize, env.numActions),
       hidden: config.hidden,
       actions: env.numActions,
+      embedding: config.embedding,
     },
     new Rng(0),
   );
