@@ -107,7 +107,8 @@ export function ppoGradients(
     // Weight gradients: one matMul over all steps' rows each; bias gradients as ones·rows, which
     // is ~15× faster than a column sum on wasm.
     const rowsT = (ts: tf.Tensor2D[]) => tf.transpose(rows(ts)) as tf.Tensor2D;
-    const xT = rowsT(gruInputs);
+    const gruInputRows = rows(gruInputs);
+    const xT = tf.transpose(gruInputRows) as tf.Tensor2D;
     const previousT = rowsT(previous);
     const resetT = rowsT(gates.map((g) => g.resetHidden));
     const hiddenT = tf.transpose(hiddenRows) as tf.Tensor2D;
@@ -132,13 +133,12 @@ export function ppoGradients(
     };
     if (w.embedW) {
       // Through the embedding: ∂x = Σ_gates ∂a_gate·W_gateᵀ over all rows, masked by relu′.
-      const embeddedRows = rows(gruInputs);
       const dEmbedded = tf.addN([
         tf.matMul(dz!, transposed('Wz')),
         tf.matMul(dr!, transposed('Wr')),
         tf.matMul(dn!, transposed('Wn')),
       ]);
-      const dPre = tf.mul(dEmbedded, tf.cast(tf.greater(embeddedRows, 0), 'float32')) as tf.Tensor2D;
+      const dPre = tf.mul(dEmbedded, tf.cast(tf.greater(gruInputRows, 0), 'float32')) as tf.Tensor2D;
       byName.embedW = tf.matMul(rowsT(minibatch.inputs), dPre);
       byName.embedB = columnSum(dPre);
     }

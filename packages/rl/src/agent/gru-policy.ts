@@ -90,7 +90,7 @@ export class GruPolicy {
       });
     const specs: [string, () => tf.Tensor][] = [];
     if (embedding > 0) {
-      // He-style scale for a ReLU layer (glorot × √2).
+      // Glorot × √2: a ReLU halves its inputs' variance.
       specs.push(['embedW', () => glorot('embedW', inputSize, embedding, Math.SQRT2)]);
       specs.push(['embedB', () => tf.zeros([embedding])]);
     }
@@ -172,8 +172,9 @@ export class GruPolicy {
   }
 
   /**
-   * The GRU update on an embedded input x (see {@link embed}): h' = h + z ⊙ (n − h), with z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r)
-   * and n = tanh(xW_n + (r ⊙ h)U_n + b_n). Returns the gates too, for hand-written BPTT.
+   * The GRU update on an already embedded input x (see {@link embed}): h' = h + z ⊙ (n − h), with
+   * z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r) and n = tanh(xW_n + (r ⊙ h)U_n + b_n).
+   * Returns the gates too, for hand-written BPTT.
    */
   cell(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): GruGates {
     const w = this.w;
