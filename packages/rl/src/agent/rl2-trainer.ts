@@ -72,7 +72,8 @@ export const rl2ConfigSchema = z.object({
   valueNetwork: z.enum(['shared', 'separate']).default('shared'),
   /**
    * GRU update-gate bias at initialisation: `zero`, or `chrono` (memory timescales spread over 2…
-   * trial length steps; see {@link GruInit}), which helps long trials.
+   * trial length steps; see {@link GruInit}). On MDPs (n = 10) it learned faster in the first
+   * iterations but levelled off where `zero` did.
    */
   gruInit: z.enum(['zero', 'chrono']).default('zero'),
   /** Learn values on a unit scale (running return statistics); see {@link ValueNormalizer}. */
