@@ -40,6 +40,19 @@ export {
 } from './estimators/straight-through.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
+export {
+  assertKernelChoice,
+  hasFusedKernels,
+  KERNEL_CHOICES,
+  type KernelChoice,
+  resolveKernels,
+} from './kernels/kernel-choice.js';
+export {
+  type RecurrentKernelExports,
+  RecurrentKernels,
+  recurrentKernels,
+} from './kernels/recurrent-kernels.js';
+export { FUSED_KERNEL_BACKENDS, type TensorIO, tensorIO } from './kernels/tensor-io.js';
 export { writeFileAtomic } from './logging/atomic-write.js';
 export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
 export { type JsonlContents, JsonlWriter, readJsonl } from './logging/jsonl.js';

@@ -25,13 +25,12 @@ export interface RunOptimizerOptions {
 }
 
 export function isLearnedOptimizer(optimizer: Optimizer): optimizer is LearnedOptimizer {
-  return typeof (optimizer as Partial<LearnedOptimizer>).forwardStep === 'function';
+  return typeof (optimizer as Partial<LearnedOptimizer>).initialRecurrentState === 'function';
 }
 
 /**
  * Runs an optimizer on every instance of a task for `steps` steps and records the mean loss
- * per step. Losses stay on the device until the end (one host read per run). A learned
- * optimizer's weight views are prepared once for the whole run.
+ * per step. Losses stay on the device until the end (one host read per run).
  *
  * @example
  * ```ts
@@ -43,7 +42,6 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   const meanLosses: tf.Scalar[] = [];
   let params = task.initialParams();
   const learned = isLearnedOptimizer(optimizer) ? optimizer : undefined;
-  const prepared = learned?.prepare();
   let lstmState: LstmState | undefined = learned?.initialRecurrentState(params.size);
   let state: OptimizerState | undefined = learned ? undefined : optimizer.init(params);
   for (let step = 0; step <= steps; step++) {
@@ -57,7 +55,7 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     let update: tf.Tensor;
     if (learned) {
       const flat = gradient.reshape([1, -1]) as tf.Tensor2D;
-      const out = learned.forwardStep(prepared, flat, lstmState!, learned.contextForStep(step));
+      const out = learned.update(flat, lstmState!, learned.contextForStep(step));
       flat.dispose();
       disposeLstmState(lstmState!);
       lstmState = out.state;
@@ -75,7 +73,6 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   params.dispose();
   if (lstmState) disposeLstmState(lstmState);
   if (state) disposeState(state);
-  if (learned) learned.disposePrepared(prepared);
   const stacked = tf.stack(meanLosses);
   const curve = Array.from(stacked.dataSync());
   tf.dispose([stacked, ...meanLosses]);

@@ -1,4 +1,4 @@
-import type { Rng } from '@metagrad/core';
+import type { KernelChoice, Rng } from '@metagrad/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../baselines/optimizer.js';
 import type { LstmState, NamedWeight } from './coordinatewise-lstm.js';
@@ -13,50 +13,33 @@ export interface StepContext {
   metaStep: number;
 }
 
-/** Per-meta-step views of a learned optimizer's weights (implementation-defined). */
-export type PreparedWeights = unknown;
-
-/** What one forward step keeps for the backward pass (implementation-defined). */
-export type StepRecord = unknown;
-
 /**
  * A learned update rule: a network mapping gradient features and a recurrent state to updates,
- * coordinatewise. It is an {@link Optimizer} (for evaluation and drop-in use) and exposes the
- * pieces the meta-trainer needs: a recorded forward step and a backward pass through time.
+ * coordinatewise. It is an {@link Optimizer} (for evaluation and drop-in use); the meta-trainer
+ * differentiates its {@link LearnedOptimizer.update} through the unroll with tfjs's autodiff.
  *
  * Coordinates run along columns: gradients enter as `[1, N]`, updates leave as `[1, N]`.
  */
 export interface LearnedOptimizer extends Optimizer {
   /** Trainable meta-parameters. */
   readonly variables: tf.Variable[];
+  /** Implementation of its fused ops: SIMD WebAssembly kernels or tfjs composites (default `auto`). */
+  kernels: KernelChoice;
   /** Plain-JSON configuration from which the optimizer is rebuilt. */
   config(): LearnedOptimizerConfig;
   /** Fresh recurrent state for `numCoordinates` coordinates. */
   initialRecurrentState(numCoordinates: number): LstmState;
   /** The context `step` uses outside meta-training (its own noise stream, final temperature). */
   contextForStep(step: number): StepContext;
-  /** Weight views for one meta-step; differentiable when called under a tape. */
-  prepare(): PreparedWeights;
   /**
-   * One update for gradients `[1, N]`. With `record`, appends what {@link backward} needs.
-   * Differentiable in the weights when `prepared` was made under a tape.
+   * One update for gradients `[1, N]`: `{ update: [1, N], state }`. Differentiable in
+   * {@link variables} (and in the gradient) under a tfjs tape such as `tf.variableGrads`.
    */
-  forwardStep(
-    prepared: PreparedWeights,
+  update(
     gradient: tf.Tensor2D,
     state: LstmState,
     context: StepContext,
-    record?: StepRecord[],
   ): { update: tf.Tensor2D; state: LstmState };
-  /**
-   * Gradients of Σ_t ⟨update_t, dUpdates[t]⟩ with respect to {@link variables}, by
-   * backpropagation through the recorded steps (inputs treated as constants).
-   */
-  backward(prepared: PreparedWeights, records: StepRecord[], dUpdates: tf.Tensor2D[]): tf.Tensor[];
-  /** Frees recorded activations. */
-  disposeRecords(records: StepRecord[]): void;
-  /** Frees prepared weight views. */
-  disposePrepared(prepared: PreparedWeights): void;
   /** Weights as plain data, and back. */
   weightValues(): NamedWeight[];
   setWeightValues(weights: NamedWeight[]): void;

@@ -40,39 +40,33 @@ export class LearnedTfOptimizer extends tf.Optimizer {
     const entries = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor] as const)
       : Object.entries(variableGradients);
-    const prepared = this.learned.prepare();
-    try {
-      for (const [name, gradient] of entries) {
-        if (gradient == null) continue;
-        const variable = tf.engine().registeredVariables[name];
-        if (!variable) throw new Error(`LearnedTfOptimizer: no variable named ${name}`);
-        let entry = this.states.get(name);
-        if (!entry) {
-          // tfjs-layers calls this inside tf.tidy; recurrent state must outlive it.
-          entry = { state: keepState(this.learned.initialRecurrentState(variable.size)), step: 0 };
-          this.states.set(name, entry);
-        }
-        const current = entry;
-        const { update, state } = tf.tidy(() => {
-          const out = this.learned.forwardStep(
-            prepared,
-            gradient.reshape([1, -1]) as tf.Tensor2D,
-            current.state,
-            this.learned.contextForStep(current.step),
-          );
-          return { update: out.update.reshape(variable.shape), state: out.state };
-        });
-        disposeLstmState(current.state);
-        current.state = keepState(state);
-        current.step++;
-        // assign() shares the new value's data; the tensor object itself must still be disposed.
-        const next = tf.tidy(() => tf.add(variable, update));
-        variable.assign(next);
-        next.dispose();
-        update.dispose();
+    for (const [name, gradient] of entries) {
+      if (gradient == null) continue;
+      const variable = tf.engine().registeredVariables[name];
+      if (!variable) throw new Error(`LearnedTfOptimizer: no variable named ${name}`);
+      let entry = this.states.get(name);
+      if (!entry) {
+        // tfjs-layers calls this inside tf.tidy; recurrent state must outlive it.
+        entry = { state: keepState(this.learned.initialRecurrentState(variable.size)), step: 0 };
+        this.states.set(name, entry);
       }
-    } finally {
-      this.learned.disposePrepared(prepared);
+      const current = entry;
+      const { update, state } = tf.tidy(() => {
+        const out = this.learned.update(
+          gradient.reshape([1, -1]) as tf.Tensor2D,
+          current.state,
+          this.learned.contextForStep(current.step),
+        );
+        return { update: out.update.reshape(variable.shape), state: out.state };
+      });
+      disposeLstmState(current.state);
+      current.state = keepState(state);
+      current.step++;
+      // assign() shares the new value's data; the tensor object itself must still be disposed.
+      const next = tf.tidy(() => tf.add(variable, update));
+      variable.assign(next);
+      next.dispose();
+      update.dispose();
     }
     this.incrementIterations();
   }

@@ -1,9 +1,9 @@
-import { type Rng, stopGradient } from '@metagrad/core';
+import type { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { disposeLstmState, type LstmState } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizer, StepContext } from '../learned/learned-optimizer.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
-import type { Task } from '../tasks/task.js';
+import type { LossAndGradient, Task } from '../tasks/task.js';
 
 /** An optimizee part-way through its inner run: what one truncation hands to the next. */
 export interface InnerRun {
@@ -55,11 +55,12 @@ export interface MetaGradientOptions {
   /** Meta-training step, for schedules. */
   metaStep: number;
   /**
-   * 'two-phase' (default, first order): run the unroll without a tape, then differentiate
-   * only the LSTM. 'direct': record the whole unroll on the tape; used for second order and as
-   * the reference that tests compare the two-phase gradient with.
+   * First order only. 'linearized' (default): each f(θ_t) enters the tape as its value with the
+   * constant gradient ∇f(θ_t) the inner loop computed anyway, so only the learned optimizer is
+   * differentiated. 'direct': f(θ_t) is recorded and differentiated by tfjs; the reference that
+   * tests compare 'linearized' with.
    */
-  strategy?: 'two-phase' | 'direct';
+  strategy?: 'linearized' | 'direct';
 }
 
 /** Result of {@link metaGradient}. */
@@ -92,173 +93,110 @@ function contextAt(options: MetaGradientOptions, step: number): StepContext {
   return { step, rng: options.noiseFor(step), metaStep: options.metaStep };
 }
 
+/** How the loss at θ_{t+1} enters the tape, and the gradient the next step feeds the optimizer. */
+type NextLoss = (task: Task, params: tf.Tensor2D, step: number) => LossAndGradient;
+
 /**
  * One truncation of meta-training by truncated backpropagation through time: unrolls the
- * learned optimizer for `unroll` inner steps from `run` and returns the meta-loss, its
- * gradient with respect to the optimizer's weights, and the advanced inner run.
+ * learned optimizer for `unroll` inner steps from `run` under `tf.variableGrads` and returns the
+ * meta-loss, its gradient with respect to the optimizer's weights, and the advanced inner run.
  *
- * First order (the paper's default) treats the optimizee gradients as constants. Then
- * θ_{t+1} = θ_t + u_t with u_t = LSTM_φ(x_t, s_t) and constant inputs x_t, and
- * ∂L/∂u_t = Σ_{s>t} w_s ∇f(θ_s) / B is known after a tape-free forward pass. The two-phase
- * strategy exploits this: phase 1 runs the unroll without recording anything; phase 2
- * replays only the LSTM on the stored inputs and differentiates Σ_t ⟨u_t, ∂L/∂u_t⟩.
- * The optimizee's loss and gradient are never on the tape.
+ * First order (the paper's default) treats the optimizee gradients as constants, so
+ * ∂L/∂u_t = Σ_{s≥t} w_s ∇f(θ_{s+1}) / B; the tape then holds the optimizer's steps (one fused op
+ * each), the parameter updates and the linearized losses, and tfjs's backward pass is the
+ * backpropagation through time of the learned optimizer alone.
  */
 export function metaGradient(
   optimizer: LearnedOptimizer,
   run: InnerRun,
   options: MetaGradientOptions,
 ): MetaGradientResult {
-  const strategy = options.secondOrder ? 'direct' : (options.strategy ?? 'two-phase');
-  return strategy === 'two-phase' ? twoPhase(optimizer, run, options) : direct(optimizer, run, options);
+  if (options.secondOrder) {
+    try {
+      return unroll(optimizer, run, options, secondOrderLoss);
+    } catch (error) {
+      if (error instanceof SecondOrderUnsupportedError) throw error;
+      throw new SecondOrderUnsupportedError(error);
+    }
+  }
+  return unroll(optimizer, run, options, options.strategy === 'direct' ? recordedLoss : linearizedLoss);
 }
 
-function twoPhase(
+function unroll(
   optimizer: LearnedOptimizer,
   run: InnerRun,
   options: MetaGradientOptions,
+  nextLoss: NextLoss,
 ): MetaGradientResult {
   const { task } = run;
-  const b = task.numInstances;
-  const prepared = optimizer.prepare();
-  const records: unknown[] = [];
-  const states: LstmState[] = [];
-  const gradients: tf.Tensor2D[] = [];
-  const losses: tf.Tensor1D[] = [];
-  let params = run.params;
-  let state = run.state;
-  let gradient = run.gradient;
-  // Phase 1: the unroll, recording the optimizer's activations; nothing is on a tape.
-  for (let t = 0; t < options.unroll; t++) {
-    const step = run.step + t;
-    const flat = gradient.reshape([1, -1]) as tf.Tensor2D;
-    const out = optimizer.forwardStep(prepared, flat, state, contextAt(options, step), records);
-    flat.dispose();
-    const current = params;
-    const nextParams = tf.tidy(() => tf.add(current, out.update.reshape(current.shape))) as tf.Tensor2D;
-    out.update.dispose();
-    const next = lossAndGradient(task, nextParams, step + 1);
-    if (t > 0) params.dispose();
-    params = nextParams;
-    state = out.state;
-    states.push(state);
-    gradient = next.gradient;
-    losses.push(next.loss);
-    gradients.push(next.gradient);
-  }
-  const metaLoss = tf.tidy(() =>
-    tf.addN(losses.map((l, t) => tf.mul(tf.mean(l), weightAt(options, t)))),
-  ) as tf.Scalar;
-  // ∂L/∂u_t = Σ_{s ≥ t} w_s·∇f(θ_{s+1}) / B, accumulated backwards.
-  const dUpdates: tf.Tensor2D[] = new Array(options.unroll);
-  let acc: tf.Tensor2D | undefined;
-  for (let t = options.unroll - 1; t >= 0; t--) {
-    const term = tf.tidy(() =>
-      tf.mul(gradients[t]!.reshape([1, -1]), weightAt(options, t) / b),
-    ) as tf.Tensor2D;
-    acc = acc ? (tf.tidy(() => tf.add(acc!, term)) as tf.Tensor2D) : term;
-    if (acc !== term) term.dispose();
-    dUpdates[t] = acc;
-  }
-  // Phase 2: backpropagation through time over the optimizer network alone.
-  const grads = optimizer.backward(prepared, records, dUpdates);
-  optimizer.disposeRecords(records);
-  optimizer.disposePrepared(prepared);
-  tf.dispose(dUpdates);
-  for (const s of states.slice(0, -1)) disposeLstmState(s);
-  tf.dispose(losses.slice(0, -1));
-  tf.dispose(gradients.slice(0, -1));
+  let final: Omit<InnerRun, 'task' | 'step'> | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    let params = run.params;
+    let state = run.state;
+    let gradient = run.gradient;
+    let loss = run.loss;
+    const terms: tf.Scalar[] = [];
+    for (let t = 0; t < options.unroll; t++) {
+      const step = run.step + t;
+      const out = optimizer.update(gradient.reshape([1, -1]), state, contextAt(options, step));
+      params = tf.add(params, out.update.reshape(params.shape));
+      state = out.state;
+      const next = nextLoss(task, params, step + 1);
+      loss = next.loss;
+      gradient = next.gradient;
+      terms.push(tf.mul(tf.mean(loss), weightAt(options, t)));
+    }
+    final = {
+      params: tf.keep(params.clone()),
+      state: { h: state.h.map((h) => tf.keep(h.clone())), c: state.c.map((c) => tf.keep(c.clone())) },
+      loss: tf.keep(loss.clone()),
+      gradient: tf.keep(gradient.clone()),
+    };
+    return tf.addN(terms) as tf.Scalar;
+  }, optimizer.variables);
   return {
-    metaLoss,
-    gradients: grads,
-    next: {
-      task,
-      params,
-      state,
-      loss: losses[losses.length - 1]!,
-      gradient,
-      step: run.step + options.unroll,
-    },
+    metaLoss: value,
+    gradients: optimizer.variables.map((v) => grads[v.name]!),
+    next: { task, ...final!, step: run.step + options.unroll },
   };
 }
 
-function direct(
-  optimizer: LearnedOptimizer,
-  run: InnerRun,
-  options: MetaGradientOptions,
-): MetaGradientResult {
-  const { task } = run;
-  let final: { params: tf.Tensor2D; state: LstmState; loss: tf.Tensor1D; gradient: tf.Tensor2D } | undefined;
-  let metaLossValue: tf.Scalar | undefined;
-  try {
-    const { value, grads } = tf.variableGrads(() => {
-      const prepared = optimizer.prepare();
-      let params = run.params;
-      let state = run.state;
-      let gradient = run.gradient;
-      let loss = run.loss;
-      const terms: tf.Scalar[] = [];
-      for (let t = 0; t < options.unroll; t++) {
-        const step = run.step + t;
-        const input = (options.secondOrder ? gradient : stopGradient(gradient)).reshape([
-          1, -1,
-        ]) as tf.Tensor2D;
-        const { update, state: nextState } = optimizer.forwardStep(
-          prepared,
-          input,
-          state,
-          contextAt(options, step),
-        );
-        params = tf.add(params, update.reshape(params.shape)) as tf.Tensor2D;
-        state = nextState;
-        const next = options.secondOrder
-          ? task.lossAndGradient
-            ? task.lossAndGradient(params, step + 1)
-            : nestedLossAndGradient(task, params, step + 1)
-          : { loss: task.loss(params, step + 1), gradient: lossAndGradientOffTape(task, params, step + 1) };
-        loss = next.loss;
-        gradient = next.gradient;
-        terms.push(tf.mul(tf.mean(loss), weightAt(options, t)) as tf.Scalar);
-      }
-      final = {
-        params: tf.keep(params.clone()),
-        state: {
-          h: state.h.map((h) => tf.keep(h.clone())),
-          c: state.c.map((c) => tf.keep(c.clone())),
-        },
-        loss: tf.keep(loss.clone()),
-        gradient: tf.keep(gradient.clone()),
-      };
-      return tf.addN(terms) as tf.Scalar;
-    }, optimizer.variables);
-    metaLossValue = value;
+/**
+ * f(θ) with the constant gradient ∇f(θ): the loss is computed on a detached copy of θ (nothing of
+ * the task reaches the tape) and enters the tape through a custom gradient that returns ∇f.
+ */
+const linearizedLoss: NextLoss = (task, params, step) => {
+  const { loss, gradient } = lossAndGradient(task, detach(params), step);
+  const linearized = tf.customGrad((_params, save) => {
+    // Saved, not captured: the forward pass's tidy disposes what the backward pass has not saved.
+    (save as tf.GradSaveFunc)([gradient]);
     return {
-      metaLoss: metaLossValue,
-      gradients: optimizer.variables.map((v) => grads[v.name]!),
-      next: { task, ...final!, step: run.step + options.unroll },
+      value: tf.clone(loss),
+      gradFunc: (dy, saved) => tf.mul(tf.reshape(dy as tf.Tensor, [-1, 1]), saved[0]!),
     };
-  } catch (error) {
-    if (options.secondOrder && !(error instanceof SecondOrderUnsupportedError)) {
-      throw new SecondOrderUnsupportedError(error);
-    }
-    throw error;
-  }
-}
+  })(params) as tf.Tensor1D;
+  return { loss: linearized, gradient };
+};
 
-/** Loss and gradient recorded on the enclosing tape (second order through autodiff). */
-function nestedLossAndGradient(task: Task, params: tf.Tensor2D, step: number) {
+/** f(θ) recorded on the tape and differentiated by tfjs; ∇f(θ) as a constant (first order). */
+const recordedLoss: NextLoss = (task, params, step) => {
+  const detached = lossAndGradient(task, detach(params), step);
+  detached.loss.dispose();
+  return { loss: task.loss(params, step), gradient: detached.gradient };
+};
+
+/** Loss and gradient both recorded on the enclosing tape (second order through autodiff). */
+const secondOrderLoss: NextLoss = (task, params, step) => {
+  if (task.lossAndGradient) return task.lossAndGradient(params, step);
   let perInstance: tf.Tensor1D | undefined;
   const { grad } = tf.valueAndGrad((p: tf.Tensor) => {
     perInstance = task.loss(p as tf.Tensor2D, step);
     return tf.sum(perInstance);
   })(params);
   return { loss: perInstance!, gradient: grad as tf.Tensor2D };
-}
+};
 
-/** ∇f(θ) as a constant: computed on a detached copy of θ, so nothing links it to the tape. */
-function lossAndGradientOffTape(task: Task, params: tf.Tensor2D, step: number): tf.Tensor2D {
-  const detached = tf.tensor2d(params.dataSync() as Float32Array, params.shape);
-  const { loss, gradient } = lossAndGradient(task, detached, step);
-  tf.dispose([loss, detached]);
-  return gradient;
+/** A copy of `x` that no tape links to anything (one host read; cheap on the CPU backends). */
+function detach(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tensor2d(x.dataSync() as Float32Array, x.shape);
 }

@@ -128,10 +128,7 @@ describe('MetaTrainer', () => {
     });
     await trainer.train();
     const counts = sink.events.flatMap((e) => (e.type === 'epoch' ? [e.tensors] : []));
-    // Epochs 1 and 2 differ only by the optimizer's cached row of ones for the evaluation size.
-    expect(counts[1]).toBe(counts[0]);
-    expect(counts[3]).toBe(counts[2]);
-    expect(counts[2]! - counts[1]!).toBe(1);
+    expect(new Set(counts).size).toBe(1);
     trainer.dispose();
     optimizer.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -1,0 +1,18 @@
+// The metagrad recurrent kernels: one WebAssembly module (SIMD128), no runtime, no allocator.
+// The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
+export { gemm, gemmNT, rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose } from './gemm';
+export { logAndSignForward, logAndSignBackward, lstmCellForward, lstmCellBackward, multiply } from './lstm';
+export {
+  gruGatesForward,
+  gruResetHidden,
+  gruCandidateForward,
+  gruCandidateBackward,
+  gruResetBackward,
+  relu,
+  reluBackward,
+} from './gru';
+
+/** First byte the host may use. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../validation/config-error.js';
+import { FUSED_KERNEL_BACKENDS } from './tensor-io.js';
+
+/** Choices of implementation for metagrad's fused recurrent ops. */
+export const KERNEL_CHOICES = ['auto', 'fused', 'composite'] as const;
+
+/**
+ * `fused`: the SIMD WebAssembly kernels (wasm and cpu backends); `composite`: the same ops built
+ * from tfjs ops (every backend, second-order differentiable where tfjs is); `auto`: fused where
+ * available, composite elsewhere.
+ */
+export type KernelChoice = (typeof KERNEL_CHOICES)[number];
+
+/** Throws a {@link ConfigError} naming `field` unless `value` is a {@link KernelChoice}. */
+export function assertKernelChoice(value: unknown, field = 'kernels'): asserts value is KernelChoice {
+  if (!KERNEL_CHOICES.includes(value as KernelChoice)) {
+    throw new ConfigError(field, value, `one of ${KERNEL_CHOICES.join(', ')}`);
+  }
+}
+
+/** Whether the fused kernel serves `backend` (default: the active tfjs backend). */
+export function hasFusedKernels(backend: string = tf.getBackend()): boolean {
+  return (FUSED_KERNEL_BACKENDS as readonly string[]).includes(backend);
+}
+
+/** The implementation a choice resolves to on `backend`; `fused` where it is unavailable is an error. */
+export function resolveKernels(
+  choice: KernelChoice,
+  backend: string = tf.getBackend(),
+): 'fused' | 'composite' {
+  if (choice === 'composite') return 'composite';
+  if (hasFusedKernels(backend)) return 'fused';
+  if (choice === 'fused') {
+    throw new ConfigError(
+      'kernels',
+      choice,
+      `a backend with fused kernels (${FUSED_KERNEL_BACKENDS.join(', ')}); the active backend is ${backend}`,
+    );
+  }
+  return 'composite';
+}

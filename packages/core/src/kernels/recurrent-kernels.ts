@@ -1,0 +1,151 @@
+import { RECURRENT_WASM_BASE64 } from './recurrent-wasm.js';
+
+/** A WebAssembly linear memory (typed here: the project's `lib` has no DOM types). */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** The exports of the SIMD WebAssembly module built from `packages/core/assembly` (byte addresses, element strides). */
+export interface RecurrentKernelExports {
+  memory: KernelMemory;
+  heapBase(): number;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
+  gemmNT(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
+  rowSums(m: number, n: number, x: number, ld: number, out: number, os: number, accumulate: number): void;
+  colSums(m: number, n: number, x: number, ld: number, out: number, accumulate: number): void;
+  addRow(n: number, x: number, y: number): void;
+  fillRowsWith(m: number, n: number, c: number, ld: number, bias: number, bs: number): void;
+  fillColsWith(m: number, n: number, c: number, ld: number, bias: number): void;
+  transpose(m: number, n: number, src: number, lds: number, dst: number): void;
+  logAndSignForward(n: number, g: number, features: number, k: number): void;
+  logAndSignBackward(n: number, g: number, dFeatures: number, dg: number, k: number): void;
+  lstmCellForward(size: number, a: number, cPrev: number, cNext: number, tanhC: number, hNext: number): void;
+  lstmCellBackward(
+    size: number,
+    act: number,
+    tanhC: number,
+    cPrev: number,
+    dh: number,
+    dc: number,
+    da: number,
+  ): void;
+  multiply(size: number, o: number, t: number, y: number): void;
+  gruGatesForward(batch: number, hidden: number, act: number): void;
+  gruResetHidden(batch: number, hidden: number, act: number, h: number, rh: number): void;
+  gruCandidateForward(batch: number, hidden: number, act: number, h: number, hNext: number): void;
+  gruCandidateBackward(
+    batch: number,
+    hidden: number,
+    act: number,
+    h: number,
+    dh: number,
+    dAct: number,
+    dPrev: number,
+  ): void;
+  gruResetBackward(
+    batch: number,
+    hidden: number,
+    act: number,
+    h: number,
+    dRh: number,
+    dAct: number,
+    dPrev: number,
+  ): void;
+  relu(size: number, y: number): void;
+  reluBackward(size: number, y: number, d: number): void;
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+
+/**
+ * The kernel module and a bump allocator over its linear memory. A fused op resets the arena,
+ * allocates every buffer it needs, copies its inputs in, runs, and copies its outputs out, so
+ * nothing lives in kernel memory between ops and nothing can leak there.
+ */
+export class RecurrentKernels {
+  readonly exports: RecurrentKernelExports;
+  private top: number;
+  private readonly base: number;
+  /** Bytes of linear memory the arena has ever needed at once (its high-water mark). */
+  peakBytes = 0;
+
+  constructor(bytes: Uint8Array) {
+    const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    this.exports = new wasm.Instance(new wasm.Module(bytes), {}).exports as RecurrentKernelExports;
+    this.base = Math.ceil(this.exports.heapBase() / ALIGN) * ALIGN;
+    this.top = this.base;
+  }
+
+  /** Frees every allocation (the start of each fused op). */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /**
+   * Reserves `floats` float32s (64-byte aligned) and returns the byte address. Memory grows as
+   * needed; growing detaches earlier views, so take views with {@link view} after allocating.
+   */
+  alloc(floats: number): number {
+    const address = this.top;
+    this.top += Math.ceil((floats * 4) / ALIGN) * ALIGN;
+    const needed = this.top - this.exports.memory.buffer.byteLength;
+    if (needed > 0) this.exports.memory.grow(Math.ceil(needed / PAGE));
+    this.peakBytes = Math.max(this.peakBytes, this.top - this.base);
+    return address;
+  }
+
+  /** Reserves room for `values` and copies them in. */
+  put(values: Float32Array): number {
+    const address = this.alloc(values.length);
+    this.view(address, values.length).set(values);
+    return address;
+  }
+
+  /** A float32 view of `floats` values at a byte address (valid until the next allocation). */
+  view(address: number, floats: number): Float32Array {
+    return new Float32Array(this.exports.memory.buffer, address, floats);
+  }
+
+  /** Bytes of linear memory the module holds now (it never shrinks). */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+}
+
+let instance: RecurrentKernels | undefined;
+
+/** The process-wide kernel instance (each worker thread has its own). */
+export function recurrentKernels(): RecurrentKernels {
+  instance ??= new RecurrentKernels(Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)));
+  return instance;
+}

@@ -1,0 +1,103 @@
+import { Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { LstmState } from '../learned/coordinatewise-lstm.js';
+import { type LstmOptimizerWeights, lstmOptimizerStep } from './lstm-optimizer-step.js';
+
+/** max |a − b| / max(1, max |b|): relative to the scale of the reference. */
+function scaledError(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]!));
+  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  return worst / scale;
+}
+
+interface Case {
+  n: number;
+  layers: number[];
+  outputs: number;
+}
+
+function randomInputs({ n, layers, outputs }: Case, seed: string) {
+  const rng = new Rng(seed);
+  // Gradients over many scales, some below e^−k, so both LogAndSign branches are exercised.
+  const magnitudes = rng.child('mag').uniform([1, n]);
+  const gradient = tf.tidy(() =>
+    tf.mul(rng.child('g').normalTensor([1, n]), tf.pow(10, tf.mul(magnitudes, -8))),
+  ) as tf.Tensor2D;
+  const state: LstmState = {
+    h: layers.map((u, l) => rng.child(`h${l}`).normalTensor([u, n], 0, 0.5) as tf.Tensor2D),
+    c: layers.map((u, l) => rng.child(`c${l}`).normalTensor([u, n], 0, 1) as tf.Tensor2D),
+  };
+  let inputSize = 2;
+  const weights: LstmOptimizerWeights = {
+    kernels: layers.map((u, l) => {
+      const kernel = rng.child(`k${l}`).normalTensor([4 * u, inputSize + u + 1], 0, 0.5) as tf.Tensor2D;
+      inputSize = u;
+      return kernel;
+    }),
+    headW: rng.child('hw').normalTensor([outputs, inputSize], 0, 0.5) as tf.Tensor2D,
+    headB: rng.child('hb').normalTensor([outputs, 1], 0, 0.5) as tf.Tensor2D,
+  };
+  // Random cotangents for every output, so every gradient path is weighted.
+  const cotangents = {
+    output: rng.child('do').normalTensor([outputs, n]),
+    h: layers.map((u, l) => rng.child(`dh${l}`).normalTensor([u, n])),
+    c: layers.map((u, l) => rng.child(`dc${l}`).normalTensor([u, n])),
+  };
+  return { gradient, state, weights, cotangents };
+}
+
+function run(c: Case, kernels: 'fused' | 'composite', seed: string) {
+  const { gradient, state, weights, cotangents } = randomInputs(c, seed);
+  const xs = [gradient, ...state.h, ...state.c, ...weights.kernels, weights.headW, weights.headB];
+  let outputs: tf.Tensor[] = [];
+  const grads = tf.grads((...args: tf.Tensor[]) => {
+    const [g, ...rest] = args as tf.Tensor2D[];
+    const l = c.layers.length;
+    const out = lstmOptimizerStep(
+      g!,
+      { h: rest.slice(0, l), c: rest.slice(l, 2 * l) },
+      { kernels: rest.slice(2 * l, 3 * l), headW: rest[3 * l]!, headB: rest[3 * l + 1]! },
+      10,
+      kernels,
+    );
+    outputs = [out.output, ...out.state.h, ...out.state.c].map((t) => tf.keep(t.clone()));
+    const terms = [
+      tf.sum(tf.mul(out.output, cotangents.output)),
+      ...out.state.h.map((h, i) => tf.sum(tf.mul(h, cotangents.h[i]!))),
+      ...out.state.c.map((cc, i) => tf.sum(tf.mul(cc, cotangents.c[i]!))),
+    ];
+    return tf.addN(terms) as tf.Scalar;
+  })(xs);
+  return {
+    outputs,
+    grads,
+    dispose: () => tf.dispose([...xs, ...outputs, ...grads, ...Object.values(cotangents).flat()]),
+  };
+}
+
+describe('lstmOptimizerStep: fused kernel against the composite reference', () => {
+  const cases: Case[] = [
+    { n: 1, layers: [1], outputs: 1 },
+    { n: 7, layers: [3, 20], outputs: 1 },
+    { n: 130, layers: [20, 20], outputs: 13 },
+    { n: 130, layers: [64], outputs: 1 },
+  ];
+  it.each(cases)(
+    'outputs, states and every gradient agree within 1e-5 (N = $n, layers $layers, K = $outputs)',
+    (c) => {
+      const fused = run(c, 'fused', `case-${c.n}`);
+      const composite = run(c, 'composite', `case-${c.n}`);
+      for (const [i, t] of fused.outputs.entries())
+        expect(scaledError(t, composite.outputs[i]!)).toBeLessThan(1e-5);
+      for (const [i, t] of fused.grads.entries())
+        expect(scaledError(t, composite.grads[i]!)).toBeLessThan(1e-5);
+      fused.dispose();
+      composite.dispose();
+    },
+  );
+});

@@ -1,0 +1,97 @@
+import { fastTanh, type KernelChoice, resolveKernels } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { LstmState } from '../learned/coordinatewise-lstm.js';
+import { logAndSign } from '../learned/preprocess.js';
+import { LSTM_OPTIMIZER_STEP, type LstmOptimizerStepAttrs } from './lstm-optimizer-step-kernel.js';
+import './lstm-optimizer-step_grad.js';
+
+/** Weights of a coordinatewise LSTM optimizer: per layer `[4H, I + H + 1]` (gates i, f, o, g; bias last), and a linear head. */
+export interface LstmOptimizerWeights {
+  kernels: tf.Tensor2D[];
+  /** `[K, H]`. */
+  headW: tf.Tensor2D;
+  /** `[K, 1]`. */
+  headB: tf.Tensor2D;
+}
+
+/** Output of {@link lstmOptimizerStep}. */
+export interface LstmOptimizerStepOutput {
+  /** The head's output `[K, N]` (the update direction, or logits over step sizes). */
+  output: tf.Tensor2D;
+  state: LstmState;
+}
+
+/**
+ * One step of the coordinatewise LSTM optimizer (Andrychowicz et al. 2016) on a gradient `[1, N]`:
+ * LogAndSign features, every LSTM layer (coordinates along columns, weights shared), and the linear
+ * head. Differentiable in every input with `tf.variableGrads` like any tfjs op.
+ *
+ * `kernels` picks the implementation (see {@link KernelChoice}): the fused SIMD WebAssembly kernel
+ * with its hand-written adjoint, or the composite of tfjs ops (any backend; the test oracle).
+ */
+export function lstmOptimizerStep(
+  gradient: tf.Tensor2D,
+  state: LstmState,
+  weights: LstmOptimizerWeights,
+  preprocessK: number,
+  kernels: KernelChoice = 'auto',
+): LstmOptimizerStepOutput {
+  const layers = weights.kernels.map((k) => k.shape[0] / 4);
+  if (resolveKernels(kernels) === 'composite') return compositeStep(gradient, state, weights, preprocessK);
+  // An array, not a map: tfjs saves every input of an array-input kernel for its gradient.
+  const inputs: tf.Tensor[] = [
+    gradient,
+    ...layers.flatMap((_, l) => [state.h[l]!, state.c[l]!]),
+    ...weights.kernels,
+    weights.headW,
+    weights.headB,
+  ];
+  const attrs: LstmOptimizerStepAttrs = { layers, preprocessK };
+  const [output, activations, ...next] = tf
+    .engine()
+    .runKernel(
+      LSTM_OPTIMIZER_STEP,
+      inputs as unknown as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor2D[];
+  // The tape keeps its own reference to the activations when it needs them.
+  activations!.dispose();
+  return {
+    output: output!,
+    state: {
+      h: layers.map((_, l) => next[2 * l]!),
+      c: layers.map((_, l) => next[2 * l + 1]!),
+    },
+  };
+}
+
+/** The composite reference: the same step from tfjs ops, differentiated by tfjs. */
+function compositeStep(
+  gradient: tf.Tensor2D,
+  state: LstmState,
+  weights: LstmOptimizerWeights,
+  preprocessK: number,
+): LstmOptimizerStepOutput {
+  return tf.tidy(() => {
+    const n = gradient.shape[1];
+    const ones = tf.ones([1, n]);
+    let x = logAndSign(gradient, preprocessK);
+    const h: tf.Tensor2D[] = [];
+    const c: tf.Tensor2D[] = [];
+    weights.kernels.forEach((kernel, l) => {
+      const xh = tf.concat([x, state.h[l]!, ones], 0);
+      const [wi, wf, wo, wg] = tf.split(kernel, 4, 0);
+      const i = tf.sigmoid(tf.matMul(wi!, xh));
+      const f = tf.sigmoid(tf.matMul(wf!, xh));
+      const o = tf.sigmoid(tf.matMul(wo!, xh));
+      const g = fastTanh(tf.matMul(wg!, xh));
+      const cNext = tf.add(tf.mul(f, state.c[l]!), tf.mul(i, g)) as tf.Tensor2D;
+      const hNext = tf.mul(o, fastTanh(cNext)) as tf.Tensor2D;
+      h.push(hNext);
+      c.push(cNext);
+      x = hNext;
+    });
+    const output = tf.add(tf.matMul(weights.headW, x), weights.headB) as tf.Tensor2D;
+    return { output, state: { h, c } };
+  });
+}
