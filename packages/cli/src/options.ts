@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from '@metagrad/core';
 import type { z } from 'zod';
 
+/** Help text of `--kernels`, shared by every training command. */
+export const KERNELS_HELP =
+  'recurrent ops: fused (SIMD WebAssembly, wasm and cpu backends) | composite (tfjs ops) | auto; default auto';
+
 /** Parses an integer flag; a bad value is a ConfigError naming the flag. */
 export function intFlag(name: string) {
   return (value: string): number => {

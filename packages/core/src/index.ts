@@ -45,6 +45,7 @@ export {
   hasFusedKernels,
   KERNEL_CHOICES,
   type KernelChoice,
+  kernelsSchema,
   resolveKernels,
 } from './kernels/kernel-choice.js';
 export {

@@ -87,6 +87,11 @@ export {
   metaTrainConfigSchema,
   resolveMetaTrainConfig,
 } from './meta/meta-trainer.js';
+export {
+  type LstmOptimizerStepOutput,
+  type LstmOptimizerWeights,
+  lstmOptimizerStep,
+} from './ops/lstm-optimizer-step.js';
 export { lossAndGradient } from './tasks/loss-and-gradient.js';
 export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';
 export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';

@@ -4,9 +4,7 @@
  * kept across episodes, PPO with trial-level GAE, and the classic hand-designed baselines.
  */
 export { trialGae } from './agent/gae.js';
-export { type PpoGradients, ppoGradients } from './agent/gru-bptt.js';
 export {
-  type GruGates,
   type GruInit,
   GruPolicy,
   type GruPolicyShape,
@@ -23,6 +21,7 @@ export {
   selectTrials,
   unrollPolicy,
 } from './agent/ppo.js';
+export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
 export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
@@ -74,3 +73,4 @@ export { MdpTasks, TabularMdp, type TabularMdpOptions } from './env/tabular-mdp.
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './eval/evaluate.js';
 export { pairedDifference } from './eval/paired-difference.js';
 export type { Policy, PolicyRun } from './eval/policy.js';
+export { type GruWeights, gruSequence } from './ops/gru-sequence.js';

@@ -1,7 +1,20 @@
-import { listBackends } from '@metagrad/core';
+import { hasFusedKernels, listBackends } from '@metagrad/core';
 import type { Command } from 'commander';
 
-/** `metagrad backends`: every tensor backend, available or not, with the reason. */
+/** The tfjs backend id behind each metagrad backend name. */
+const TF_BACKEND: Record<string, string> = {
+  wasm: 'wasm',
+  cpu: 'cpu',
+  tensorflow: 'tensorflow',
+  cuda: 'tensorflow',
+};
+
+/** What `--kernels auto` runs on a backend. */
+function kernelsFor(name: string): string {
+  return hasFusedKernels(TF_BACKEND[name] ?? name) ? 'fused' : 'composite';
+}
+
+/** `metagrad backends`: every tensor backend, available or not, with the reason and its recurrent kernels. */
 export function registerBackendsCommand(program: Command): void {
   program
     .command('backends')
@@ -9,15 +22,19 @@ export function registerBackendsCommand(program: Command): void {
     .option('--json', 'print one JSON array instead of a table')
     .addHelpText('after', '\nExamples:\n  $ metagrad backends\n  $ metagrad backends --json')
     .action(async (options: { json?: boolean }) => {
-      const statuses = await listBackends();
+      const statuses = (await listBackends()).map((s) => ({ ...s, kernels: kernelsFor(s.name) }));
       if (options.json) {
         console.log(JSON.stringify(statuses));
         return;
       }
       for (const s of statuses) {
         console.log(
-          `${s.name.padEnd(11)} ${(s.available ? 'available' : 'unavailable').padEnd(12)} ${s.detail}`,
+          `${s.name.padEnd(11)} ${(s.available ? 'available' : 'unavailable').padEnd(12)} ${`kernels: ${s.kernels}`.padEnd(19)} ${s.detail}`,
         );
       }
+      console.log(
+        '\nkernels: what --kernels auto runs for the recurrent ops (LSTM optimizer step, GRU sequence): ' +
+          'fused = SIMD WebAssembly kernels, composite = tfjs ops.',
+      );
     });
 }

@@ -17,7 +17,15 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addTaskOptions, buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import { intFlag, intListFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import {
+  intFlag,
+  intListFlag,
+  KERNELS_HELP,
+  mergeConfig,
+  numberFlag,
+  readConfigFile,
+  seedFlag,
+} from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
 import {
@@ -25,6 +33,7 @@ import {
   defaultRunDir,
   RUN_FILES,
   readRunConfig,
+  resumeChanges,
   writeRunConfig,
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
@@ -69,8 +78,10 @@ export interface TrainFlags {
   batchSize?: number;
   data?: string;
   backend?: string;
+  kernels?: string;
   runDir?: string;
   resume?: string;
+  allowChanges?: boolean;
   config?: string;
   compare?: boolean;
   json?: boolean;
@@ -118,7 +129,12 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .option('--output-scale <x>', 'scale of the network output', numberFlag('output-scale'))
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--run-dir <dir>', 'where to write the run; default runs/l2l-<task>-<time>')
+    .option('--kernels <kind>', KERNELS_HELP)
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option(
+      '--allow-changes',
+      "with --resume: accept flags that change the run's settings (recorded in config.json)",
+    )
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--no-compare', 'skip the comparison with tuned baselines at the end')
     .option('--json', 'print one JSON event per line instead of progress lines')
@@ -162,15 +178,18 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
     batchSize: flags.batchSize,
     data: flags.data,
     backend: flags.backend,
+    kernels: flags.kernels,
     compare: flags.compare === false ? false : undefined,
   };
   const resumeDir = flags.resume;
-  const stored = resumeDir ? readRunConfig(resumeDir).config : readConfigFile(flags.config);
+  const previous = resumeDir ? readRunConfig(resumeDir) : undefined;
+  const stored = previous ? previous.config : readConfigFile(flags.config);
   // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
   if ((flagConfig.task ?? stored.task) === 'mlp') {
     flagConfig.instances ??= (stored.instances as number | undefined) ?? 8;
     flagConfig.evalInstances ??= (stored.evalInstances as number | undefined) ?? 16;
   }
+  const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
   const config = mergeConfig(l2lTrainSchema, stored, flagConfig);
   if (config.steps % config.unroll !== 0) {
     throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
@@ -187,6 +206,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
     config,
     seed: config.seed,
     backend: backend.name,
+    changes: [...(previous?.changes ?? []), ...changes],
   };
   if (resumeDir) writeRunConfig(resumeDir, record);
   else createRunDirectory(runDir, record);

@@ -11,7 +11,7 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import { intFlag, KERNELS_HELP, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
@@ -19,6 +19,7 @@ import {
   defaultRunDir,
   RUN_FILES,
   readRunConfig,
+  resumeChanges,
   writeRunConfig,
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
@@ -40,8 +41,10 @@ export interface Rl2TrainFlags {
   evalEvery?: number;
   checkpointEvery?: number;
   backend?: string;
+  kernels?: string;
   runDir?: string;
   resume?: string;
+  allowChanges?: boolean;
   config?: string;
   json?: boolean;
   tui?: boolean;
@@ -101,7 +104,12 @@ export function registerRl2TrainCommand(rl2: Command): void {
     .option('--seed <s>', 'root seed; default 0')
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--run-dir <dir>', 'where to write the run; default runs/rl2-<env>-<time>')
+    .option('--kernels <kind>', KERNELS_HELP)
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option(
+      '--allow-changes',
+      "with --resume: accept flags that change the run's settings (recorded in config.json)",
+    )
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--json', 'print one JSON event per line')
     .addHelpText(
@@ -126,8 +134,9 @@ const REFERENCE_BASELINES = {
 
 /** The whole of `rl2 train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
 export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): Promise<void> {
-  const stored = flags.resume ? readRunConfig(flags.resume).config : readConfigFile(flags.config);
-  const config = mergeConfig(trainSchema, stored, {
+  const previous = flags.resume ? readRunConfig(flags.resume) : undefined;
+  const stored = previous ? previous.config : readConfigFile(flags.config);
+  const flagConfig = {
     env: flags.env,
     arms: flags.arms,
     episodes: flags.episodes,
@@ -140,7 +149,10 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     checkpointEvery: flags.checkpointEvery,
     seed: seedFlag(flags.seed),
     backend: flags.backend,
-  });
+    kernels: flags.kernels,
+  };
+  const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
+  const config = mergeConfig(trainSchema, stored, flagConfig);
   let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
   if (flags.resume) {
     try {
@@ -158,6 +170,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     config,
     seed: config.seed,
     backend: backend.name,
+    changes: [...(previous?.changes ?? []), ...changes],
   };
   if (flags.resume) writeRunConfig(runDir, record);
   else createRunDirectory(runDir, record);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ describe('metagrad rl2', () => {
     [['rl2', 'train', '--arms', '1'], /invalid arms: 1/],
     [['rl2', 'train', '--episodes', '0'], /invalid episodes: 0/],
     [['rl2', 'train', '--value-network', 'both'], /invalid valueNetwork: "both"/],
+    [['rl2', 'train', '--kernels', 'simd'], /invalid kernels: "simd"/],
     [['rl2', 'eval', '--policy', 'softmax'], /invalid policy: "softmax" \(is neither a bandit baseline/],
     [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
@@ -76,5 +77,35 @@ describe('metagrad rl2', () => {
     const evaluated = metagrad('rl2', 'eval', '--policy', runDir, '--trials', '50', '--json');
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ policy: 'rl2', trials: 50 });
+  });
+
+  it('refuses to resume with other kernels unless --allow-changes, which config.json records', () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'rl2-')), 'run');
+    const small = ['--batch', '8', '--hidden', '8', '--checkpoint-every', '1'];
+    expect(metagrad('rl2', 'train', '--iterations', '2', ...small, '--run-dir', runDir).code).toBe(0);
+    const refused = metagrad('rl2', 'train', '--resume', runDir, '--kernels', 'composite');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.split('\n')[0]).toMatch(
+      /invalid kernels: "composite" \(the run in progress has "auto"/,
+    );
+    const resumed = metagrad(
+      'rl2',
+      'train',
+      '--resume',
+      runDir,
+      '--kernels',
+      'composite',
+      '--iterations',
+      '3',
+      '--allow-changes',
+    );
+    expect(resumed.code).toBe(0);
+    const record = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
+    expect(record.config.kernels).toBe('composite');
+    expect(record.changes.map((c: { field: string }) => c.field).sort()).toEqual(['iterations', 'kernels']);
+    expect(record.changes.find((c: { field: string }) => c.field === 'kernels')).toMatchObject({
+      from: 'auto',
+      to: 'composite',
+    });
   });
 });

@@ -17,7 +17,43 @@ export interface RunConfigFile {
   config: Record<string, unknown>;
   seed: number | string;
   backend: string;
+  /** Settings changed on `--resume --allow-changes`, oldest first. */
+  changes?: SettingChange[];
   run: ReturnType<typeof describeRun>;
+}
+
+/** One setting a resume changed. */
+export interface SettingChange {
+  time: string;
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * The settings `flags` would change in a run's stored config. A resume continues the same run,
+ * so a change is refused (a ConfigError naming the field) unless `allowChanges`; allowed changes
+ * are returned for config.json to record.
+ */
+export function resumeChanges(
+  stored: Record<string, unknown>,
+  flags: Record<string, unknown>,
+  allowChanges: boolean,
+): SettingChange[] {
+  const time = new Date().toISOString();
+  const changes: SettingChange[] = [];
+  for (const [field, value] of Object.entries(flags)) {
+    if (value === undefined || JSON.stringify(value) === JSON.stringify(stored[field])) continue;
+    if (!allowChanges) {
+      throw new ConfigError(
+        field,
+        value,
+        `the run in progress has ${JSON.stringify(stored[field])}; pass --allow-changes to resume with another value`,
+      );
+    }
+    changes.push({ time, field, from: stored[field], to: value });
+  }
+  return changes;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { ConfigError } from '../validation/config-error.js';
 import { FUSED_KERNEL_BACKENDS } from './tensor-io.js';
 
@@ -12,10 +13,13 @@ export const KERNEL_CHOICES = ['auto', 'fused', 'composite'] as const;
  */
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
+/** The `kernels` setting of a trainer config (default `auto`). */
+export const kernelsSchema = z.enum(KERNEL_CHOICES).default('auto');
+
 /** Throws a {@link ConfigError} naming `field` unless `value` is a {@link KernelChoice}. */
 export function assertKernelChoice(value: unknown, field = 'kernels'): asserts value is KernelChoice {
   if (!KERNEL_CHOICES.includes(value as KernelChoice)) {
-    throw new ConfigError(field, value, `one of ${KERNEL_CHOICES.join(', ')}`);
+    throw new ConfigError(field, value, `must be one of ${KERNEL_CHOICES.join(', ')}`);
   }
 }
 
@@ -35,7 +39,7 @@ export function resolveKernels(
     throw new ConfigError(
       'kernels',
       choice,
-      `a backend with fused kernels (${FUSED_KERNEL_BACKENDS.join(', ')}); the active backend is ${backend}`,
+      `fused kernels run on the ${FUSED_KERNEL_BACKENDS.join(' and ')} backends, not on ${backend}; use auto or composite`,
     );
   }
   return 'composite';

@@ -1,4 +1,4 @@
-import { type EventSink, parseConfig, Rng } from '@metagrad/core';
+import { type EventSink, kernelsSchema, parseConfig, Rng, resolveKernels } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Adam } from '../baselines/adam.js';
@@ -37,6 +37,8 @@ export const metaTrainConfigSchema = z.object({
   checkpointEvery: z.number().int().positive().default(10),
   /** Checkpoints to keep. */
   keepCheckpoints: z.number().int().positive().default(3),
+  /** The learned optimizer's step: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
+  kernels: kernelsSchema,
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 
@@ -117,6 +119,9 @@ export class MetaTrainer {
     this.config = resolveMetaTrainConfig(options.config);
     this.family = options.family;
     this.optimizer = options.optimizer;
+    this.optimizer.kernels = this.config.kernels;
+    // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
+    resolveKernels(this.config.kernels);
     this.events = options.events;
     this.root = new Rng(this.config.seed);
     this.metaOptimizer = new Adam({ learningRate: this.config.metaLearningRate });

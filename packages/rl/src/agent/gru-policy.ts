@@ -1,5 +1,6 @@
-import { fastTanh, matMulPlainGrad, type Rng } from '@metagrad/core';
+import { type KernelChoice, matMulPlainGrad, type Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
+import { type GruWeights, gruSequence } from '../ops/gru-sequence.js';
 
 /** Sizes of a {@link GruPolicy}. */
 export interface GruPolicyShape {
@@ -33,16 +34,6 @@ export interface PolicyStep {
   value: tf.Tensor1D;
 }
 
-/** Activations of one GRU step. */
-export interface GruGates {
-  z: tf.Tensor2D;
-  r: tf.Tensor2D;
-  n: tf.Tensor2D;
-  /** r ⊙ h. */
-  resetHidden: tf.Tensor2D;
-  next: tf.Tensor2D;
-}
-
 let nextInstance = 0;
 
 /** x·W; under a gradient tape with a wasm-friendly gradient, otherwise the bare kernel. */
@@ -61,13 +52,16 @@ function chronoBias(units: number, maxTimescale: number | undefined, rng: Rng): 
 /**
  * The RL² network: a GRU whose hidden state carries what the agent has learned about the current
  * task, with a policy head (action logits) and a value head. Inputs and hidden states are
- * `[batch, features]`. Gates use separate weight blocks (no slicing in the inner loop).
+ * `[batch, features]`. The recurrence is the op {@link gruSequence} (a fused SIMD kernel or its
+ * composite reference, per {@link kernels}); the heads are plain tfjs ops.
  */
 export class GruPolicy {
   readonly shape: GruPolicyShape;
   readonly variables: tf.Variable[];
   readonly weightNames: string[];
   private readonly w: Record<string, tf.Variable> = {};
+  /** Implementation of the GRU op: the fused SIMD kernel or the composite of tfjs ops (see {@link KernelChoice}). */
+  kernels: KernelChoice = 'auto';
 
   /** Weights by name (`Wz`, `Uz`, `bz`, … `policyW`, `valueB`), for hand-written gradients. */
   get weights(): Readonly<Record<string, tf.Variable>> {
@@ -124,14 +118,45 @@ export class GruPolicy {
     return tf.zeros([batch, this.shape.hidden]);
   }
 
+  /** The GRU's weights (and the embedding's), as the op takes them. */
+  gruWeights(): GruWeights {
+    const w = this.w;
+    return {
+      Wz: w.Wz as tf.Tensor2D,
+      Uz: w.Uz as tf.Tensor2D,
+      bz: w.bz as tf.Tensor1D,
+      Wr: w.Wr as tf.Tensor2D,
+      Ur: w.Ur as tf.Tensor2D,
+      br: w.br as tf.Tensor1D,
+      Wn: w.Wn as tf.Tensor2D,
+      Un: w.Un as tf.Tensor2D,
+      bn: w.bn as tf.Tensor1D,
+      ...(w.embedW ? { embedW: w.embedW as tf.Tensor2D, embedB: w.embedB as tf.Tensor1D } : {}),
+    };
+  }
+
+  /**
+   * Hidden states `[T, B, H]` over whole sequences of inputs `[T, B, I]`, from `h0` (default: zero,
+   * a trial starts with no memory). Differentiable in the weights (backpropagation through time).
+   */
+  sequence(inputs: tf.Tensor3D, h0?: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() =>
+      gruSequence(inputs, h0 ?? this.initialState(inputs.shape[1]), this.gruWeights(), this.kernels),
+    );
+  }
+
   /**
    * One step: inputs `[B, I]`, hidden `[B, H]` → next hidden, logits `[B, A]`, value `[B]`.
-   * Pass `differentiable = false` where no gradient tape is recording (rollouts, hand-written
-   * BPTT): the same numbers without the custom-gradient wrapper's overhead.
+   * Pass `differentiable = false` where no gradient tape is recording (rollouts): the heads then
+   * skip the custom-gradient wrapper's overhead.
    */
   step(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): PolicyStep {
     return tf.tidy(() => {
-      const { next } = this.cell(this.embed(input, differentiable), hidden, differentiable);
+      const [batch, inputSize] = input.shape;
+      const next = tf.reshape(this.sequence(tf.reshape(input, [1, batch, inputSize]), hidden), [
+        batch,
+        this.shape.hidden,
+      ]) as tf.Tensor2D;
       return {
         hidden: next,
         logits: this.policyHead(next, differentiable),
@@ -143,8 +168,6 @@ export class GruPolicy {
   /**
    * Runs the GRU from a zero state over whole trials, one `[B, I]` input per step → per-step logits
    * `[B, A]` and values `[B]`; differentiable in the weights (backpropagation through time).
-   * Steps stay separate tensors because slicing and stacking are slow on the wasm backend
-   * (≈1.8 ms per [128 × 64] slice).
    */
   unroll(inputs: tf.Tensor2D[]): { logits: tf.Tensor2D[]; values: tf.Tensor1D[] } {
     let hidden = this.initialState(inputs[0]?.shape[0] ?? 0);
@@ -157,39 +180,6 @@ export class GruPolicy {
       values.push(out.value);
     }
     return { logits, values };
-  }
-
-  /** The GRU's input: φ(x) = relu(x·W_φ + b_φ) with an embedding layer, otherwise x itself. */
-  embed(input: tf.Tensor2D, differentiable = true): tf.Tensor2D {
-    const w = this.w.embedW;
-    if (!w) return input;
-    return tf.relu(tf.add(matMul(input, w, differentiable), this.w.embedB!)) as tf.Tensor2D;
-  }
-
-  /** x·W_gate + b_gate. */
-  private project(x: tf.Tensor2D, gate: string, differentiable: boolean): tf.Tensor2D {
-    return tf.add(matMul(x, this.w[`W${gate}`]!, differentiable), this.w[`b${gate}`]!);
-  }
-
-  /**
-   * The GRU update on an already embedded input x (see {@link embed}): h' = h + z ⊙ (n − h), with
-   * z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r) and n = tanh(xW_n + (r ⊙ h)U_n + b_n).
-   * Returns the gates too, for hand-written BPTT.
-   */
-  cell(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): GruGates {
-    const w = this.w;
-    const z = tf.sigmoid(
-      tf.add(this.project(input, 'z', differentiable), matMul(hidden, w.Uz!, differentiable)),
-    ) as tf.Tensor2D;
-    const r = tf.sigmoid(
-      tf.add(this.project(input, 'r', differentiable), matMul(hidden, w.Ur!, differentiable)),
-    ) as tf.Tensor2D;
-    const resetHidden = tf.mul(r, hidden) as tf.Tensor2D;
-    const n = fastTanh(
-      tf.add(this.project(input, 'n', differentiable), matMul(resetHidden, w.Un!, differentiable)),
-    ) as tf.Tensor2D;
-    const next = tf.add(hidden, tf.mul(z, tf.sub(n, hidden))) as tf.Tensor2D;
-    return { z, r, n, resetHidden, next };
   }
 
   /** Action logits `[B, A]` from hidden states `[B, H]`. */

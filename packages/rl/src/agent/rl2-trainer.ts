@@ -4,9 +4,11 @@ import {
   decodeFloat32,
   type EventSink,
   encodeFloat32,
+  kernelsSchema,
   parseConfig,
   Rng,
   type RunEvent,
+  resolveKernels,
   writeFileAtomic,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -17,9 +19,9 @@ import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
-import { type PpoHeads, ppoGradients } from './gru-bptt.js';
 import { type GruInit, GruPolicy } from './gru-policy.js';
 import { selectTrials } from './ppo.js';
+import { type PpoHeads, ppoGradients } from './ppo-gradients.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
@@ -82,6 +84,8 @@ export const rl2ConfigSchema = z.object({
   evalTrials: z.number().int().positive().default(500),
   checkpointEvery: z.number().int().positive().default(25),
   keepCheckpoints: z.number().int().positive().default(3),
+  /** The GRU op: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
+  kernels: kernelsSchema,
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 
@@ -238,6 +242,9 @@ export class Rl2Trainer {
       this.config.valueNetwork === 'separate'
         ? new GruPolicy(shape, this.root.child('critic-weights'), init)
         : undefined;
+    for (const network of [this.policy, this.critic]) if (network) network.kernels = this.config.kernels;
+    // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
+    resolveKernels(this.config.kernels);
     this.optimizer = tf.train.adam(this.config.learningRate);
     this.events = options.events;
     this.checkpointDir = options.checkpointDir;
@@ -547,24 +554,19 @@ export class Rl2Trainer {
   }
 }
 
-/** A value network's predictions for every step of a rollout, `[T][batch]`. */
+/** A value network's predictions for every step of a rollout, `[T][batch]`: one GRU op over all steps. */
 function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
-  let hidden = network.initialState(rollout.batch);
-  const values: tf.Tensor1D[] = [];
-  for (const input of rollout.inputs) {
-    const x = tf.tensor2d(input, [rollout.batch, rollout.inputSize]);
-    const step = network.step(x, hidden, false);
-    tf.dispose([x, hidden, step.logits]);
-    hidden = step.hidden;
-    values.push(step.value);
-  }
-  hidden.dispose();
-  // One read for all steps; typed arrays are read outside tidy (slow inside it).
-  const stacked = tf.stack(values);
-  tf.dispose(values);
-  const data = stacked.dataSync() as Float32Array;
-  stacked.dispose();
-  return rollout.inputs.map((_, t) => data.slice(t * rollout.batch, (t + 1) * rollout.batch));
+  const { batch, steps, inputSize } = rollout;
+  const values = tf.tidy(() => {
+    const inputs = new Float32Array(steps * batch * inputSize);
+    rollout.inputs.forEach((row, t) => inputs.set(row, t * batch * inputSize));
+    const hidden = network.sequence(tf.tensor3d(inputs, [steps, batch, inputSize]));
+    return network.valueHead(tf.reshape(hidden, [steps * batch, network.shape.hidden]), false);
+  });
+  // Read outside tidy (typed arrays are slow to return from it).
+  const data = values.dataSync() as Float32Array;
+  values.dispose();
+  return rollout.inputs.map((_, t) => data.slice(t * batch, (t + 1) * batch));
 }
 
 /** (x − mean) / std over every entry of a time-major batch. */

@@ -1,9 +1,19 @@
 import { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ppoGradients } from './gru-bptt.js';
 import { GruPolicy } from './gru-policy.js';
 import { type PpoMinibatch, ppoTrialLosses } from './ppo.js';
+import { ppoGradients } from './ppo-gradients.js';
+
+/** Runs `f` with the policy's GRU on the composite tfjs ops: the autodiff reference. */
+function composite<T>(policy: GruPolicy, f: () => T): T {
+  policy.kernels = 'composite';
+  try {
+    return f();
+  } finally {
+    policy.kernels = 'auto';
+  }
+}
 
 /** ‖a − b‖ / ‖b‖. */
 function relativeError(a: tf.Tensor, b: tf.Tensor): number {
@@ -11,7 +21,7 @@ function relativeError(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 describe.each([0, 5])(
-  'hand-written PPO gradient through the GRU (input embedding of %i units)',
+  'PPO gradient through the fused GRU op against autodiff of the composite one (input embedding of %i units)',
   (embedding) => {
     const steps = 7;
     const batch = 5;
@@ -64,9 +74,8 @@ describe.each([0, 5])(
     });
 
     it('matches tfjs autodiff of the same losses in every weight (relative error < 1e-4)', () => {
-      const reference = tf.variableGrads(
-        () => ppoTrialLosses(policy, minibatch, settings).total,
-        policy.variables,
+      const reference = composite(policy, () =>
+        tf.variableGrads(() => ppoTrialLosses(policy, minibatch, settings).total, policy.variables),
       );
       const ours = ppoGradients(policy, minibatch, settings);
       expect(ours.total.dataSync()[0]).toBeCloseTo(reference.value.dataSync()[0]!, 5);
@@ -90,7 +99,7 @@ describe.each([0, 5])(
       ];
       for (const { heads, loss, absent } of cases) {
         const trained = policy.variables.filter((_, i) => !absent.includes(policy.weightNames[i]!));
-        const reference = tf.variableGrads(loss as () => tf.Scalar, trained);
+        const reference = composite(policy, () => tf.variableGrads(loss as () => tf.Scalar, trained));
         const ours = ppoGradients(policy, minibatch, settings, heads);
         policy.variables.forEach((v, i) => {
           if (absent.includes(policy.weightNames[i]!)) {
@@ -103,7 +112,7 @@ describe.each([0, 5])(
     });
 
     it('reports the same loss terms as ppoTrialLosses', () => {
-      const reference = ppoTrialLosses(policy, minibatch, settings);
+      const reference = composite(policy, () => ppoTrialLosses(policy, minibatch, settings));
       const ours = ppoGradients(policy, minibatch, settings);
       for (const term of ['policy', 'value', 'entropy'] as const) {
         expect(ours[term].dataSync()[0]).toBeCloseTo(reference[term].dataSync()[0]!, 5);

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GruPolicy } from './gru-policy.js';
+import { type PpoLossGradients, type PpoMinibatch, type PpoSettings, ppoLossGradients } from './ppo.js';
+
+/**
+ * Which heads' losses a gradient takes. With a separate value network, the policy network learns
+ * from the policy and entropy terms only and the value network from the value term only.
+ */
+export interface PpoHeads {
+  policy: boolean;
+  value: boolean;
+}
+
+/** PPO loss terms of a minibatch and their gradient in the policy's weights. */
+export interface PpoGradients {
+  total: tf.Scalar;
+  policy: tf.Scalar;
+  value: tf.Scalar;
+  entropy: tf.Scalar;
+  /** Keyed by variable name, like `tf.variableGrads`; zero for a head left out of `heads`. */
+  grads: Record<string, tf.Tensor>;
+}
+
+/**
+ * The PPO loss of a minibatch of whole trials ({@link ppoTrialLosses}) and its gradient in the
+ * policy's weights, by `tf.variableGrads`: the GRU runs once over every trial as one op (the fused
+ * kernel's adjoint is the backpropagation through time), the heads and the loss run once over all
+ * T·B rows, and the loss enters the tape with its closed-form gradient ({@link ppoLossGradients}).
+ * `heads` picks the loss terms that are differentiated; all three terms are reported either way.
+ */
+export function ppoGradients(
+  policy: GruPolicy,
+  minibatch: PpoMinibatch,
+  settings: PpoSettings,
+  heads: PpoHeads = { policy: true, value: true },
+): PpoGradients {
+  return tf.tidy(() => {
+    const steps = minibatch.inputs.length;
+    const batch = minibatch.inputs[0]!.shape[0];
+    const count = steps * batch;
+    const inputs = tf.stack(minibatch.inputs) as tf.Tensor3D;
+    const flat = (ts: tf.Tensor[]) => tf.concat(ts) as tf.Tensor1D;
+    const actions = flat(minibatch.actions);
+    const oldLogProbs = flat(minibatch.oldLogProbs);
+    const advantages = flat(minibatch.advantages);
+    const returns = flat(minibatch.returns);
+    let sums: Pick<PpoLossGradients, 'policySum' | 'valueSum' | 'entropySum'> | undefined;
+    // The loss of the chosen heads, with its closed-form gradient in the logits and the values.
+    const loss = tf.customGrad((logits, values, save) => {
+      const terms = ppoLossGradients(
+        logits as tf.Tensor2D,
+        values as tf.Tensor1D,
+        actions,
+        oldLogProbs,
+        advantages,
+        returns,
+        settings,
+        1 / count,
+      );
+      sums = {
+        policySum: tf.keep(terms.policySum),
+        valueSum: tf.keep(terms.valueSum),
+        entropySum: tf.keep(terms.entropySum),
+      };
+      (save as tf.GradSaveFunc)([
+        heads.policy ? terms.dLogits : tf.zerosLike(terms.dLogits),
+        heads.value ? tf.reshape(terms.dValues, [-1]) : tf.zeros([count]),
+      ]);
+      return {
+        // The reported total (all three terms); the gradient is that of the chosen heads' terms.
+        value: tf.div(
+          tf.addN([
+            terms.policySum,
+            tf.mul(terms.valueSum, settings.valueCoefficient),
+            tf.mul(terms.entropySum, -settings.entropyCoefficient),
+          ]),
+          count,
+        ),
+        gradFunc: (dy, saved) => saved.map((d) => tf.mul(dy as tf.Tensor, d)),
+      };
+    });
+    const { value: total, grads } = tf.variableGrads(() => {
+      const hidden = tf.reshape(policy.sequence(inputs), [count, policy.shape.hidden]) as tf.Tensor2D;
+      return loss(policy.policyHead(hidden), policy.valueHead(hidden)) as tf.Scalar;
+    }, policy.variables);
+    const { policySum, valueSum, entropySum } = sums!;
+    const policyLoss = tf.div(policySum, count) as tf.Scalar;
+    const valueLoss = tf.div(valueSum, count) as tf.Scalar;
+    const entropy = tf.div(entropySum, count) as tf.Scalar;
+    tf.dispose([policySum, valueSum, entropySum]);
+    return { total, policy: policyLoss, value: valueLoss, entropy, grads };
+  });
+}

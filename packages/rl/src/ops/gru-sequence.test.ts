@@ -1,0 +1,82 @@
+import { Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { type GruWeights, gruSequence } from './gru-sequence.js';
+
+/** max |a − b| / max(1, max |b|): relative to the scale of the reference. */
+function scaledError(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]!));
+  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  return worst / scale;
+}
+
+interface Case {
+  steps: number;
+  batch: number;
+  inputSize: number;
+  hidden: number;
+  embedding: number;
+}
+
+function randomCase(c: Case, seed: string) {
+  const rng = new Rng(seed);
+  const width = c.embedding || c.inputSize;
+  const normal = (name: string, shape: number[], std = 0.5) => rng.child(name).normalTensor(shape, 0, std);
+  const weights: Record<string, tf.Tensor> = {};
+  for (const g of ['z', 'r', 'n']) {
+    weights[`W${g}`] = normal(`W${g}`, [width, c.hidden]);
+    weights[`U${g}`] = normal(`U${g}`, [c.hidden, c.hidden]);
+    weights[`b${g}`] = normal(`b${g}`, [c.hidden]);
+  }
+  if (c.embedding) {
+    weights.embedW = normal('embedW', [c.inputSize, c.embedding]);
+    weights.embedB = normal('embedB', [c.embedding]);
+  }
+  return {
+    inputs: normal('x', [c.steps, c.batch, c.inputSize], 1) as tf.Tensor3D,
+    h0: normal('h0', [c.batch, c.hidden]) as tf.Tensor2D,
+    weights,
+    cotangent: normal('dy', [c.steps, c.batch, c.hidden], 1),
+  };
+}
+
+function run(c: Case, kernels: 'fused' | 'composite') {
+  const { inputs, h0, weights, cotangent } = randomCase(c, `gru-${c.steps}-${c.hidden}-${c.embedding}`);
+  const names = Object.keys(weights);
+  const xs = [inputs, h0, ...names.map((n) => weights[n]!)];
+  let hidden: tf.Tensor | undefined;
+  const grads = tf.grads((...args: tf.Tensor[]) => {
+    const [x, h, ...ws] = args;
+    const w = Object.fromEntries(names.map((n, i) => [n, ws[i]!])) as unknown as GruWeights;
+    const out = gruSequence(x as tf.Tensor3D, h as tf.Tensor2D, w, kernels);
+    hidden = tf.keep(out.clone());
+    return tf.sum(tf.mul(out, cotangent)) as tf.Scalar;
+  })(xs);
+  return { hidden: hidden!, grads, dispose: () => tf.dispose([...xs, hidden!, ...grads, cotangent]) };
+}
+
+describe('gruSequence: fused kernel against the composite reference', () => {
+  const cases: Case[] = [
+    { steps: 1, batch: 1, inputSize: 1, hidden: 1, embedding: 0 },
+    { steps: 5, batch: 7, inputSize: 8, hidden: 3, embedding: 0 },
+    { steps: 6, batch: 3, inputSize: 9, hidden: 20, embedding: 7 },
+    { steps: 4, batch: 130, inputSize: 14, hidden: 64, embedding: 0 },
+    { steps: 3, batch: 9, inputSize: 5, hidden: 64, embedding: 33 },
+  ];
+  it.each(cases)(
+    'hidden states and every gradient agree within 1e-5 (T $steps, B $batch, I $inputSize, H $hidden, E $embedding)',
+    (c) => {
+      const fused = run(c, 'fused');
+      const composite = run(c, 'composite');
+      expect(scaledError(fused.hidden, composite.hidden)).toBeLessThan(1e-5);
+      for (const [i, g] of fused.grads.entries())
+        expect(scaledError(g, composite.grads[i]!)).toBeLessThan(1e-5);
+      fused.dispose();
+      composite.dispose();
+    },
+  );
+});

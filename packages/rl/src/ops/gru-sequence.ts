@@ -1,0 +1,93 @@
+import { fastTanh, type KernelChoice, matMulPlainGrad, resolveKernels } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import { GRU_SEQUENCE, type GruSequenceAttrs } from './gru-sequence-kernel.js';
+import './gru-sequence_grad.js';
+
+/** Weights of a GRU (gates z, r, n) with an optional ReLU input embedding. */
+export interface GruWeights {
+  Wz: tf.Tensor2D;
+  Uz: tf.Tensor2D;
+  bz: tf.Tensor1D;
+  Wr: tf.Tensor2D;
+  Ur: tf.Tensor2D;
+  br: tf.Tensor1D;
+  Wn: tf.Tensor2D;
+  Un: tf.Tensor2D;
+  bn: tf.Tensor1D;
+  /** `[I, E]` and `[E]`: φ(x) = relu(x·W_φ + b_φ) feeds the GRU. */
+  embedW?: tf.Tensor2D;
+  embedB?: tf.Tensor1D;
+}
+
+/**
+ * A GRU over a whole sequence: inputs `[T, B, I]` and initial hidden state `[B, H]` → hidden
+ * states `[T, B, H]`, with h' = h + z ⊙ (n − h), z = σ(xW_z + hU_z + b_z), r = σ(xW_r + hU_r + b_r),
+ * n = tanh(xW_n + (r ⊙ h)U_n + b_n), and x = relu(input·W_φ + b_φ) when there is an embedding.
+ * Differentiable in every input (backpropagation through time) with `tf.variableGrads`.
+ *
+ * `kernels` picks the implementation: the fused SIMD WebAssembly kernel, which keeps the whole
+ * recurrence in kernel memory and has a hand-written adjoint, or the composite of tfjs ops.
+ */
+export function gruSequence(
+  inputs: tf.Tensor3D,
+  h0: tf.Tensor2D,
+  weights: GruWeights,
+  kernels: KernelChoice = 'auto',
+): tf.Tensor3D {
+  const embedding = weights.embedW !== undefined;
+  if (resolveKernels(kernels) === 'composite') return compositeSequence(inputs, h0, weights);
+  const ordered: tf.Tensor[] = [
+    inputs,
+    h0,
+    weights.Wz,
+    weights.Uz,
+    weights.bz,
+    weights.Wr,
+    weights.Ur,
+    weights.br,
+    weights.Wn,
+    weights.Un,
+    weights.bn,
+    ...(embedding ? [weights.embedW!, weights.embedB!] : []),
+  ];
+  const attrs: GruSequenceAttrs = { embedding };
+  // An array, not a map: tfjs saves every input of an array-input kernel for its gradient.
+  const [hidden, ...saved] = tf
+    .engine()
+    .runKernel(
+      GRU_SEQUENCE,
+      ordered as unknown as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+  // The tape keeps its own references to the activations when it needs them.
+  tf.dispose(saved);
+  return hidden as tf.Tensor3D;
+}
+
+/** x·W + b. */
+function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.add(matMulPlainGrad(x, w), b);
+}
+
+/** The composite reference: one GRU step of tfjs ops per time step, differentiated by tfjs. */
+function compositeSequence(inputs: tf.Tensor3D, h0: tf.Tensor2D, w: GruWeights): tf.Tensor3D {
+  return tf.tidy(() => {
+    let h = h0;
+    const states: tf.Tensor2D[] = [];
+    const [steps, batch, inputSize] = inputs.shape;
+    for (let t = 0; t < steps; t++) {
+      // Slices, not tf.unstack: tfjs's unstack gradient fails for a single step.
+      const input = tf.reshape(tf.slice(inputs, [t, 0, 0], [1, batch, inputSize]), [
+        batch,
+        inputSize,
+      ]) as tf.Tensor2D;
+      const x = w.embedW ? (tf.relu(affine(input, w.embedW, w.embedB!)) as tf.Tensor2D) : input;
+      const z = tf.sigmoid(tf.add(affine(x, w.Wz, w.bz), matMulPlainGrad(h, w.Uz)));
+      const r = tf.sigmoid(tf.add(affine(x, w.Wr, w.br), matMulPlainGrad(h, w.Ur)));
+      const n = fastTanh(tf.add(affine(x, w.Wn, w.bn), matMulPlainGrad(tf.mul(r, h) as tf.Tensor2D, w.Un)));
+      h = tf.add(h, tf.mul(z, tf.sub(n, h))) as tf.Tensor2D;
+      states.push(h);
+    }
+    return tf.stack(states) as tf.Tensor3D;
+  });
+}
