@@ -128,6 +128,23 @@ for (const backend of requested) {
   }
 }
 
+// Variants of one workload (`…-composite`, `…-2workers`) side by side: the ratios of one sitting.
+for (const result of results) {
+  for (const [suffix, what] of [
+    ['-composite', 'speed-up over the composite kernels'],
+    ['-2workers', 'throughput of 2 workers over 1'],
+  ] as const) {
+    const variant = results.find(
+      (r) => r.backend === result.backend && r.workload === `${result.workload}${suffix}`,
+    );
+    if (!variant) continue;
+    const ratio =
+      suffix === '-composite' ? variant.medianMs / result.medianMs : result.medianMs / variant.medianMs;
+    result.metrics[suffix === '-composite' ? 'speedupOverComposite' : 'twoWorkerThroughputRatio'] = ratio;
+    console.log(`${result.workload} ${result.backend}: ${what} ${ratio.toFixed(2)}×`);
+  }
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: totalmem() / 2 ** 30 },
   run: describeRun(),

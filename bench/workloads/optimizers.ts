@@ -1,12 +1,12 @@
-import { Rng } from '@metagrad/core';
+import { type KernelChoice, Rng } from '@metagrad/core';
 import {
   BASELINES,
   DEFAULT_LSTM_CONFIG,
   disposeInnerRun,
   type InnerRun,
   LstmOptimizer,
+  MetaGradientRunner,
   MetaTrainer,
-  metaGradient,
   QuadraticFamily,
   runOptimizer,
   startInnerRun,
@@ -24,37 +24,54 @@ interface MetaStepState {
   optimizer: LstmOptimizer;
   task: Task;
   run: InnerRun;
+  runner: MetaGradientRunner;
 }
 
-/** The paper's quadratic meta-step: 128 functions, n = 10, 2 × 20 LSTM, unroll 20, first order. */
-export const quadraticMetaStep: Workload<MetaStepState> = {
-  name: 'optimizers/quadratic-meta-step-128x10-unroll20',
-  description: 'one first-order meta-gradient (phase-1 unroll + hand-written BPTT) on 128 quadratics',
-  setup: () => {
-    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
-    const task = new QuadraticFamily({ dims: DIMS }).sample(new Rng('bench-task'), INSTANCES);
-    return { optimizer, task, run: startInnerRun(task, optimizer) };
-  },
-  run: ({ optimizer, run }) => {
-    const result = metaGradient(optimizer, run, {
-      unroll: UNROLL,
-      noiseFor: (s) => new Rng(s),
-      metaStep: 0,
-    });
-    result.metaLoss.dataSync();
-    tf.dispose([result.metaLoss, ...result.gradients]);
-    disposeInnerRun(result.next);
-  },
-  teardown: ({ optimizer, task, run }) => {
-    disposeInnerRun(run);
-    task.dispose();
-    optimizer.dispose();
-  },
-  metrics: (medianMs) => ({
-    msPerMetaStep: medianMs,
-    coordinateStepsPerSecond: (INSTANCES * DIMS * UNROLL) / (medianMs / 1000),
-  }),
-};
+const family = new QuadraticFamily({ dims: DIMS });
+const taskRng = new Rng('bench-task');
+
+/**
+ * The paper's quadratic meta-step: 128 functions, n = 10, 2 × 20 LSTM, unroll 20, first order, with
+ * the learned optimizer's step on `kernels` (the default name runs `auto`).
+ */
+function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Workload<MetaStepState> {
+  return {
+    name: `optimizers/quadratic-meta-step-128x10-unroll20${suffix}`,
+    description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on 128 quadratics`,
+    setup: () => {
+      const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
+      optimizer.kernels = kernels;
+      const task = family.sample(taskRng, INSTANCES);
+      return {
+        optimizer,
+        task,
+        run: startInnerRun(task, optimizer),
+        runner: new MetaGradientRunner(workers),
+      };
+    },
+    run: async ({ optimizer, run, runner }) => {
+      const result = await runner.metaGradient(
+        optimizer,
+        run,
+        { unroll: UNROLL, noiseFor: (s) => new Rng('noise').child(s), metaStep: 0 },
+        { family, taskSeed: taskRng.seed, noiseSeed: new Rng('noise').seed },
+      );
+      result.metaLoss.dataSync();
+      tf.dispose([result.metaLoss, ...result.gradients]);
+      disposeInnerRun(result.next);
+    },
+    teardown: ({ optimizer, task, run, runner }) => {
+      disposeInnerRun(run);
+      task.dispose();
+      optimizer.dispose();
+      void runner.dispose();
+    },
+    metrics: (medianMs) => ({
+      msPerMetaStep: medianMs,
+      coordinateStepsPerSecond: (INSTANCES * DIMS * UNROLL) / (medianMs / 1000),
+    }),
+  };
+}
 
 /**
  * On demand (`pnpm bench -- --filter time-to-beat`): wall time of default meta-training on
@@ -106,4 +123,9 @@ export const timeToBeatAdam: Workload<{ seconds: number; epochs: number; adam: n
   }),
 };
 
-export const optimizerWorkloads: Workload[] = [quadraticMetaStep as Workload, timeToBeatAdam as Workload];
+export const optimizerWorkloads: Workload[] = [
+  quadraticMetaStep('auto') as Workload,
+  quadraticMetaStep('composite', '-composite') as Workload,
+  quadraticMetaStep('auto', '-2workers', 2) as Workload,
+  timeToBeatAdam as Workload,
+];

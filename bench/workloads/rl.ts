@@ -1,15 +1,14 @@
-import { Rng } from '@metagrad/core';
+import { type KernelChoice, Rng } from '@metagrad/core';
 import {
   BernoulliBandit,
   collectTrials,
   type Env,
   GruPolicy,
-  ppoGradients,
+  PpoGradientRunner,
   type Rl2ConfigInput,
   Rl2Trainer,
   type Rollout,
   rl2InputSize,
-  selectTrials,
   TabularMdp,
   trialGae,
 } from '@metagrad/rl';
@@ -56,44 +55,52 @@ interface PpoState {
   policy: GruPolicy;
   rollout: Rollout;
   optimizer: tf.AdamOptimizer;
+  runner: PpoGradientRunner;
 }
 
-/** One PPO gradient step over 128 whole trials (BPTT through the trial) on bandits with n = 100, k = 5. */
-const ppoUpdate: Workload<PpoState> = {
-  name: 'rl/ppo-update-bandit-n100-k5-128-trials',
-  description: 'one clipped-PPO gradient step with BPTT over 128 trials of 100 steps',
-  runs: 5,
-  setup: () => {
-    const env = new BernoulliBandit(5);
-    const policy = policyFor(env);
-    const r = new Rng('ppo');
-    const rollout = collectTrials(policy, env, {
-      batch: BATCH,
-      episodes: 100,
-      taskRng: r.child('t'),
-      actionRng: r.child('a'),
-      outcomeRng: r.child('o'),
-    });
-    return { policy, rollout, optimizer: tf.train.adam(1e-3) };
-  },
-  run: ({ policy, rollout, optimizer }) => {
-    const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
-    const trials = Array.from({ length: BATCH }, (_, i) => i);
-    const minibatch = selectTrials(rollout, trials, advantages, returns);
-    const { grads, ...terms } = ppoGradients(policy, minibatch, {
-      clip: 0.2,
-      valueCoefficient: 0.5,
-      entropyCoefficient: 0.01,
-    });
-    optimizer.applyGradients(grads as Record<string, tf.Variable>);
-    terms.total.dataSync();
-    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch).flat()]);
-  },
-  teardown: ({ policy, optimizer }) => {
-    policy.dispose();
-    optimizer.dispose();
-  },
-};
+/**
+ * One PPO gradient step over 128 whole trials (BPTT through the trial) on bandits with n = 100,
+ * k = 5, with the GRU op on `kernels` (the default name runs `auto`).
+ */
+function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<PpoState> {
+  return {
+    name: `rl/ppo-update-bandit-n100-k5-128-trials${suffix}`,
+    description: `one clipped-PPO gradient step with BPTT over 128 trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
+    runs: 5,
+    setup: () => {
+      const env = new BernoulliBandit(5);
+      const policy = policyFor(env);
+      policy.kernels = kernels;
+      const r = new Rng('ppo');
+      const rollout = collectTrials(policy, env, {
+        batch: BATCH,
+        episodes: 100,
+        taskRng: r.child('t'),
+        actionRng: r.child('a'),
+        outcomeRng: r.child('o'),
+      });
+      return { policy, rollout, optimizer: tf.train.adam(1e-3), runner: new PpoGradientRunner(workers) };
+    },
+    run: async ({ policy, rollout, optimizer, runner }) => {
+      const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
+      const trials = Array.from({ length: BATCH }, (_, i) => i);
+      const { grads, ...terms } = await runner.gradients(
+        policy,
+        { rollout, trials, advantages, returns },
+        { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.01 },
+        { policy: true, value: true },
+      );
+      optimizer.applyGradients(grads as Record<string, tf.Variable>);
+      terms.total.dataSync();
+      tf.dispose([...Object.values(grads), ...Object.values(terms)]);
+    },
+    teardown: ({ policy, optimizer, runner }) => {
+      policy.dispose();
+      optimizer.dispose();
+      void runner.dispose();
+    },
+  };
+}
 
 interface TimeToTarget {
   seconds: number;
@@ -145,7 +152,9 @@ function timeToTarget(name: string, target: number, config: Rl2ConfigInput): Wor
 export const rlWorkloads: Workload[] = [
   rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
   rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
-  ppoUpdate as Workload,
+  ppoUpdate('auto') as Workload,
+  ppoUpdate('composite', '-composite') as Workload,
+  ppoUpdate('auto', '-2workers', 2) as Workload,
   timeToTarget('rl/time-to-target-bandit-n10-k5', 6.6, {
     env: 'bandit',
     arms: 5,

@@ -40,6 +40,7 @@ export {
 } from './estimators/straight-through.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
+export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export {
   assertKernelChoice,
   hasFusedKernels,
@@ -61,6 +62,17 @@ export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/r
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
 export { fastTanh } from './ops/fast-tanh.js';
 export { matMulPlainGrad } from './ops/mat-mul-plain-grad.js';
+export {
+  answer,
+  ShardError,
+  type ShardHandlers,
+  type ShardReply,
+  type ShardRequest,
+  type ShardTransport,
+  shardRanges,
+  weightedSum,
+} from './parallel/shard-protocol.js';
+export { defaultWorkerCount, WorkerThreadTransport } from './parallel/worker-thread-transport.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
 export {
   ConstantSchedule,

@@ -92,6 +92,8 @@ export {
   type LstmOptimizerWeights,
   lstmOptimizerStep,
 } from './ops/lstm-optimizer-step.js';
+export { canShard, MetaGradientRunner, type MetaShardSource } from './parallel/meta-gradient-runner.js';
+export { type TaskFamilySpec, taskFamilyFromSpec } from './tasks/family-spec.js';
 export { lossAndGradient } from './tasks/loss-and-gradient.js';
 export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';
 export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';

@@ -11,13 +11,16 @@ export {
   type PolicyStep,
 } from './agent/gru-policy.js';
 export {
+  minibatchTensors,
   type PpoLosses,
   type PpoLossGradients,
   type PpoMinibatch,
+  type PpoMinibatchData,
   type PpoSettings,
   ppoLosses,
   ppoLossGradients,
   ppoTrialLosses,
+  selectTrialData,
   selectTrials,
   unrollPolicy,
 } from './agent/ppo.js';
@@ -74,3 +77,4 @@ export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './e
 export { pairedDifference } from './eval/paired-difference.js';
 export type { Policy, PolicyRun } from './eval/policy.js';
 export { type GruWeights, gruSequence } from './ops/gru-sequence.js';
+export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';

@@ -3,11 +3,20 @@ import type * as tf from '@tensorflow/tfjs';
 /** A backend as a kernel function sees it (the parts a fused kernel uses). */
 interface WasmBackendLike {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
+  makeOutput(
+    shape: number[],
+    dtype: 'float32' | 'int32',
+    memoryOffset?: number,
+    values?: Float32Array | Int32Array,
+  ): tf.TensorInfo;
 }
 interface CpuBackendLike {
   readSync(dataId: tf.DataId): Float32Array;
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(
+    shape: number[],
+    dtype: 'float32' | 'int32',
+    values: Float32Array | Int32Array,
+  ): tf.TensorInfo;
 }
 
 /** Backends with fused recurrent kernels: the fused kernels run on the CPU next to their data. */
@@ -21,6 +30,8 @@ export const FUSED_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
 export interface TensorIO {
   read(info: tf.TensorInfo): Float32Array;
   write(shape: number[], values: Float32Array): tf.TensorInfo;
+  /** A one-element int32 tensor (a snapshot handle). */
+  writeHandle(id: number): tf.TensorInfo;
 }
 
 /** The {@link TensorIO} of the backend a kernel function was called with. */
@@ -30,6 +41,7 @@ export function tensorIO(backend: unknown, backendName: string): TensorIO {
     return {
       read: (info) => wasm.typedArrayFromHeap(info),
       write: (shape, values) => wasm.makeOutput(shape, 'float32', undefined, values),
+      writeHandle: (id) => wasm.makeOutput([1], 'int32', undefined, Int32Array.of(id)),
     };
   }
   if (backendName === 'cpu') {
@@ -38,6 +50,7 @@ export function tensorIO(backend: unknown, backendName: string): TensorIO {
       read: (info) => cpu.readSync(info.dataId),
       // The cpu backend keeps the array it is given: hand it its own copy.
       write: (shape, values) => cpu.makeTensorInfo(shape, 'float32', values.slice()),
+      writeHandle: (id) => cpu.makeTensorInfo([1], 'int32', Int32Array.of(id)),
     };
   }
   throw new Error(`no fused recurrent kernels for the ${backendName} backend`);

@@ -9,4 +9,11 @@ export interface Dataset {
   numExamples: number;
   numFeatures: number;
   numClasses: number;
+  /** Where it was loaded from, so another thread can load it again ({@link loadDataset}). */
+  source?: DatasetSource;
 }
+
+/** A loader and its argument: the bundled digits (a CSV path) or a directory of IDX files and a split. */
+export type DatasetSource =
+  | { loader: 'digits'; path: string }
+  | { loader: 'idx'; dir: string; split: 'train' | 'test' };

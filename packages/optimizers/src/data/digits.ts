@@ -30,5 +30,13 @@ export function loadDigits(path: string = DIGITS_PATH): Dataset {
     for (let j = 0; j < numFeatures; j++) features[i * numFeatures + j] = Number(cells[j]) / 16;
     labels[i] = Number(cells[numFeatures]);
   });
-  return { name: 'digits', features, labels, numExamples: lines.length, numFeatures, numClasses: 10 };
+  return {
+    name: 'digits',
+    features,
+    labels,
+    numExamples: lines.length,
+    numFeatures,
+    numClasses: 10,
+    source: { loader: 'digits', path },
+  };
 }

@@ -91,5 +91,13 @@ export function loadIdxDataset(dir: string, split: 'train' | 'test' = 'train'): 
   for (let i = 0; i < features.length; i++) features[i] = images.data[i]! / 255;
   const labelArray = Int32Array.from(labels.data);
   const numClasses = Math.max(...labelArray) + 1;
-  return { name: dir, features, labels: labelArray, numExamples, numFeatures, numClasses };
+  return {
+    name: dir,
+    features,
+    labels: labelArray,
+    numExamples,
+    numFeatures,
+    numClasses,
+    source: { loader: 'idx', dir, split },
+  };
 }

@@ -11,6 +11,12 @@ export interface StepContext {
   rng: Rng;
   /** Meta-training step, for schedules (temperature). */
   metaStep: number;
+  /**
+   * Set when this step updates coordinates [start, start + N) of a batch of `total` (a gradient
+   * worker's shard): stochastic rules draw noise for the whole batch and keep their part, so the
+   * shards together make the same draws as the whole batch.
+   */
+  coordinates?: { start: number; total: number };
 }
 
 /**

@@ -1,8 +1,8 @@
 import {
   ExponentialDecaySchedule,
   type KernelChoice,
-  perturbLogits,
   Rng,
+  sampleGumbel,
   straightThrough,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -148,7 +148,10 @@ export class LstmOptimizer implements LearnedOptimizer {
       if (!this.stepSizes) return { update: tf.mul(output, scale) as tf.Tensor2D, state: next };
       // Straight-through Gumbel-softmax over the step sizes: exact choice forward, relaxed gradient.
       const temperature = this.temperatureAt(context.metaStep);
-      const perturbed = perturbLogits(tf.transpose(output), context.rng); // [N, K]
+      const [k, n] = output.shape;
+      const range = context.coordinates ?? { start: 0, total: n };
+      const noise = sampleGumbel([range.total, k], context.rng);
+      const perturbed = tf.add(tf.transpose(output), tf.slice(noise, [range.start, 0], [n, k])); // [N, K]
       const relaxed = tf.softmax(tf.div(perturbed, temperature));
       const hard = tf.oneHot(tf.argMax(perturbed, 1), this.stepSizes.shape[0]).asType('float32');
       const choice = straightThrough(relaxed, () => hard);

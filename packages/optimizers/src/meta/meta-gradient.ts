@@ -54,6 +54,8 @@ export interface MetaGradientOptions {
   noiseFor: (step: number) => Rng;
   /** Meta-training step, for schedules. */
   metaStep: number;
+  /** Set on a gradient worker: its coordinates' place in the whole batch (see {@link StepContext}). */
+  coordinates?: { start: number; total: number };
   /**
    * First order only. 'linearized' (default): each f(θ_t) enters the tape as its value with the
    * constant gradient ∇f(θ_t) the inner loop computed anyway, so only the learned optimizer is
@@ -90,7 +92,12 @@ function weightAt(options: MetaGradientOptions, t: number): number {
 }
 
 function contextAt(options: MetaGradientOptions, step: number): StepContext {
-  return { step, rng: options.noiseFor(step), metaStep: options.metaStep };
+  return {
+    step,
+    rng: options.noiseFor(step),
+    metaStep: options.metaStep,
+    ...(options.coordinates ? { coordinates: options.coordinates } : {}),
+  };
 }
 
 /** How the loss at θ_{t+1} enters the tape, and the gradient the next step feeds the optimizer. */

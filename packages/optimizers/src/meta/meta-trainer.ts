@@ -1,4 +1,12 @@
-import { type EventSink, kernelsSchema, parseConfig, Rng, resolveKernels } from '@metagrad/core';
+import {
+  ConfigError,
+  defaultWorkerCount,
+  type EventSink,
+  kernelsSchema,
+  parseConfig,
+  Rng,
+  resolveKernels,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Adam } from '../baselines/adam.js';
@@ -7,11 +15,12 @@ import { runOptimizer } from '../eval/run-optimizer.js';
 import type { LstmState, NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import { decodeWeights, encodeWeights } from '../learned/weight-codec.js';
+import { MetaGradientRunner } from '../parallel/meta-gradient-runner.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { MetaTrainEvent } from './events.js';
-import { disposeInnerRun, type InnerRun, metaGradient, startInnerRun } from './meta-gradient.js';
+import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
 
 /** Meta-training settings, validated at the edge with zod. */
 export const metaTrainConfigSchema = z.object({
@@ -39,6 +48,16 @@ export const metaTrainConfigSchema = z.object({
   keepCheckpoints: z.number().int().positive().default(3),
   /** The learned optimizer's step: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
   kernels: kernelsSchema,
+  /**
+   * Gradient workers: each meta-step's task batch is split across this many worker threads (1: on
+   * the training thread; more needs a family with `spec()` whose tasks have `subset()`, as the
+   * built-in ones do). Default: one per core. Results depend on it through float rounding only.
+   */
+  workers: z
+    .number()
+    .int()
+    .positive()
+    .default(() => defaultWorkerCount()),
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 
@@ -112,6 +131,7 @@ export class MetaTrainer {
   private bestLog10FinalLoss: number | null = null;
   private bestWeights: NamedWeight[] | null = null;
   private stopRequested = false;
+  private readonly gradients: MetaGradientRunner;
   private checkpointRequested = false;
 
   constructor(options: MetaTrainerOptions) {
@@ -122,6 +142,14 @@ export class MetaTrainer {
     this.optimizer.kernels = this.config.kernels;
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
     resolveKernels(this.config.kernels);
+    if (this.config.workers > 1 && typeof this.family.spec !== 'function') {
+      throw new ConfigError(
+        'workers',
+        this.config.workers,
+        `the ${this.family.name} family has no spec() to rebuild it on a worker; use 1`,
+      );
+    }
+    this.gradients = new MetaGradientRunner(this.config.workers);
     this.events = options.events;
     this.root = new Rng(this.config.seed);
     this.metaOptimizer = new Adam({ learningRate: this.config.metaLearningRate });
@@ -142,8 +170,12 @@ export class MetaTrainer {
     this.events?.emit(event);
   }
 
+  private trainingTaskRng(epoch: number): Rng {
+    return this.root.child('train').child(epoch);
+  }
+
   private trainingTask(epoch: number): Task {
-    return this.family.sample(this.root.child('train').child(epoch), this.config.instances);
+    return this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
   }
 
   /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
@@ -186,12 +218,21 @@ export class MetaTrainer {
           await this.options.beforeMetaStep?.();
           if (this.stopRequested) break;
           const t0 = performance.now();
-          const result = metaGradient(this.optimizer, run, {
-            unroll: cfg.unroll,
-            secondOrder: cfg.secondOrder,
-            noiseFor: (step) => this.root.child('noise').child(epoch).child(step),
-            metaStep: this.metaStepCount,
-          });
+          const result = await this.gradients.metaGradient(
+            this.optimizer,
+            run,
+            {
+              unroll: cfg.unroll,
+              secondOrder: cfg.secondOrder,
+              noiseFor: (step) => this.root.child('noise').child(epoch).child(step),
+              metaStep: this.metaStepCount,
+            },
+            {
+              family: this.family,
+              taskSeed: this.trainingTaskRng(epoch).seed,
+              noiseSeed: this.root.child('noise').child(epoch).seed,
+            },
+          );
           const { metaLoss, gradientNorm, skipped } = this.applyMetaGradient(
             result.metaLoss,
             result.gradients,
@@ -413,6 +454,7 @@ export class MetaTrainer {
 
   /** Frees the meta-optimizer's moments (the learned optimizer is the caller's). */
   dispose(): void {
+    void this.gradients.dispose();
     for (const state of this.metaState) disposeState(state);
     this.metaState = [];
   }

@@ -1,7 +1,10 @@
-import { Rng } from '@metagrad/core';
+import { activationStore, Rng, recurrentKernels } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { LstmState } from '../learned/coordinatewise-lstm.js';
+import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
+import { disposeInnerRun, metaGradient, startInnerRun } from '../meta/meta-gradient.js';
+import { QuadraticFamily } from '../tasks/quadratic.js';
 import { type LstmOptimizerWeights, lstmOptimizerStep } from './lstm-optimizer-step.js';
 
 /** max |a − b| / max(1, max |b|): relative to the scale of the reference. */
@@ -100,4 +103,55 @@ describe('lstmOptimizerStep: fused kernel against the composite reference', () =
       composite.dispose();
     },
   );
+});
+
+describe('lstmOptimizerStep: non-finite inputs and resources', () => {
+  it('NaN and ±Inf in the gradient reach the same outputs as in the composite', () => {
+    const c = { n: 9, layers: [4, 3], outputs: 2 };
+    const run = (kernels: 'fused' | 'composite') => {
+      const { gradient, state, weights } = randomInputs(c, 'non-finite');
+      const poisoned = tf.tensor2d([
+        [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 1e-9, -2, 3, 0.5, -1e-3],
+      ]);
+      const out = lstmOptimizerStep(poisoned, state, weights, 10, kernels);
+      const values = [out.output, ...out.state.h, ...out.state.c].map((t) => Array.from(t.dataSync()));
+      tf.dispose([gradient, poisoned, out.output, ...out.state.h, ...out.state.c, ...state.h, ...state.c]);
+      tf.dispose([...weights.kernels, weights.headW, weights.headB]);
+      return values;
+    };
+    const fused = run('fused');
+    const composite = run('composite');
+    fused.forEach((values, i) => {
+      values.forEach((v, j) => {
+        const reference = composite[i]![j]!;
+        expect(Number.isNaN(v), `output ${i}[${j}]`).toBe(Number.isNaN(reference));
+        if (Number.isFinite(reference))
+          expect(Math.abs(v - reference)).toBeLessThan(1e-5 * Math.max(1, Math.abs(reference)));
+        else if (!Number.isNaN(reference)) expect(v).toBe(reference);
+      });
+    });
+    expect(fused.flat().some(Number.isNaN)).toBe(true);
+  });
+
+  it('50 fused meta-steps leave no tensors, no snapshots and no growth of kernel memory behind', () => {
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('leak'));
+    optimizer.kernels = 'fused';
+    const task = new QuadraticFamily().sample(new Rng('leak-task'), 16);
+    const before = tf.memory().numTensors;
+    let run = startInnerRun(task, optimizer);
+    let memoryAfterFirst = 0;
+    for (let i = 0; i < 50; i++) {
+      const result = metaGradient(optimizer, run, { unroll: 4, noiseFor: (s) => new Rng(s), metaStep: i });
+      tf.dispose([result.metaLoss, ...result.gradients]);
+      disposeInnerRun(run);
+      run = result.next;
+      if (i === 0) memoryAfterFirst = recurrentKernels().memoryBytes;
+    }
+    disposeInnerRun(run);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(activationStore.bytes).toBe(0);
+    expect(recurrentKernels().memoryBytes).toBe(memoryAfterFirst);
+    task.dispose();
+    optimizer.dispose();
+  });
 });

@@ -1,4 +1,4 @@
-import { fastTanh, type KernelChoice, resolveKernels } from '@metagrad/core';
+import { activationStore, fastTanh, type KernelChoice, resolveKernels } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LstmState } from '../learned/coordinatewise-lstm.js';
 import { logAndSign } from '../learned/preprocess.js';
@@ -38,24 +38,24 @@ export function lstmOptimizerStep(
 ): LstmOptimizerStepOutput {
   const layers = weights.kernels.map((k) => k.shape[0] / 4);
   if (resolveKernels(kernels) === 'composite') return compositeStep(gradient, state, weights, preprocessK);
-  // An array, not a map: tfjs saves every input of an array-input kernel for its gradient.
-  const inputs: tf.Tensor[] = [
-    gradient,
-    ...layers.flatMap((_, l) => [state.h[l]!, state.c[l]!]),
-    ...weights.kernels,
-    weights.headW,
-    weights.headB,
-  ];
-  const attrs: LstmOptimizerStepAttrs = { layers, preprocessK };
-  const [output, activations, ...next] = tf
+  const inputs: tf.NamedTensorMap = { gradient, headW: weights.headW, headB: weights.headB };
+  layers.forEach((_, l) => {
+    inputs[`h${l}`] = state.h[l]!;
+    inputs[`c${l}`] = state.c[l]!;
+    inputs[`kernel${l}`] = weights.kernels[l]!;
+  });
+  const attrs: LstmOptimizerStepAttrs = {
+    layers,
+    preprocessK,
+    record: activationStore.recording,
+    coordinates: gradient.shape[1],
+    outputs: weights.headW.shape[0],
+  };
+  const [output, handle, ...next] = tf
     .engine()
-    .runKernel(
-      LSTM_OPTIMIZER_STEP,
-      inputs as unknown as tf.NamedTensorMap,
-      attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor2D[];
-  // The tape keeps its own reference to the activations when it needs them.
-  activations!.dispose();
+    .runKernel(LSTM_OPTIMIZER_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
+  // The tape keeps its own reference to the snapshot handle when it records this op.
+  handle!.dispose();
   return {
     output: output!,
     state: {

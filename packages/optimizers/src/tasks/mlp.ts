@@ -1,6 +1,7 @@
 import type { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
+import type { TaskFamilySpec } from './family-spec.js';
 import type { Task, TaskFamily } from './task.js';
 
 /** Hidden-layer activations the MLP family supports. */
@@ -35,14 +36,35 @@ export class MlpTask implements Task {
   private readonly family: MlpFamily;
   private readonly batchRng: Rng;
   private readonly theta0: tf.Tensor2D;
+  /** Where these instances sit in the batch they were drawn with (a subset's offset and that batch's size). */
+  private readonly offset: number;
+  private readonly drawn: number;
 
-  constructor(family: MlpFamily, rng: Rng, numInstances: number) {
+  constructor(
+    family: MlpFamily,
+    rng: Rng,
+    numInstances: number,
+    subset?: { offset: number; drawn: number; theta0: tf.Tensor2D },
+  ) {
     this.family = family;
     this.name = `mlp-${family.dataset.name}`;
     this.numInstances = numInstances;
     this.numParams = family.numParams;
     this.batchRng = rng.child('minibatches');
-    this.theta0 = family.initialParams(rng.child('init'), numInstances);
+    this.rng = rng;
+    this.offset = subset?.offset ?? 0;
+    this.drawn = subset?.drawn ?? numInstances;
+    this.theta0 = subset?.theta0 ?? family.initialParams(rng.child('init'), numInstances);
+  }
+
+  private readonly rng: Rng;
+
+  subset(start: number, count: number): MlpTask {
+    return new MlpTask(this.family, this.rng, count, {
+      offset: this.offset + start,
+      drawn: this.drawn,
+      theta0: tf.slice(this.theta0, start, count),
+    });
   }
 
   initialParams(): tf.Tensor2D {
@@ -53,9 +75,11 @@ export class MlpTask implements Task {
   minibatchIndices(step: number): Int32Array {
     const rng = this.batchRng.child(step);
     const { numExamples } = this.family.dataset;
-    const out = new Int32Array(this.numInstances * this.family.batchSize);
-    for (let i = 0; i < out.length; i++) out[i] = rng.int(numExamples);
-    return out;
+    const { batchSize } = this.family;
+    // Drawn for the whole batch, so a subset's instances see the examples they would in it.
+    const all = new Int32Array(this.drawn * batchSize);
+    for (let i = 0; i < all.length; i++) all[i] = rng.int(numExamples);
+    return all.slice(this.offset * batchSize, (this.offset + this.numInstances) * batchSize);
   }
 
   loss(params: tf.Tensor2D, step: number): tf.Tensor1D {
@@ -160,6 +184,19 @@ export class MlpFamily implements TaskFamily {
       case 'tanh':
         return tf.tanh(z);
     }
+  }
+
+  spec(): TaskFamilySpec {
+    const { source } = this.dataset;
+    if (!source)
+      throw new Error(`the ${this.dataset.name} data set records no source to load it from elsewhere`);
+    return {
+      family: 'mlp',
+      source,
+      hidden: this.hidden,
+      activation: this.activation,
+      batchSize: this.batchSize,
+    };
   }
 
   describe() {

@@ -1,5 +1,6 @@
 import type { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
+import type { TaskFamilySpec } from './family-spec.js';
 import type { LossAndGradient, Task, TaskFamily } from './task.js';
 
 /** Options of {@link QuadraticFamily}. */
@@ -55,6 +56,11 @@ export class QuadraticTask implements Task {
     });
   }
 
+  subset(start: number, count: number): QuadraticTask {
+    const y = tf.tidy(() => tf.slice(this.y, start, count).reshape([count, this.w.shape[1]])) as tf.Tensor2D;
+    return new QuadraticTask(tf.slice(this.w, start, count), y, tf.slice(this.theta0, start, count));
+  }
+
   dispose(): void {
     tf.dispose([this.w, this.y, this.theta0]);
   }
@@ -91,6 +97,10 @@ export class QuadraticFamily implements TaskFamily {
   }
 
   describe() {
+    return { family: 'quadratic', dims: this.dims, stddev: this.stddev };
+  }
+
+  spec(): TaskFamilySpec {
     return { family: 'quadratic', dims: this.dims, stddev: this.stddev };
   }
 

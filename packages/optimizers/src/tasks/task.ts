@@ -1,5 +1,6 @@
 import type { Rng } from '@metagrad/core';
 import type * as tf from '@tensorflow/tfjs';
+import type { TaskFamilySpec } from './family-spec.js';
 
 /**
  * A batch of optimisation problems solved side by side as one tensor program: `numInstances`
@@ -19,6 +20,11 @@ export interface Task {
    * differentiates `loss`.
    */
   lossAndGradient?(params: tf.Tensor2D, step: number): LossAndGradient;
+  /**
+   * Optional: instances [start, start + count) as a task of their own, with the losses and gradients
+   * they have here (a gradient worker's shard of the batch). The subset owns its tensors.
+   */
+  subset?(start: number, count: number): Task;
   /** Frees the tensors the task owns. */
   dispose(): void;
 }
@@ -38,6 +44,11 @@ export interface TaskFamily {
   sample(rng: Rng, numInstances: number): Task;
   /** Plain-JSON description, for run configs. */
   describe(): Record<string, unknown>;
+  /**
+   * Optional: what another thread needs to build the same family ({@link taskFamilyFromSpec});
+   * families with a spec and tasks with {@link Task.subset} can be meta-trained on several workers.
+   */
+  spec?(): TaskFamilySpec;
   /** Frees tensors shared by the family's tasks (e.g. an uploaded data set). */
   dispose(): void;
 }

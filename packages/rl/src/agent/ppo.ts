@@ -113,6 +113,70 @@ export interface PpoMinibatch {
   returns: tf.Tensor1D[];
 }
 
+/**
+ * A minibatch of whole trials as plain time-major arrays: inputs `[T·B·I]`, the rest `[T·B]`. This
+ * is what crosses to a gradient worker.
+ */
+export interface PpoMinibatchData {
+  steps: number;
+  batch: number;
+  inputSize: number;
+  inputs: Float32Array;
+  actions: Float32Array;
+  oldLogProbs: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+}
+
+/** The chosen trials of a rollout as plain arrays. */
+export function selectTrialData(
+  rollout: Rollout,
+  trials: number[],
+  advantages: Float32Array[],
+  returns: Float32Array[],
+): PpoMinibatchData {
+  const b = trials.length;
+  const steps = rollout.inputs.length;
+  const pick = (rows: ArrayLike<number>[], width: number) => {
+    const out = new Float32Array(steps * b * width);
+    rows.forEach((row, t) => {
+      trials.forEach((trial, k) => {
+        for (let j = 0; j < width; j++) out[(t * b + k) * width + j] = row[trial * width + j]!;
+      });
+    });
+    return out;
+  };
+  return {
+    steps,
+    batch: b,
+    inputSize: rollout.inputSize,
+    inputs: pick(rollout.inputs, rollout.inputSize),
+    actions: pick(rollout.actions, 1),
+    oldLogProbs: pick(rollout.logProbs, 1),
+    advantages: pick(advantages, 1),
+    returns: pick(returns, 1),
+  };
+}
+
+/** Per-step tensors of a minibatch given as arrays. */
+export function minibatchTensors(data: PpoMinibatchData): PpoMinibatch {
+  const { steps, batch, inputSize } = data;
+  const perStep = (values: Float32Array) =>
+    Array.from({ length: steps }, (_, t) => tf.tensor1d(values.subarray(t * batch, (t + 1) * batch)));
+  return {
+    inputs: Array.from({ length: steps }, (_, t) =>
+      tf.tensor2d(data.inputs.subarray(t * batch * inputSize, (t + 1) * batch * inputSize), [
+        batch,
+        inputSize,
+      ]),
+    ),
+    actions: perStep(data.actions),
+    oldLogProbs: perStep(data.oldLogProbs),
+    advantages: perStep(data.advantages),
+    returns: perStep(data.returns),
+  };
+}
+
 /** The chosen trials of a rollout as per-step tensors (a PPO minibatch). */
 export function selectTrials(
   rollout: Rollout,
@@ -120,22 +184,7 @@ export function selectTrials(
   advantages: Float32Array[],
   returns: Float32Array[],
 ): PpoMinibatch {
-  const b = trials.length;
-  const pick = (row: ArrayLike<number>, width: number) => {
-    const out = new Float32Array(b * width);
-    trials.forEach((trial, k) => {
-      for (let j = 0; j < width; j++) out[k * width + j] = row[trial * width + j]!;
-    });
-    return out;
-  };
-  const perStep = (rows: ArrayLike<number>[]) => rows.map((row) => tf.tensor1d(pick(row, 1)));
-  return {
-    inputs: rollout.inputs.map((row) => tf.tensor2d(pick(row, rollout.inputSize), [b, rollout.inputSize])),
-    actions: perStep(rollout.actions),
-    oldLogProbs: perStep(rollout.logProbs),
-    advantages: perStep(advantages),
-    returns: perStep(returns),
-  };
+  return minibatchTensors(selectTrialData(rollout, trials, advantages, returns));
 }
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import {
   decodeFloat32,
+  defaultWorkerCount,
   type EventSink,
   encodeFloat32,
   kernelsSchema,
@@ -17,11 +18,11 @@ import { BernoulliBandit } from '../env/bandit.js';
 import type { Env } from '../env/env.js';
 import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
+import { PpoGradientRunner } from '../parallel/ppo-gradient-runner.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { type GruInit, GruPolicy } from './gru-policy.js';
-import { selectTrials } from './ppo.js';
-import { type PpoHeads, ppoGradients } from './ppo-gradients.js';
+import type { PpoGradients, PpoHeads } from './ppo-gradients.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
@@ -86,11 +87,23 @@ export const rl2ConfigSchema = z.object({
   keepCheckpoints: z.number().int().positive().default(3),
   /** The GRU op: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
   kernels: kernelsSchema,
+  /**
+   * Gradient workers: each PPO minibatch's trials are split across this many worker threads (1: on
+   * the training thread). Default: one per core. Results depend on it through float rounding only.
+   */
+  workers: z
+    .number()
+    .int()
+    .positive()
+    .default(() => defaultWorkerCount()),
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 
 export type Rl2ConfigInput = z.input<typeof rl2ConfigSchema>;
 export type Rl2Config = z.output<typeof rl2ConfigSchema>;
+
+/** The loss terms of one PPO gradient. */
+type PpoTerms = Omit<PpoGradients, 'grads'>;
 
 /** Builds the environment a config names. */
 export function envFor(config: Pick<Rl2Config, 'env' | 'arms'>): Env {
@@ -205,6 +218,7 @@ export class Rl2Trainer {
   /** The value network, with `valueNetwork: 'separate'` (otherwise the policy's value head). */
   readonly critic: GruPolicy | undefined;
   private readonly optimizer: tf.AdamOptimizer;
+  private readonly gradients: PpoGradientRunner;
   private readonly events: EventSink<Rl2Event> | undefined;
   private readonly checkpointDir: string | undefined;
   private readonly resumeFrom: Rl2Checkpoint | undefined;
@@ -246,6 +260,7 @@ export class Rl2Trainer {
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
     resolveKernels(this.config.kernels);
     this.optimizer = tf.train.adam(this.config.learningRate);
+    this.gradients = new PpoGradientRunner(this.config.workers);
     this.events = options.events;
     this.checkpointDir = options.checkpointDir;
     this.resumeFrom = options.resumeFrom;
@@ -303,7 +318,7 @@ export class Rl2Trainer {
         actionRng: rng.child('actions'),
         outcomeRng: rng.child('outcomes'),
       });
-      const stats = this.update(rollout, rng.child('minibatches'), this.gaeLambdaAt(iteration));
+      const stats = await this.update(rollout, rng.child('minibatches'), this.gaeLambdaAt(iteration));
       const done = iteration + 1;
       this.events?.emit({
         type: 'iteration',
@@ -359,7 +374,7 @@ export class Rl2Trainer {
    * PPO epochs over the rollout; returns the last minibatch's loss terms and the policy network's
    * gradient norm.
    */
-  private update(rollout: Rollout, rng: Rng, gaeLambda: number) {
+  private async update(rollout: Rollout, rng: Rng, gaeLambda: number) {
     const cfg = this.config;
     const predicted = this.critic ? valuesOf(this.critic, rollout) : rollout.values;
     // The value head predicts normalised returns when value normalisation is on.
@@ -380,12 +395,18 @@ export class Rl2Trainer {
       for (let m = 0; m < cfg.minibatches; m++) {
         const trials = order.slice(m * perMinibatch, (m + 1) * perMinibatch);
         if (trials.length === 0) continue;
-        const minibatch = selectTrials(rollout, trials, advantages, targets);
-        const parts = this.trainedNetworks().map(({ network, heads }) => {
-          const { grads, ...terms } = ppoGradients(network, minibatch, cfg, heads);
+        const parts: {
+          heads: PpoHeads;
+          grads: Record<string, tf.Tensor>;
+          terms: PpoTerms;
+          norm: tf.Tensor;
+        }[] = [];
+        for (const { network, heads } of this.trainedNetworks()) {
+          const source = { rollout, trials, advantages, returns: targets };
+          const { grads, ...terms } = await this.gradients.gradients(network, source, cfg, heads);
           const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-          return { heads, grads, terms, norm };
-        });
+          parts.push({ heads, grads, terms, norm });
+        }
         // Losses come from the network that trains on them; finiteness is checked on everything.
         const policyPart = parts.find((p) => p.heads.policy)!;
         const valuePart = parts.find((p) => p.heads.value)!;
@@ -416,7 +437,6 @@ export class Rl2Trainer {
           read,
           ...parts.flatMap((p) => [p.norm, ...Object.values(p.grads), ...Object.values(p.terms)]),
         ]);
-        tf.dispose(Object.values(minibatch).flat());
       }
     }
     return stats as { policyLoss: number; valueLoss: number; entropy: number; gradientNorm: number };
@@ -548,6 +568,7 @@ export class Rl2Trainer {
   }
 
   dispose(): void {
+    void this.gradients.dispose();
     this.policy.dispose();
     this.critic?.dispose();
     this.optimizer.dispose();

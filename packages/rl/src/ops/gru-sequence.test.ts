@@ -1,4 +1,4 @@
-import { Rng } from '@metagrad/core';
+import { activationStore, Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type GruWeights, gruSequence } from './gru-sequence.js';
@@ -79,4 +79,46 @@ describe('gruSequence: fused kernel against the composite reference', () => {
       composite.dispose();
     },
   );
+});
+
+describe('gruSequence: non-finite inputs and resources', () => {
+  it('NaN and ±Inf in the inputs reach the same hidden states as in the composite', () => {
+    const c = { steps: 3, batch: 4, inputSize: 5, hidden: 6, embedding: 0 };
+    const run = (kernels: 'fused' | 'composite') => {
+      const { inputs, h0, weights, cotangent } = randomCase(c, 'gru-non-finite');
+      const values = inputs.arraySync();
+      values[0]![1]![2] = Number.NaN;
+      values[1]![2]![0] = Number.POSITIVE_INFINITY;
+      values[2]![3]![4] = Number.NEGATIVE_INFINITY;
+      const poisoned = tf.tensor3d(values);
+      const out = gruSequence(poisoned, h0, weights as unknown as GruWeights, kernels);
+      const hidden = Array.from(out.dataSync());
+      tf.dispose([inputs, poisoned, h0, out, cotangent, ...Object.values(weights)]);
+      return hidden;
+    };
+    const fused = run('fused');
+    const composite = run('composite');
+    fused.forEach((v, j) => {
+      const reference = composite[j]!;
+      expect(Number.isNaN(v), `hidden[${j}]`).toBe(Number.isNaN(reference));
+      if (Number.isFinite(reference)) expect(Math.abs(v - reference)).toBeLessThan(1e-5);
+    });
+    expect(fused.some(Number.isNaN)).toBe(true);
+  });
+
+  it('a recorded sequence keeps one snapshot until its gradient reads it', () => {
+    const c = { steps: 4, batch: 3, inputSize: 5, hidden: 7, embedding: 0 };
+    const { inputs, h0, weights, cotangent } = randomCase(c, 'gru-snapshot');
+    const before = tf.memory().numTensors;
+    const w = weights as unknown as GruWeights;
+    const plain = gruSequence(inputs, h0, w, 'fused');
+    expect(activationStore.bytes).toBe(0);
+    const grads = tf.grads((x: tf.Tensor) =>
+      tf.sum(tf.mul(gruSequence(x as tf.Tensor3D, h0, w, 'fused'), cotangent)),
+    )([inputs]);
+    expect(activationStore.bytes).toBe(0);
+    tf.dispose([plain, ...grads]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([inputs, h0, cotangent, ...Object.values(weights)]);
+  });
 });

@@ -1,4 +1,10 @@
-import { fastTanh, type KernelChoice, matMulPlainGrad, resolveKernels } from '@metagrad/core';
+import {
+  activationStore,
+  fastTanh,
+  type KernelChoice,
+  matMulPlainGrad,
+  resolveKernels,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { GRU_SEQUENCE, type GruSequenceAttrs } from './gru-sequence-kernel.js';
 import './gru-sequence_grad.js';
@@ -29,38 +35,31 @@ export interface GruWeights {
  * recurrence in kernel memory and has a hand-written adjoint, or the composite of tfjs ops.
  */
 export function gruSequence(
-  inputs: tf.Tensor3D,
+  inputsTensor: tf.Tensor3D,
   h0: tf.Tensor2D,
   weights: GruWeights,
   kernels: KernelChoice = 'auto',
 ): tf.Tensor3D {
   const embedding = weights.embedW !== undefined;
-  if (resolveKernels(kernels) === 'composite') return compositeSequence(inputs, h0, weights);
-  const ordered: tf.Tensor[] = [
-    inputs,
-    h0,
-    weights.Wz,
-    weights.Uz,
-    weights.bz,
-    weights.Wr,
-    weights.Ur,
-    weights.br,
-    weights.Wn,
-    weights.Un,
-    weights.bn,
-    ...(embedding ? [weights.embedW!, weights.embedB!] : []),
-  ];
-  const attrs: GruSequenceAttrs = { embedding };
-  // An array, not a map: tfjs saves every input of an array-input kernel for its gradient.
-  const [hidden, ...saved] = tf
+  if (resolveKernels(kernels) === 'composite') return compositeSequence(inputsTensor, h0, weights);
+  const inputs: tf.NamedTensorMap = { inputs: inputsTensor, h0 };
+  for (const [name, value] of Object.entries(weights)) if (value) inputs[name] = value;
+  const [steps, batch, inputSize] = inputsTensor.shape;
+  const attrs: GruSequenceAttrs = {
+    embedding,
+    record: activationStore.recording,
+    steps,
+    batch,
+    inputSize,
+    hidden: weights.Uz.shape[0],
+    width: weights.Wz.shape[0],
+    embeddingUnits: weights.embedW?.shape[1] ?? 0,
+  };
+  const [hidden, handle] = tf
     .engine()
-    .runKernel(
-      GRU_SEQUENCE,
-      ordered as unknown as tf.NamedTensorMap,
-      attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
-  // The tape keeps its own references to the activations when it needs them.
-  tf.dispose(saved);
+    .runKernel(GRU_SEQUENCE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  // The tape keeps its own reference to the snapshot handle when it records this op.
+  handle!.dispose();
   return hidden as tf.Tensor3D;
 }
 

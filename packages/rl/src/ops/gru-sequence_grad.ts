@@ -3,30 +3,30 @@ import {
   GRU_SEQUENCE,
   GRU_SEQUENCE_GRAD,
   type GruSequenceAttrs,
+  type GruSequenceGradAttrs,
   gruInputNames,
 } from './gru-sequence-kernel.js';
 
 /**
  * The gradient of the fused GRU sequence: one run of the adjoint kernel (backpropagation through
- * time) gives the gradients of every input, which the closures hand out by input index.
+ * time) on the forward's snapshot gives the gradients of every input, which the closures hand out.
+ * Only the snapshot handle is saved: tfjs keeps no copy of inputs or activations.
  */
 tf.registerGradient({
   kernelName: GRU_SEQUENCE,
-  saveAllInputs: true,
-  outputsToSave: [true, true, true],
+  outputsToSave: [false, true],
   gradFunc: (dy, saved, attrs) => {
-    const { embedding } = attrs as unknown as GruSequenceAttrs;
-    const names = gruInputNames(embedding);
-    const inputs: tf.NamedTensorMap = {};
-    names.forEach((name, i) => {
-      inputs[name] = saved[i]!;
-    });
-    inputs.hidden = saved[names.length]!;
-    inputs.gates = saved[names.length + 1]!;
-    if (embedding) inputs.embedded = saved[names.length + 2]!;
-    inputs.dHidden = (dy as tf.Tensor[])[0]!;
+    const forward = attrs as unknown as GruSequenceAttrs;
+    const [handle] = saved as [tf.Tensor];
+    const gradAttrs: GruSequenceGradAttrs = { ...forward, snapshot: handle.dataSync()[0]! };
     // Run now: tfjs calls each closure inside its own tidy, which would dispose the other outputs.
-    const grads = tf.engine().runKernel(GRU_SEQUENCE_GRAD, inputs, attrs) as tf.Tensor[];
-    return Object.fromEntries(names.map((_, i) => [String(i), () => grads[i]!]));
+    const grads = tf
+      .engine()
+      .runKernel(
+        GRU_SEQUENCE_GRAD,
+        { dHidden: (dy as tf.Tensor[])[0]! },
+        gradAttrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    return Object.fromEntries(gruInputNames(forward.embedding).map((name, i) => [name, () => grads[i]!]));
   },
 });

@@ -1,0 +1,111 @@
+import { type ShardTransport, shardRanges, WorkerThreadTransport, weightedSum } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
+import {
+  type InnerRun,
+  type MetaGradientOptions,
+  type MetaGradientResult,
+  metaGradient,
+} from '../meta/meta-gradient.js';
+import type { TaskFamily } from '../tasks/task.js';
+import { innerRunShard, joinInnerRun } from './inner-run-data.js';
+import type { MetaShardRequest, MetaShardResult } from './meta-shard-handlers.js';
+
+/** Where a meta-step's tasks and noise come from, so that workers can draw the same ones. */
+export interface MetaShardSource {
+  family: TaskFamily;
+  /** Seed of the stream the run's task was sampled with. */
+  taskSeed: string;
+  /** Seed of the stream whose child `step` is the noise of inner step `step`. */
+  noiseSeed: string;
+}
+
+/** Whether a family's batches can be split across workers (it has a spec and its tasks a subset). */
+export function canShard(family: TaskFamily, task: { subset?: unknown }): boolean {
+  return typeof family.spec === 'function' && typeof task.subset === 'function';
+}
+
+/**
+ * Computes meta-gradients: on this thread (one worker), or with the task batch split into contiguous
+ * shards of instances across worker threads, each with its own backend. The inner run stays here
+ * (a checkpoint sees all of it) and travels with each request; the shards' meta-losses and
+ * gradients are means over their instances, summed in shard order weighted by their share. The same
+ * seed and worker count give the same bits; 1 and N workers differ by float rounding only.
+ */
+export class MetaGradientRunner {
+  readonly workers: number;
+  private transports: ShardTransport[] | undefined;
+
+  constructor(workers: number) {
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
+    this.workers = workers;
+  }
+
+  async metaGradient(
+    optimizer: LearnedOptimizer,
+    run: InnerRun,
+    options: MetaGradientOptions,
+    source: MetaShardSource,
+  ): Promise<MetaGradientResult> {
+    if (this.workers === 1) return metaGradient(optimizer, run, options);
+    if (!canShard(source.family, run.task)) {
+      throw new Error(
+        `the ${source.family.name} family cannot be split across workers (no spec() or subset())`,
+      );
+    }
+    this.transports ??= Array.from(
+      { length: this.workers },
+      () =>
+        new WorkerThreadTransport(new URL('./meta-shard-handlers.ts', import.meta.url).href, tf.getBackend()),
+    );
+    const instances = run.task.numInstances;
+    const ranges = shardRanges(instances, this.workers);
+    const weights = optimizer.weightValues();
+    const results = await Promise.all(
+      ranges.map(({ start, count }, s) => {
+        const request: MetaShardRequest = {
+          family: source.family.spec!(),
+          optimizer: optimizer.config(),
+          kernels: optimizer.kernels,
+          weights,
+          taskSeed: source.taskSeed,
+          instances,
+          start,
+          count,
+          run: innerRunShard(run, start, count),
+          unroll: options.unroll,
+          ...(options.weights ? { stepWeights: options.weights } : {}),
+          ...(options.secondOrder ? { secondOrder: true } : {}),
+          ...(options.strategy ? { strategy: options.strategy } : {}),
+          metaStep: options.metaStep,
+          noiseSeed: source.noiseSeed,
+        };
+        return this.transports![s]!.call<MetaShardResult>('metaGradient', request);
+      }),
+    );
+    const shares = ranges.map(({ count }) => count / instances);
+    return {
+      metaLoss: tf.scalar(results.reduce((sum, r, s) => sum + shares[s]! * r.metaLoss, 0)),
+      gradients: optimizer.variables.map((v, i) =>
+        tf.tensor(
+          weightedSum(
+            results.map((r) => r.grads[i]!),
+            shares,
+          ),
+          v.shape,
+        ),
+      ),
+      next: joinInnerRun(
+        run.task,
+        results.map((r) => r.next),
+      ),
+    };
+  }
+
+  /** Stops the worker threads. */
+  async dispose(): Promise<void> {
+    await Promise.all((this.transports ?? []).map((t) => t.close()));
+    this.transports = undefined;
+  }
+}

@@ -1,0 +1,24 @@
+import type { DatasetSource } from '../data/dataset.js';
+import { loadDigits } from '../data/digits.js';
+import { loadIdxDataset } from '../data/idx.js';
+import { type MlpActivation, MlpFamily } from './mlp.js';
+import { QuadraticFamily } from './quadratic.js';
+import type { TaskFamily } from './task.js';
+
+/** Plain data from which {@link taskFamilyFromSpec} builds a task family (in a worker, say). */
+export type TaskFamilySpec =
+  | { family: 'quadratic'; dims: number; stddev: number }
+  | { family: 'mlp'; source: DatasetSource; hidden: number[]; activation: MlpActivation; batchSize: number };
+
+/** Builds the family a spec describes; its tasks equal those of the family the spec came from. */
+export function taskFamilyFromSpec(spec: TaskFamilySpec): TaskFamily {
+  if (spec.family === 'quadratic') return new QuadraticFamily({ dims: spec.dims, stddev: spec.stddev });
+  const { source } = spec;
+  const dataset =
+    source.loader === 'digits' ? loadDigits(source.path) : loadIdxDataset(source.dir, source.split);
+  return new MlpFamily(dataset, {
+    hidden: spec.hidden,
+    activation: spec.activation,
+    batchSize: spec.batchSize,
+  });
+}

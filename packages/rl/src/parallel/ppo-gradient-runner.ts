@@ -1,0 +1,94 @@
+import { type ShardTransport, shardRanges, WorkerThreadTransport, weightedSum } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { GruPolicy } from '../agent/gru-policy.js';
+import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
+import { type PpoGradients, type PpoHeads, ppoGradients } from '../agent/ppo-gradients.js';
+import type { Rollout } from '../agent/rollout.js';
+import type { PpoShardRequest, PpoShardResult } from './ppo-shard-handlers.js';
+
+/** The trials of one PPO minibatch and the targets computed for the whole rollout. */
+export interface PpoMinibatchSource {
+  rollout: Rollout;
+  trials: number[];
+  advantages: Float32Array[];
+  returns: Float32Array[];
+}
+
+/**
+ * Computes PPO gradients of minibatches: on this thread (one worker), or with the trials split
+ * across worker threads, each with its own backend, and the shards' gradients summed in shard
+ * order (weighted by their share of the trials), so a seed and worker count always give the same
+ * bits; 1 and N workers differ by float rounding only.
+ */
+export class PpoGradientRunner {
+  readonly workers: number;
+  private transports: ShardTransport[] | undefined;
+
+  constructor(workers: number) {
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
+    this.workers = workers;
+  }
+
+  async gradients(
+    network: GruPolicy,
+    source: PpoMinibatchSource,
+    settings: PpoSettings,
+    heads: PpoHeads,
+  ): Promise<PpoGradients> {
+    const { rollout, trials, advantages, returns } = source;
+    if (this.workers === 1) {
+      const minibatch = selectTrials(rollout, trials, advantages, returns);
+      const out = ppoGradients(network, minibatch, settings, heads);
+      tf.dispose(Object.values(minibatch).flat());
+      return out;
+    }
+    this.transports ??= Array.from(
+      { length: this.workers },
+      () =>
+        new WorkerThreadTransport(new URL('./ppo-shard-handlers.ts', import.meta.url).href, tf.getBackend()),
+    );
+    const weights = network.variables.map((v) => v.dataSync() as Float32Array);
+    const ranges = shardRanges(trials.length, this.workers);
+    const results = await Promise.all(
+      ranges.map(({ start, count }, s) => {
+        const request: PpoShardRequest = {
+          shape: network.shape,
+          kernels: network.kernels,
+          weights,
+          data: selectTrialData(rollout, trials.slice(start, start + count), advantages, returns),
+          settings,
+          heads,
+        };
+        return this.transports![s]!.call<PpoShardResult>('ppoGradients', request);
+      }),
+    );
+    // Each shard's terms are means over its trials: weight them by the shard's share.
+    const shares = ranges.map(({ count }) => count / trials.length);
+    const mean = (term: 'total' | 'policy' | 'value' | 'entropy') =>
+      tf.scalar(results.reduce((sum, r, s) => sum + shares[s]! * r[term], 0));
+    const grads: Record<string, tf.Tensor> = {};
+    network.variables.forEach((v, i) => {
+      grads[v.name] = tf.tensor(
+        weightedSum(
+          results.map((r) => r.grads[i]!),
+          shares,
+        ),
+        v.shape,
+      );
+    });
+    return {
+      total: mean('total'),
+      policy: mean('policy'),
+      value: mean('value'),
+      entropy: mean('entropy'),
+      grads,
+    };
+  }
+
+  /** Stops the worker threads. */
+  async dispose(): Promise<void> {
+    await Promise.all((this.transports ?? []).map((t) => t.close()));
+    this.transports = undefined;
+  }
+}
