@@ -6,6 +6,10 @@ import type { z } from 'zod';
 export const KERNELS_HELP =
   'recurrent ops: fused (SIMD WebAssembly, wasm and cpu backends) | composite (tfjs ops) | auto; default auto';
 
+/** Help text of `--workers`, shared by every training command. */
+export const WORKERS_HELP =
+  "gradient worker threads (each step's tasks or trials split across them; 1: none); default: one per core";
+
 /** Parses an integer flag; a bad value is a ConfigError naming the flag. */
 export function intFlag(name: string) {
   return (value: string): number => {

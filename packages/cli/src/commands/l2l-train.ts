@@ -25,6 +25,7 @@ import {
   numberFlag,
   readConfigFile,
   seedFlag,
+  WORKERS_HELP,
 } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
@@ -79,6 +80,7 @@ export interface TrainFlags {
   data?: string;
   backend?: string;
   kernels?: string;
+  workers?: number;
   runDir?: string;
   resume?: string;
   allowChanges?: boolean;
@@ -130,6 +132,7 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--run-dir <dir>', 'where to write the run; default runs/l2l-<task>-<time>')
     .option('--kernels <kind>', KERNELS_HELP)
+    .option('--workers <n>', WORKERS_HELP, intFlag('workers'))
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option(
       '--allow-changes',
@@ -179,6 +182,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
     data: flags.data,
     backend: flags.backend,
     kernels: flags.kernels,
+    workers: flags.workers,
     compare: flags.compare === false ? false : undefined,
   };
   const resumeDir = flags.resume;

@@ -11,7 +11,15 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, KERNELS_HELP, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import {
+  intFlag,
+  KERNELS_HELP,
+  mergeConfig,
+  numberFlag,
+  readConfigFile,
+  seedFlag,
+  WORKERS_HELP,
+} from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
@@ -42,6 +50,7 @@ export interface Rl2TrainFlags {
   checkpointEvery?: number;
   backend?: string;
   kernels?: string;
+  workers?: number;
   runDir?: string;
   resume?: string;
   allowChanges?: boolean;
@@ -105,6 +114,7 @@ export function registerRl2TrainCommand(rl2: Command): void {
     .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
     .option('--run-dir <dir>', 'where to write the run; default runs/rl2-<env>-<time>')
     .option('--kernels <kind>', KERNELS_HELP)
+    .option('--workers <n>', WORKERS_HELP, intFlag('workers'))
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option(
       '--allow-changes',
@@ -150,6 +160,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     seed: seedFlag(flags.seed),
     backend: flags.backend,
     kernels: flags.kernels,
+    workers: flags.workers,
   };
   const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
   const config = mergeConfig(trainSchema, stored, flagConfig);
