@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Bytes of snapshots kept at most before the oldest are dropped. */
 const CAPACITY_BYTES = 2 ** 30;
+/** Bytes of restored snapshots' buffers kept for reuse: one unroll's worth of LSTM steps, or a few GRU trials. */
+const SPARE_BYTES = 64 * 2 ** 20;
 
 /**
  * What fused kernels keep for their adjoints, outside tfjs: one snapshot of kernel memory (inputs
@@ -15,6 +17,9 @@ const CAPACITY_BYTES = 2 ** 30;
  */
 export class ActivationStore {
   private readonly snapshots = new Map<number, Float32Array>();
+  /** Buffers of restored snapshots, by length, reused by later ones (no garbage per step). */
+  private readonly spare = new Map<number, Float32Array[]>();
+  private spareBytes = 0;
   private nextId = 1;
   private held = 0;
   /** The most bytes held at once since {@link resetPeak}. */
@@ -32,7 +37,11 @@ export class ActivationStore {
   /** Keeps a copy of `values`; returns its id. */
   save(values: Float32Array): number {
     const id = this.nextId++;
-    this.snapshots.set(id, values.slice());
+    const reused = this.spare.get(values.length)?.pop();
+    if (reused) this.spareBytes -= reused.byteLength;
+    const buffer = reused ?? new Float32Array(values.length);
+    buffer.set(values);
+    this.snapshots.set(id, buffer);
     this.held += values.byteLength;
     while (this.held > CAPACITY_BYTES) {
       const [oldest, snapshot] = this.snapshots.entries().next().value as [number, Float32Array];
@@ -41,6 +50,18 @@ export class ActivationStore {
     }
     this.peakBytes = Math.max(this.peakBytes, this.held);
     return id;
+  }
+
+  /** Copies snapshot `id` into `target` and forgets it. */
+  restore(id: number, target: Float32Array): void {
+    const snapshot = this.take(id);
+    target.set(snapshot);
+    if (this.spareBytes + snapshot.byteLength <= SPARE_BYTES) {
+      const spare = this.spare.get(snapshot.length) ?? [];
+      spare.push(snapshot);
+      this.spare.set(snapshot.length, spare);
+      this.spareBytes += snapshot.byteLength;
+    }
   }
 
   /** Returns and forgets snapshot `id`. */

@@ -50,6 +50,26 @@ describe('meta-gradients', () => {
     },
   );
 
+  it.each([
+    ['continuous LSTM', DEFAULT_LSTM_CONFIG],
+    ['discrete-choice LSTM', DEFAULT_DISCRETE_CONFIG],
+  ] as const)(
+    '%s: fused and composite kernels give the same meta-loss and meta-gradient (1e-5)',
+    (_, config) => {
+      const optimizer = new LstmOptimizer({ ...config, outputInit: 'small' }, new Rng('kernels'));
+      const results = (['fused', 'composite'] as const).map((kernels) => {
+        optimizer.kernels = kernels;
+        return gradientsOf(optimizer, task, base);
+      });
+      const [fused, composite] = results as [(typeof results)[0], (typeof results)[0]];
+      expect(Math.abs(fused.loss - composite.loss)).toBeLessThan(1e-5 * Math.abs(composite.loss));
+      fused.gradients.forEach((g, i) => {
+        expect(relativeError(g, composite.gradients[i]!)).toBeLessThan(1e-5);
+      });
+      optimizer.dispose();
+    },
+  );
+
   it('second order on quadratics matches a finite difference of the meta-loss', () => {
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('fd'));
     const { gradients } = gradientsOf(optimizer, task, { ...base, secondOrder: true });

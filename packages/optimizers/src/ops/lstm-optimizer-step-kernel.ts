@@ -160,7 +160,7 @@ function backward(backendName: string) {
     const dKernel = layers.map((units, l) => kernels.alloc(4 * units * (inputSizeOf(layers, l) + units + 1)));
     const dHeadW = kernels.alloc(outputs * top);
     const dHeadB = kernels.alloc(outputs);
-    kernels.view(lay.start, (lay.end - lay.start) / 4).set(activationStore.take(snapshot));
+    activationStore.restore(snapshot, kernels.view(lay.start, (lay.end - lay.start) / 4));
     kernels.view(dLogits, outputs * n).set(io.read(args.inputs.dLogits!));
     layers.forEach((units, l) => {
       kernels.view(dhNext[l]!, units * n).set(io.read(args.inputs[`dh${l}`]!));

@@ -184,7 +184,7 @@ function backward(backendName: string) {
     const dInputs = s.embeddingUnits ? kernels.alloc(rows * inputSize) : dX;
     const dEmbedW = kernels.alloc(inputSize * s.embeddingUnits);
     const dEmbedB = kernels.alloc(s.embeddingUnits);
-    kernels.view(lay.start, (lay.end - lay.start) / 4).set(activationStore.take(s.snapshot));
+    activationStore.restore(s.snapshot, kernels.view(lay.start, (lay.end - lay.start) / 4));
     kernels.view(dHidden, rows * h).set(io.read(args.inputs.dHidden!));
     k.transpose(h, 2 * h, lay.uzr, 2 * h, uzrT);
     k.transpose(h, h, address.Un!, h, unT);
