@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeRun, listBackends, useBackend, writeFileAtomic } from '@metagrad/core';
+import { activationStore, describeRun, listBackends, useBackend, writeFileAtomic } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Workload } from './workload.js';
 import { coreWorkloads } from './workloads/core.js';
@@ -73,6 +73,8 @@ interface Result {
   p10Ms: number;
   p90Ms: number;
   peakTensorBytes: number;
+  /** Fused ops' activation snapshots, held outside tfjs's tensors (see the README). */
+  peakSnapshotBytes: number;
   peakRssBytes: number;
   metrics: Record<string, number>;
 }
@@ -87,6 +89,7 @@ for (const backend of requested) {
     for (let i = 0; i < (workload.onDemand ? 0 : warmup); i++) await workload.run(state);
     const times: number[] = [];
     let peakTensorBytes = tf.memory().numBytes;
+    activationStore.resetPeak();
     let peakRssBytes = process.memoryUsage().rss;
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
@@ -113,6 +116,7 @@ for (const backend of requested) {
       p10Ms: quantile(times, 0.1),
       p90Ms: quantile(times, 0.9),
       peakTensorBytes: Math.max(peakTensorBytes, peakKernelBytes),
+      peakSnapshotBytes: activationStore.peakBytes,
       peakRssBytes,
       metrics: workload.metrics?.(medianMs, state) ?? {},
     };

@@ -1,6 +1,6 @@
 // The metagrad recurrent kernels: one WebAssembly module (SIMD128), no runtime, no allocator.
 // The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
-export { gemm, gemmNT, rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose } from './gemm';
+export { gemm, gemmNT, rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose, copy2d } from './gemm';
 export { logAndSignForward, logAndSignBackward, lstmCellForward, lstmCellBackward, multiply } from './lstm';
 export {
   gruGatesForward,

@@ -54,6 +54,7 @@ export {
   RecurrentKernels,
   recurrentKernels,
 } from './kernels/recurrent-kernels.js';
+export { type FusedKernelFactory, registerFusedKernel } from './kernels/register-fused-kernel.js';
 export { FUSED_KERNEL_BACKENDS, type TensorIO, tensorIO } from './kernels/tensor-io.js';
 export { writeFileAtomic } from './logging/atomic-write.js';
 export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
@@ -72,7 +73,12 @@ export {
   shardRanges,
   weightedSum,
 } from './parallel/shard-protocol.js';
-export { defaultWorkerCount, WorkerThreadTransport } from './parallel/worker-thread-transport.js';
+export { WorkerPool } from './parallel/worker-pool.js';
+export {
+  defaultWorkerCount,
+  WorkerThreadTransport,
+  workersSchema,
+} from './parallel/worker-thread-transport.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
 export {
   ConstantSchedule,

@@ -46,6 +46,7 @@ export interface RecurrentKernelExports {
   fillRowsWith(m: number, n: number, c: number, ld: number, bias: number, bs: number): void;
   fillColsWith(m: number, n: number, c: number, ld: number, bias: number): void;
   transpose(m: number, n: number, src: number, lds: number, dst: number): void;
+  copy2d(m: number, n: number, src: number, lds: number, dst: number, ldd: number): void;
   logAndSignForward(n: number, g: number, features: number, k: number): void;
   logAndSignBackward(n: number, g: number, dFeatures: number, dg: number, k: number): void;
   lstmCellForward(size: number, a: number, cPrev: number, cNext: number, tanhC: number, hNext: number): void;

@@ -1,11 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
 import { ShardError, type ShardReply, type ShardTransport } from './shard-protocol.js';
 
 /** The default worker count: one per core. */
 export function defaultWorkerCount(): number {
   return availableParallelism();
 }
+
+/** The `workers` setting of a trainer config (default: one per core). */
+export const workersSchema = z
+  .number()
+  .int()
+  .positive()
+  .default(() => defaultWorkerCount());
 
 /**
  * A {@link ShardTransport} to a worker thread that loads `handlersModule` (a module exporting

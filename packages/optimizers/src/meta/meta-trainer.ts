@@ -1,11 +1,11 @@
 import {
   ConfigError,
-  defaultWorkerCount,
   type EventSink,
   kernelsSchema,
   parseConfig,
   Rng,
   resolveKernels,
+  workersSchema,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -53,11 +53,7 @@ export const metaTrainConfigSchema = z.object({
    * the training thread; more needs a family with `spec()` whose tasks have `subset()`, as the
    * built-in ones do). Default: one per core. Results depend on it through float rounding only.
    */
-  workers: z
-    .number()
-    .int()
-    .positive()
-    .default(() => defaultWorkerCount()),
+  workers: workersSchema,
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 

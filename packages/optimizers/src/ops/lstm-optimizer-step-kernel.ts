@@ -1,11 +1,12 @@
 import {
   activationStore,
-  FUSED_KERNEL_BACKENDS,
+  type FusedKernelFactory,
   type RecurrentKernels,
   recurrentKernels,
+  registerFusedKernel,
   tensorIO,
 } from '@metagrad/core';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 /** tfjs kernel names of the fused coordinatewise-LSTM optimizer step and of its adjoint. */
 export const LSTM_OPTIMIZER_STEP = 'MetagradLstmOptimizerStep';
@@ -75,7 +76,7 @@ function stepLayout(kernels: RecurrentKernels, layers: number[], n: number, outp
   return { address, sizes, activations, layerAt, start: address.gradient!, end: activations + rows * n * 4 };
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type KernelArgs = Parameters<ReturnType<FusedKernelFactory>>[0];
 
 /**
  * Forward kernel. Outputs: the head's output `[K, N]`, a snapshot handle (int32 `[1]`; 0 when not
@@ -215,17 +216,5 @@ function backward(backendName: string) {
   };
 }
 
-for (const backendName of FUSED_KERNEL_BACKENDS) {
-  for (const [kernelName, make] of [
-    [LSTM_OPTIMIZER_STEP, forward],
-    [LSTM_OPTIMIZER_STEP_GRAD, backward],
-  ] as const) {
-    if (!tf.getKernel(kernelName, backendName)) {
-      tf.registerKernel({
-        kernelName,
-        backendName,
-        kernelFunc: make(backendName) as unknown as tf.KernelFunc,
-      });
-    }
-  }
-}
+registerFusedKernel(LSTM_OPTIMIZER_STEP, forward);
+registerFusedKernel(LSTM_OPTIMIZER_STEP_GRAD, backward);

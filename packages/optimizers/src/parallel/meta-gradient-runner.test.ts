@@ -43,7 +43,7 @@ describe('meta-gradients split across worker threads', () => {
 
   const close = (a: number[], b: number[]) => {
     const scale = Math.max(1e-6, ...b.map(Math.abs));
-    a.forEach((v, i) => expect(Math.abs(v - b[i]!) / scale).toBeLessThan(1e-5));
+    for (const [i, v] of a.entries()) expect(Math.abs(v - b[i]!) / scale).toBeLessThan(1e-5);
   };
 
   it.each([
@@ -56,9 +56,9 @@ describe('meta-gradients split across worker threads', () => {
     const c = await step(two, optimizer);
     expect(c).toEqual(b);
     expect(Math.abs(b.loss - a.loss)).toBeLessThan(1e-5 * Math.abs(a.loss));
-    a.grads.forEach((g, i) => close(b.grads[i]!, g));
+    for (const [i, g] of a.grads.entries()) close(b.grads[i]!, g);
     close(b.params, a.params);
-    a.h.forEach((h, i) => close(b.h[i]!, h));
+    for (const [i, h] of a.h.entries()) close(b.h[i]!, h);
     optimizer.dispose();
   });
 

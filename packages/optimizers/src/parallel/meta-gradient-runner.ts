@@ -1,4 +1,4 @@
-import { type ShardTransport, shardRanges, WorkerThreadTransport, weightedSum } from '@metagrad/core';
+import { shardRanges, WorkerPool, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import {
@@ -33,13 +33,15 @@ export function canShard(family: TaskFamily, task: { subset?: unknown }): boolea
  * seed and worker count give the same bits; 1 and N workers differ by float rounding only.
  */
 export class MetaGradientRunner {
-  readonly workers: number;
-  private transports: ShardTransport[] | undefined;
+  private readonly pool: WorkerPool;
 
   constructor(workers: number) {
-    if (!Number.isInteger(workers) || workers < 1)
-      throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
-    this.workers = workers;
+    this.pool = new WorkerPool(workers, new URL('./meta-shard-handlers.ts', import.meta.url).href);
+  }
+
+  /** Worker threads (1: none, all on this thread). */
+  get workers(): number {
+    return this.pool.size;
   }
 
   async metaGradient(
@@ -54,36 +56,27 @@ export class MetaGradientRunner {
         `the ${source.family.name} family cannot be split across workers (no spec() or subset())`,
       );
     }
-    this.transports ??= Array.from(
-      { length: this.workers },
-      () =>
-        new WorkerThreadTransport(new URL('./meta-shard-handlers.ts', import.meta.url).href, tf.getBackend()),
-    );
     const instances = run.task.numInstances;
     const ranges = shardRanges(instances, this.workers);
     const weights = optimizer.weightValues();
-    const results = await Promise.all(
-      ranges.map(({ start, count }, s) => {
-        const request: MetaShardRequest = {
-          family: source.family.spec!(),
-          optimizer: optimizer.config(),
-          kernels: optimizer.kernels,
-          weights,
-          taskSeed: source.taskSeed,
-          instances,
-          start,
-          count,
-          run: innerRunShard(run, start, count),
-          unroll: options.unroll,
-          ...(options.weights ? { stepWeights: options.weights } : {}),
-          ...(options.secondOrder ? { secondOrder: true } : {}),
-          ...(options.strategy ? { strategy: options.strategy } : {}),
-          metaStep: options.metaStep,
-          noiseSeed: source.noiseSeed,
-        };
-        return this.transports![s]!.call<MetaShardResult>('metaGradient', request);
-      }),
-    );
+    const requests: MetaShardRequest[] = ranges.map(({ start, count }) => ({
+      family: source.family.spec!(),
+      optimizer: optimizer.config(),
+      kernels: optimizer.kernels,
+      weights,
+      taskSeed: source.taskSeed,
+      instances,
+      start,
+      count,
+      run: innerRunShard(run, start, count),
+      unroll: options.unroll,
+      ...(options.weights ? { stepWeights: options.weights } : {}),
+      ...(options.secondOrder ? { secondOrder: true } : {}),
+      ...(options.strategy ? { strategy: options.strategy } : {}),
+      metaStep: options.metaStep,
+      noiseSeed: source.noiseSeed,
+    }));
+    const results = await this.pool.call<MetaShardResult>('metaGradient', requests);
     const shares = ranges.map(({ count }) => count / instances);
     return {
       metaLoss: tf.scalar(results.reduce((sum, r, s) => sum + shares[s]! * r.metaLoss, 0)),
@@ -104,8 +97,7 @@ export class MetaGradientRunner {
   }
 
   /** Stops the worker threads. */
-  async dispose(): Promise<void> {
-    await Promise.all((this.transports ?? []).map((t) => t.close()));
-    this.transports = undefined;
+  dispose(): Promise<void> {
+    return this.pool.dispose();
   }
 }

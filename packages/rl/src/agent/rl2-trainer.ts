@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import {
   decodeFloat32,
-  defaultWorkerCount,
   type EventSink,
   encodeFloat32,
   kernelsSchema,
@@ -10,6 +9,7 @@ import {
   Rng,
   type RunEvent,
   resolveKernels,
+  workersSchema,
   writeFileAtomic,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -91,11 +91,7 @@ export const rl2ConfigSchema = z.object({
    * Gradient workers: each PPO minibatch's trials are split across this many worker threads (1: on
    * the training thread). Default: one per core. Results depend on it through float rounding only.
    */
-  workers: z
-    .number()
-    .int()
-    .positive()
-    .default(() => defaultWorkerCount()),
+  workers: workersSchema,
   seed: z.union([z.number().int(), z.string().min(1)]).default(0),
 });
 
@@ -580,7 +576,7 @@ function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
   const { batch, steps, inputSize } = rollout;
   const values = tf.tidy(() => {
     const inputs = new Float32Array(steps * batch * inputSize);
-    rollout.inputs.forEach((row, t) => inputs.set(row, t * batch * inputSize));
+    for (const [t, row] of rollout.inputs.entries()) inputs.set(row, t * batch * inputSize);
     const hidden = network.sequence(tf.tensor3d(inputs, [steps, batch, inputSize]));
     return network.valueHead(tf.reshape(hidden, [steps * batch, network.shape.hidden]), false);
   });

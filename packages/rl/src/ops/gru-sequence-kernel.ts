@@ -1,11 +1,12 @@
 import {
   activationStore,
-  FUSED_KERNEL_BACKENDS,
+  type FusedKernelFactory,
   type RecurrentKernels,
   recurrentKernels,
+  registerFusedKernel,
   tensorIO,
 } from '@metagrad/core';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 /** tfjs kernel names of the fused GRU sequence and of its adjoint. */
 export const GRU_SEQUENCE = 'MetagradGruSequence';
@@ -92,7 +93,7 @@ function sequenceLayout(kernels: RecurrentKernels, s: Sizes, embedding: boolean)
   };
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type KernelArgs = Parameters<ReturnType<FusedKernelFactory>>[0];
 
 /**
  * Forward kernel. Outputs: the hidden states `[T, B, H]` and a snapshot handle (int32 `[1]`; 0 when
@@ -112,16 +113,11 @@ function forward(backendName: string) {
     for (const name of gruInputNames(embedding)) {
       kernels.view(address[name]!, lay.sizes[name]!).set(io.read(args.inputs[name]!));
     }
-    const wcat = kernels.view(lay.wcat, s.width * 3 * h);
-    const uzr = kernels.view(lay.uzr, h * 2 * h);
+    // Pack the gates' weights side by side: [Wz | Wr | Wn], [bz | br | bn], [Uz | Ur].
     GATES.forEach((g, j) => {
-      const w = kernels.view(address[`W${g}`]!, s.width * h);
-      for (let i = 0; i < s.width; i++) wcat.set(w.subarray(i * h, (i + 1) * h), i * 3 * h + j * h);
-      kernels.view(lay.bcat + j * h * 4, h).set(kernels.view(address[`b${g}`]!, h));
-      if (j < 2) {
-        const u = kernels.view(address[`U${g}`]!, h * h);
-        for (let i = 0; i < h; i++) uzr.set(u.subarray(i * h, (i + 1) * h), i * 2 * h + j * h);
-      }
+      k.copy2d(s.width, h, address[`W${g}`]!, h, lay.wcat + j * h * 4, 3 * h);
+      k.copy2d(1, h, address[`b${g}`]!, h, lay.bcat + j * h * 4, 3 * h);
+      if (j < 2) k.copy2d(h, h, address[`U${g}`]!, h, lay.uzr + j * h * 4, 2 * h);
     });
     const rows = steps * batch;
     kernels.view(lay.states, batch * h).set(kernels.view(address.h0!, batch * h));
@@ -224,12 +220,10 @@ function backward(backendName: string) {
         ),
       );
     // Unpack the side-by-side gate blocks.
+    const blocks = kernels.alloc(width * h + h * h);
     const column = (at: number, rowCount: number, stride: number, offset: number) => {
-      const packed = kernels.view(at, rowCount * stride);
-      const block = new Float32Array(rowCount * h);
-      for (let i = 0; i < rowCount; i++)
-        block.set(packed.subarray(i * stride + offset, i * stride + offset + h), i * h);
-      return io.write([rowCount, h], block);
+      k.copy2d(rowCount, h, at + offset * 4, stride, blocks, h);
+      return out(blocks, [rowCount, h]);
     };
     return [
       out(dInputs, [steps, batch, inputSize]),
@@ -246,17 +240,5 @@ function backward(backendName: string) {
   };
 }
 
-for (const backendName of FUSED_KERNEL_BACKENDS) {
-  for (const [kernelName, make] of [
-    [GRU_SEQUENCE, forward],
-    [GRU_SEQUENCE_GRAD, backward],
-  ] as const) {
-    if (!tf.getKernel(kernelName, backendName)) {
-      tf.registerKernel({
-        kernelName,
-        backendName,
-        kernelFunc: make(backendName) as unknown as tf.KernelFunc,
-      });
-    }
-  }
-}
+registerFusedKernel(GRU_SEQUENCE, forward);
+registerFusedKernel(GRU_SEQUENCE_GRAD, backward);

@@ -47,7 +47,7 @@ describe('PPO gradients split across worker threads', () => {
     expect(b.total).toBeCloseTo(a.total, 5);
     a.grads.forEach((g, i) => {
       const scale = Math.max(1e-6, ...g.map(Math.abs));
-      g.forEach((v, j) => expect(Math.abs(b.grads[i]![j]! - v) / scale).toBeLessThan(1e-5));
+      for (const [j, v] of g.entries()) expect(Math.abs(b.grads[i]![j]! - v) / scale).toBeLessThan(1e-5);
     });
   });
 

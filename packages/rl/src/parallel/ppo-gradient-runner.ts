@@ -1,4 +1,4 @@
-import { type ShardTransport, shardRanges, WorkerThreadTransport, weightedSum } from '@metagrad/core';
+import { shardRanges, WorkerPool, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
@@ -21,13 +21,15 @@ export interface PpoMinibatchSource {
  * bits; 1 and N workers differ by float rounding only.
  */
 export class PpoGradientRunner {
-  readonly workers: number;
-  private transports: ShardTransport[] | undefined;
+  private readonly pool: WorkerPool;
 
   constructor(workers: number) {
-    if (!Number.isInteger(workers) || workers < 1)
-      throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
-    this.workers = workers;
+    this.pool = new WorkerPool(workers, new URL('./ppo-shard-handlers.ts', import.meta.url).href);
+  }
+
+  /** Worker threads (1: none, all on this thread). */
+  get workers(): number {
+    return this.pool.size;
   }
 
   async gradients(
@@ -43,26 +45,17 @@ export class PpoGradientRunner {
       tf.dispose(Object.values(minibatch).flat());
       return out;
     }
-    this.transports ??= Array.from(
-      { length: this.workers },
-      () =>
-        new WorkerThreadTransport(new URL('./ppo-shard-handlers.ts', import.meta.url).href, tf.getBackend()),
-    );
     const weights = network.variables.map((v) => v.dataSync() as Float32Array);
     const ranges = shardRanges(trials.length, this.workers);
-    const results = await Promise.all(
-      ranges.map(({ start, count }, s) => {
-        const request: PpoShardRequest = {
-          shape: network.shape,
-          kernels: network.kernels,
-          weights,
-          data: selectTrialData(rollout, trials.slice(start, start + count), advantages, returns),
-          settings,
-          heads,
-        };
-        return this.transports![s]!.call<PpoShardResult>('ppoGradients', request);
-      }),
-    );
+    const requests: PpoShardRequest[] = ranges.map(({ start, count }) => ({
+      shape: network.shape,
+      kernels: network.kernels,
+      weights,
+      data: selectTrialData(rollout, trials.slice(start, start + count), advantages, returns),
+      settings,
+      heads,
+    }));
+    const results = await this.pool.call<PpoShardResult>('ppoGradients', requests);
     // Each shard's terms are means over its trials: weight them by the shard's share.
     const shares = ranges.map(({ count }) => count / trials.length);
     const mean = (term: 'total' | 'policy' | 'value' | 'entropy') =>
@@ -87,8 +80,7 @@ export class PpoGradientRunner {
   }
 
   /** Stops the worker threads. */
-  async dispose(): Promise<void> {
-    await Promise.all((this.transports ?? []).map((t) => t.close()));
-    this.transports = undefined;
+  dispose(): Promise<void> {
+    return this.pool.dispose();
   }
 }

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ShardTransport } from './shard-protocol.js';
+import { WorkerThreadTransport } from './worker-thread-transport.js';
+
+/**
+ * N gradient workers serving the handlers of one module, started on first use on the active
+ * backend: what every trainer's parallel runner shares.
+ */
+export class WorkerPool {
+  readonly size: number;
+  private readonly handlersModule: string;
+  private transports: ShardTransport[] | undefined;
+
+  /** `handlersModule`: the URL of a module exporting `shardHandlers`. */
+  constructor(size: number, handlersModule: string) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`workers must be an integer >= 1, got ${size}`);
+    this.size = size;
+    this.handlersModule = handlersModule;
+  }
+
+  /** Sends `requests[s]` to worker s as `method` and resolves with the results in the same order. */
+  call<T>(method: string, requests: unknown[]): Promise<T[]> {
+    this.transports ??= Array.from(
+      { length: this.size },
+      () => new WorkerThreadTransport(this.handlersModule, tf.getBackend()),
+    );
+    return Promise.all(requests.map((request, s) => this.transports![s]!.call<T>(method, request)));
+  }
+
+  /** Stops the workers (a later call starts new ones). */
+  async dispose(): Promise<void> {
+    await Promise.all((this.transports ?? []).map((t) => t.close()));
+    this.transports = undefined;
+  }
+}
