@@ -53,12 +53,13 @@ describe.each([0, 5])(
         ),
       ),
     );
+    const flat = (ts: tf.Tensor[]) => tf.concat(ts) as tf.Tensor1D;
     const minibatch: PpoMinibatch = {
-      inputs,
-      actions: actions.map((a) => a.asType('float32')) as tf.Tensor1D[],
-      oldLogProbs: oldLogProbs as tf.Tensor1D[],
-      advantages: perStep('adv', (r) => r.normalTensor([batch])) as tf.Tensor1D[],
-      returns: perStep('ret', (r) => r.normalTensor([batch], 1, 2)) as tf.Tensor1D[],
+      inputs: tf.stack(inputs) as tf.Tensor3D,
+      actions: flat(actions.map((a) => a.asType('float32'))),
+      oldLogProbs: flat(oldLogProbs),
+      advantages: flat(perStep('adv', (r) => r.normalTensor([batch]))),
+      returns: flat(perStep('ret', (r) => r.normalTensor([batch], 1, 2))),
     };
 
     it('clips some ratios in this fixture (both branches of the surrogate are exercised)', () => {

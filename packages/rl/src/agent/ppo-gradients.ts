@@ -35,15 +35,9 @@ export function ppoGradients(
   heads: PpoHeads = { policy: true, value: true },
 ): PpoGradients {
   return tf.tidy(() => {
-    const steps = minibatch.inputs.length;
-    const batch = minibatch.inputs[0]!.shape[0];
+    const { inputs, actions, oldLogProbs, advantages, returns } = minibatch;
+    const [steps, batch] = inputs.shape;
     const count = steps * batch;
-    const inputs = tf.stack(minibatch.inputs) as tf.Tensor3D;
-    const flat = (ts: tf.Tensor[]) => tf.concat(ts) as tf.Tensor1D;
-    const actions = flat(minibatch.actions);
-    const oldLogProbs = flat(minibatch.oldLogProbs);
-    const advantages = flat(minibatch.advantages);
-    const returns = flat(minibatch.returns);
     let sums: Pick<PpoLossGradients, 'policySum' | 'valueSum' | 'entropySum'> | undefined;
     // The loss of the chosen heads, with its closed-form gradient in the logits and the values.
     const loss = tf.customGrad((logits, values, save) => {

@@ -104,13 +104,13 @@ export function ppoLossGradients(
   });
 }
 
-/** A minibatch of whole trials, one tensor per time step: inputs `[B, I]`, the rest `[B]`. */
+/** A minibatch of whole trials, time-major: inputs `[T, B, I]`, the rest `[T·B]` (step t's trials at t·B…). */
 export interface PpoMinibatch {
-  inputs: tf.Tensor2D[];
-  actions: tf.Tensor1D[];
-  oldLogProbs: tf.Tensor1D[];
-  advantages: tf.Tensor1D[];
-  returns: tf.Tensor1D[];
+  inputs: tf.Tensor3D;
+  actions: tf.Tensor1D;
+  oldLogProbs: tf.Tensor1D;
+  advantages: tf.Tensor1D;
+  returns: tf.Tensor1D;
 }
 
 /**
@@ -158,26 +158,19 @@ export function selectTrialData(
   };
 }
 
-/** Per-step tensors of a minibatch given as arrays. */
+/** The tensors of a minibatch given as arrays (five uploads). */
 export function minibatchTensors(data: PpoMinibatchData): PpoMinibatch {
   const { steps, batch, inputSize } = data;
-  const perStep = (values: Float32Array) =>
-    Array.from({ length: steps }, (_, t) => tf.tensor1d(values.subarray(t * batch, (t + 1) * batch)));
   return {
-    inputs: Array.from({ length: steps }, (_, t) =>
-      tf.tensor2d(data.inputs.subarray(t * batch * inputSize, (t + 1) * batch * inputSize), [
-        batch,
-        inputSize,
-      ]),
-    ),
-    actions: perStep(data.actions),
-    oldLogProbs: perStep(data.oldLogProbs),
-    advantages: perStep(data.advantages),
-    returns: perStep(data.returns),
+    inputs: tf.tensor3d(data.inputs, [steps, batch, inputSize]),
+    actions: tf.tensor1d(data.actions),
+    oldLogProbs: tf.tensor1d(data.oldLogProbs),
+    advantages: tf.tensor1d(data.advantages),
+    returns: tf.tensor1d(data.returns),
   };
 }
 
-/** The chosen trials of a rollout as per-step tensors (a PPO minibatch). */
+/** The chosen trials of a rollout as a PPO minibatch. */
 export function selectTrials(
   rollout: Rollout,
   trials: number[],
@@ -199,29 +192,25 @@ export function unrollPolicy(
 }
 
 /**
- * PPO losses of a minibatch of whole trials: the GRU re-runs from a zero state over every step,
- * and each term is averaged over steps and trials. Losses are taken per step, not on stacked
- * tensors, because the gradient of a stack is a slow unstack on the wasm backend.
+ * PPO losses of a minibatch of whole trials: the GRU re-runs from a zero state over every step
+ * (backpropagation through the trial), and each term is averaged over all steps and trials.
+ * Differentiable in the weights by tfjs autodiff: the reference {@link ppoGradients} is tested against.
  */
 export function ppoTrialLosses(policy: GruPolicy, minibatch: PpoMinibatch, settings: PpoSettings): PpoLosses {
-  const { logits, values } = policy.unroll(minibatch.inputs);
-  const perStep = logits.map((stepLogits, t) =>
-    ppoLosses(
-      stepLogits,
-      values[t]!,
-      minibatch.actions[t]!,
-      minibatch.oldLogProbs[t]!,
-      minibatch.advantages[t]!,
-      minibatch.returns[t]!,
+  return tf.tidy(() => {
+    const [steps, batch] = minibatch.inputs.shape;
+    const hidden = tf.reshape(policy.sequence(minibatch.inputs), [
+      steps * batch,
+      policy.shape.hidden,
+    ]) as tf.Tensor2D;
+    return ppoLosses(
+      policy.policyHead(hidden),
+      policy.valueHead(hidden),
+      minibatch.actions,
+      minibatch.oldLogProbs,
+      minibatch.advantages,
+      minibatch.returns,
       settings,
-    ),
-  );
-  const average = (term: keyof PpoLosses) =>
-    tf.div(tf.addN(perStep.map((l) => l[term])), perStep.length) as tf.Scalar;
-  return {
-    total: average('total'),
-    policy: average('policy'),
-    value: average('value'),
-    entropy: average('entropy'),
-  };
+    ) as unknown as tf.TensorContainer;
+  }) as unknown as PpoLosses;
 }

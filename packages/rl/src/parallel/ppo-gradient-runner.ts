@@ -42,7 +42,7 @@ export class PpoGradientRunner {
     if (this.workers === 1) {
       const minibatch = selectTrials(rollout, trials, advantages, returns);
       const out = ppoGradients(network, minibatch, settings, heads);
-      tf.dispose(Object.values(minibatch).flat());
+      tf.dispose(Object.values(minibatch));
       return out;
     }
     const weights = network.variables.map((v) => v.dataSync() as Float32Array);

@@ -53,7 +53,7 @@ export const shardHandlers = {
       value: terms.value.dataSync()[0]!,
       entropy: terms.entropy.dataSync()[0]!,
     };
-    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch).flat()]);
+    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch)]);
     return result;
   },
 } satisfies ShardHandlers;
