@@ -41,6 +41,7 @@ export {
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
+export { maxScaledError } from './kernels/kernel-agreement.js';
 export {
   assertKernelChoice,
   hasFusedKernels,

@@ -1,4 +1,4 @@
-import { activationStore, Rng, recurrentKernels } from '@metagrad/core';
+import { activationStore, maxScaledError, Rng, recurrentKernels } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { LstmState } from '../learned/coordinatewise-lstm.js';
@@ -7,15 +7,9 @@ import { disposeInnerRun, metaGradient, startInnerRun } from '../meta/meta-gradi
 import { QuadraticFamily } from '../tasks/quadratic.js';
 import { type LstmOptimizerWeights, lstmOptimizerStep } from './lstm-optimizer-step.js';
 
-/** max |a − b| / max(1, max |b|): relative to the scale of the reference. */
+/** The fused result's disagreement with the composite reference (see {@link maxScaledError}). */
 function scaledError(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]!));
-  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  return worst / scale;
+  return maxScaledError(a.dataSync(), b.dataSync());
 }
 
 interface Case {

@@ -1,17 +1,11 @@
-import { activationStore, Rng } from '@metagrad/core';
+import { activationStore, maxScaledError, Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type GruWeights, gruSequence } from './gru-sequence.js';
 
-/** max |a − b| / max(1, max |b|): relative to the scale of the reference. */
+/** The fused result's disagreement with the composite reference (see {@link maxScaledError}). */
 function scaledError(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]!));
-  for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  return worst / scale;
+  return maxScaledError(a.dataSync(), b.dataSync());
 }
 
 interface Case {
