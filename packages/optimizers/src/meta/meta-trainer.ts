@@ -214,20 +214,17 @@ export class MetaTrainer {
           await this.options.beforeMetaStep?.();
           if (this.stopRequested) break;
           const t0 = performance.now();
+          const noise = this.root.child('noise').child(epoch);
           const result = await this.gradients.metaGradient(
             this.optimizer,
             run,
             {
               unroll: cfg.unroll,
               secondOrder: cfg.secondOrder,
-              noiseFor: (step) => this.root.child('noise').child(epoch).child(step),
+              noiseFor: (step) => noise.child(step),
               metaStep: this.metaStepCount,
             },
-            {
-              family: this.family,
-              taskSeed: this.trainingTaskRng(epoch).seed,
-              noiseSeed: this.root.child('noise').child(epoch).seed,
-            },
+            { family: this.family, taskSeed: this.trainingTaskRng(epoch).seed, noiseSeed: noise.seed },
           );
           const { metaLoss, gradientNorm, skipped } = this.applyMetaGradient(
             result.metaLoss,
