@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from '@metagrad/core';
 import type { z } from 'zod';
+import { EXIT_CODES } from './run/exit-codes.js';
 
 /** Help text of `--kernels`, shared by every training command. */
 export const KERNELS_HELP =
@@ -35,20 +36,21 @@ export function seedFlag(seed: string | undefined): number | string | undefined 
 }
 
 /**
- * Stops `stop` gracefully on the first Ctrl-C (or SIGTERM, as `kill` and job schedulers send) and
- * exits at once (130) on the second. Returns a function that removes the handlers.
+ * Stops `stop` gracefully on the first Ctrl-C (or SIGTERM, as `kill` and job schedulers send),
+ * passing the signal, and exits at once (130) on the second. Returns a function that removes the
+ * handlers.
  */
-export function onInterrupt(what: string, stop: () => void): () => void {
+export function onInterrupt(what: string, stop: (signal: NodeJS.Signals) => void): () => void {
   let interrupts = 0;
-  const handler = () => {
+  const handler = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts === 1) {
       process.stderr.write(
         `\nstopping after this ${what} and writing a checkpoint (Ctrl-C again to quit now)\n`,
       );
-      stop();
+      stop(signal);
     } else {
-      process.exit(130);
+      process.exit(EXIT_CODES.interrupted);
     }
   };
   process.on('SIGINT', handler);

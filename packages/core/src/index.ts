@@ -40,6 +40,21 @@ export {
 } from './estimators/straight-through.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
+export { DirectoryLock, DirectoryLockedError } from './io/directory-lock.js';
+export {
+  asDiskWriteError,
+  DiskWriteError,
+  syncDirectory,
+  writeFileAtomic,
+  writeFully,
+} from './io/durable-write.js';
+export {
+  FaultyFileSystem,
+  type FileSystem,
+  fileSystem,
+  useFileSystem,
+  type WriteFault,
+} from './io/file-system.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { maxScaledError } from './kernels/kernel-agreement.js';
 export {
@@ -57,9 +72,8 @@ export {
 } from './kernels/recurrent-kernels.js';
 export { type FusedKernelFactory, registerFusedKernel } from './kernels/register-fused-kernel.js';
 export { FUSED_KERNEL_BACKENDS, type TensorIO, tensorIO } from './kernels/tensor-io.js';
-export { writeFileAtomic } from './logging/atomic-write.js';
 export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
-export { type JsonlContents, JsonlWriter, readJsonl } from './logging/jsonl.js';
+export { type JsonlContents, JsonlWriter, type JsonlWriterOptions, readJsonl } from './logging/jsonl.js';
 export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
 export { fastTanh } from './ops/fast-tanh.js';
@@ -89,5 +103,32 @@ export {
   type TemperatureSchedule,
 } from './schedules/temperature-schedule.js';
 export { type ChiSquareResult, chiSquareTest } from './stats/chi-square.js';
+export {
+  type AdamHyperparameters,
+  type AdamState,
+  adamFromValues,
+  adamStep,
+  adamUpdate,
+  adamValues,
+  disposeAdam,
+  initAdam,
+} from './training/adam.js';
+export {
+  type CheckpointData,
+  CheckpointError,
+  CheckpointStore,
+  type LoadedCheckpoint,
+} from './training/checkpoint-store.js';
+export { type ClipAndApplyResult, type ClipGroup, clipAndApply } from './training/clip-and-apply.js';
+export {
+  allFinite,
+  assignValues,
+  decodeValues,
+  type EncodedValues,
+  encodedValuesSchema,
+  encodeValues,
+  type NamedValues,
+  valuesOf,
+} from './training/named-values.js';
 export { ConfigError, formatValue, parseConfig } from './validation/config-error.js';
 export { positiveNumber, seedSchema } from './validation/schemas.js';

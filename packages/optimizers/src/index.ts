@@ -42,7 +42,13 @@ export {
   type LstmState,
   type NamedWeight,
 } from './learned/coordinatewise-lstm.js';
-export type { LearnedOptimizer, LearnedOptimizerConfig, StepContext } from './learned/learned-optimizer.js';
+export {
+  disposeLearnedState,
+  type LearnedOptimizer,
+  type LearnedOptimizerConfig,
+  type LearnedOptimizerState,
+  type StepContext,
+} from './learned/learned-optimizer.js';
 export { learnedOptimizerConfigSchema } from './learned/learned-optimizer-config.js';
 export { DEFAULT_DISCRETE_CONFIG, DEFAULT_LSTM_CONFIG, LstmOptimizer } from './learned/lstm-optimizer.js';
 export { logAndSign } from './learned/preprocess.js';
@@ -52,14 +58,6 @@ export {
   saveLearnedOptimizer,
 } from './learned/saved-optimizer.js';
 export { LearnedTfOptimizer } from './learned/tf-optimizer.js';
-export {
-  type Checkpoint,
-  CheckpointError,
-  latestCheckpoint,
-  listCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
-} from './meta/checkpoint.js';
 export type {
   CheckpointEvent,
   EpochEvent,
@@ -79,11 +77,13 @@ export {
   startInnerRun,
 } from './meta/meta-gradient.js';
 export {
+  META_TRAIN_CHECKPOINT_KIND,
   type MetaTrainConfig,
   type MetaTrainConfigInput,
   MetaTrainer,
   type MetaTrainerOptions,
   type MetaTrainSummary,
+  metaTrainCheckpoints,
   metaTrainConfigSchema,
   resolveMetaTrainConfig,
 } from './meta/meta-trainer.js';

@@ -29,13 +29,12 @@ export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
   envFor,
-  latestRl2Checkpoint,
-  type Rl2Checkpoint,
+  RL2_CHECKPOINT_KIND,
   type Rl2Config,
   type Rl2ConfigInput,
   type Rl2Event,
   Rl2Trainer,
-  readRl2Checkpoint,
+  rl2Checkpoints,
   rl2ConfigSchema,
 } from './agent/rl2-trainer.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';

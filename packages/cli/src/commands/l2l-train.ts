@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, EventBus, type EventSink, JsonlWriter, Rng, writeFileAtomic } from '@metagrad/core';
+import { ConfigError, EventBus, type EventSink, Rng, writeFileAtomic } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   compareOptimizers,
@@ -8,9 +8,9 @@ import {
   formatComparisonTable,
   type LearnedOptimizerConfig,
   LstmOptimizer,
-  latestCheckpoint,
   type MetaTrainEvent,
   MetaTrainer,
+  metaTrainCheckpoints,
   metaTrainConfigSchema,
   saveLearnedOptimizer,
 } from '@metagrad/optimizers';
@@ -30,15 +30,15 @@ import {
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
 import {
-  createRunDirectory,
   defaultRunDir,
+  effectiveConfig,
   RUN_FILES,
   readRunConfig,
   resumeChanges,
-  writeRunConfig,
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
-import type { TrainIo } from '../run/train-protocol.js';
+import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
+import { openTrainingRun, TrainingFailedError } from '../run/training-run.js';
 
 /** Everything `l2l train` is configured by, after merging `--config` and flags. */
 export const l2lTrainSchema = z.object({
@@ -156,7 +156,7 @@ Examples:
 }
 
 /** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>): Promise<void> {
+export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>): Promise<TrainStatus> {
   const flagConfig = {
     task: flags.task,
     epochs: flags.epochs,
@@ -187,7 +187,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
   };
   const resumeDir = flags.resume;
   const previous = resumeDir ? readRunConfig(resumeDir) : undefined;
-  const stored = previous ? previous.config : readConfigFile(flags.config);
+  const stored = previous ? effectiveConfig(previous) : readConfigFile(flags.config);
   // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
   if ((flagConfig.task ?? stored.task) === 'mlp') {
     flagConfig.instances ??= (stored.instances as number | undefined) ?? 8;
@@ -198,105 +198,113 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
   if (config.steps % config.unroll !== 0) {
     throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
   }
-  const resumePoint = resumeDir ? latestCheckpoint(join(resumeDir, RUN_FILES.checkpoints)) : undefined;
-  if (resumeDir && !resumePoint) {
-    throw new ConfigError('resume', resumeDir, 'has no checkpoint to resume from');
-  }
   const backend = await chooseBackend(config.backend);
   const runDir = resumeDir ?? flags.runDir ?? defaultRunDir(`l2l-${config.task}`);
-  const record = {
-    kind: 'l2l-train',
-    command: process.argv.slice(2),
-    config,
-    seed: config.seed,
-    backend: backend.name,
-    changes: [...(previous?.changes ?? []), ...changes],
-  };
-  if (resumeDir) writeRunConfig(resumeDir, record);
-  else createRunDirectory(runDir, record);
-
   const family = buildTaskFamily(config);
   const learnedConfig = learnedConfigFor(config);
   const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
-  const metrics = new JsonlWriter<MetaTrainEvent>(join(runDir, RUN_FILES.metrics));
-  const sinks: EventSink<MetaTrainEvent>[] = [metrics, ...io.sinks];
-  if (io.plainProgress) sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
-  io.onStart?.({
-    kind: 'l2l',
-    title: `l2l ${config.task}`,
-    runDir,
-    backend: backend.name,
-    seed: String(config.seed),
+  const run = openTrainingRun<MetaTrainEvent>({
+    dir: runDir,
+    previous,
+    record: {
+      kind: 'l2l-train',
+      command: process.argv.slice(2),
+      config,
+      seed: config.seed,
+      backend: backend.name,
+    },
+    changes,
+    store: (dir) => metaTrainCheckpoints(dir, config.keepCheckpoints),
+    warn: (line) => process.stderr.write(`${line}\n`),
   });
-  const trainer = new MetaTrainer({
-    config,
-    family,
-    optimizer,
-    events: new EventBus(sinks),
-    checkpointDir: join(runDir, RUN_FILES.checkpoints),
-    resumeFrom: resumePoint?.checkpoint,
-    beforeMetaStep: io.beforeStep,
-  });
-  io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
-  if (io.onReference && config.task === 'quadratic') {
-    // compareOptimizers draws its tasks from rng.child('eval'): the trainer's validation tasks.
-    const reference = compareOptimizers({
-      family,
-      baselines: [...BASELINE_NAMES],
-      rng: new Rng(config.seed),
-      steps: config.steps,
-      instances: config.evalInstances,
-    });
-    io.onReference({
-      entries: reference.rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss })),
-      curves: reference.rows.map((r) => ({
-        name: `${r.optimizer} (tuned)`,
-        points: r.curve.map((y, x) => ({ x, y })),
-      })),
-    });
-  }
   try {
-    const summary = await trainer.train();
-    metrics.close();
-    const metadata = { task: family.describe(), runDir, epochs: summary.epochsCompleted };
-    saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
-    if (summary.bestWeights) {
-      optimizer.setWeightValues(summary.bestWeights);
-      saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
-        ...metadata,
-        log10FinalLoss: summary.bestLog10FinalLoss,
-      });
-    }
-    let comparison: ReturnType<typeof compareOptimizers> | undefined;
-    if (config.compare && summary.reason === 'completed') {
-      if (!flags.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
-      // Test tasks come from their own stream: evaluation during training selected the weights.
-      comparison = compareOptimizers({
+    const sinks: EventSink<MetaTrainEvent>[] = [run.metrics, ...io.sinks];
+    if (io.plainProgress) sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
+    io.onStart?.({
+      kind: 'l2l',
+      title: `l2l ${config.task}`,
+      runDir,
+      backend: backend.name,
+      seed: String(config.seed),
+    });
+    const trainer = new MetaTrainer({
+      config,
+      family,
+      optimizer,
+      events: new EventBus(sinks),
+      checkpointDir: run.checkpointDir,
+      resumeFrom: run.resume?.data,
+      checkpointNotes: run.checkpointNotes,
+      beforeMetaStep: io.beforeStep,
+    });
+    io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
+    if (io.onReference && config.task === 'quadratic') {
+      // compareOptimizers draws its tasks from rng.child('eval'): the trainer's validation tasks.
+      const reference = compareOptimizers({
         family,
-        optimizers: [optimizer],
         baselines: [...BASELINE_NAMES],
-        rng: new Rng(config.seed).child('test'),
+        rng: new Rng(config.seed),
         steps: config.steps,
         instances: config.evalInstances,
       });
-      writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-      if (flags.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
-      else io.print(`${formatComparisonTable(comparison)}\n`);
+      io.onReference({
+        entries: reference.rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss })),
+        curves: reference.rows.map((r) => ({
+          name: `${r.optimizer} (tuned)`,
+          points: r.curve.map((y, x) => ({ x, y })),
+        })),
+      });
     }
-    const result = {
-      status: summary.reason,
-      epochsCompleted: summary.epochsCompleted,
-      metaSteps: summary.metaSteps,
-      bestLog10FinalLoss: summary.bestLog10FinalLoss,
-      skippedUpdates: summary.skippedTotal,
-      seconds: summary.ms / 1000,
-      backend: backend.name,
-      comparison: comparison?.rows.map((r) => ({ optimizer: r.optimizer, log10FinalLoss: r.log10FinalLoss })),
-    };
-    writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
-    if (!flags.json) io.print(`\nrun written to ${runDir}\n`);
+    try {
+      const summary = await trainer.train();
+      const metadata = { task: family.describe(), runDir, epochs: summary.epochsCompleted };
+      // A failed run's weights are not finite: nothing of them is saved as a result.
+      if (summary.reason !== 'failed') saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
+      if (summary.bestWeights && summary.reason !== 'failed') {
+        optimizer.setWeightValues(summary.bestWeights);
+        saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
+          ...metadata,
+          log10FinalLoss: summary.bestLog10FinalLoss,
+        });
+      }
+      let comparison: ReturnType<typeof compareOptimizers> | undefined;
+      if (config.compare && summary.reason === 'completed') {
+        if (!flags.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
+        // Test tasks come from their own stream: evaluation during training selected the weights.
+        comparison = compareOptimizers({
+          family,
+          optimizers: [optimizer],
+          baselines: [...BASELINE_NAMES],
+          rng: new Rng(config.seed).child('test'),
+          steps: config.steps,
+          instances: config.evalInstances,
+        });
+        writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+        if (flags.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
+        else io.print(`${formatComparisonTable(comparison)}\n`);
+      }
+      const result = {
+        status: summary.reason,
+        epochsCompleted: summary.epochsCompleted,
+        metaSteps: summary.metaSteps,
+        bestLog10FinalLoss: summary.bestLog10FinalLoss,
+        skippedUpdates: summary.skippedTotal,
+        seconds: summary.ms / 1000,
+        backend: backend.name,
+        comparison: comparison?.rows.map((r) => ({
+          optimizer: r.optimizer,
+          log10FinalLoss: r.log10FinalLoss,
+        })),
+      };
+      writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
+      if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
+      if (!flags.json) io.print(`\nrun written to ${runDir}\n`);
+      return summary.reason;
+    } finally {
+      trainer.dispose();
+    }
   } finally {
-    trainer.dispose();
     family.dispose();
+    run.close();
   }
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { ConfigError, EventBus, type EventSink, JsonlWriter, Rng, writeFileAtomic } from '@metagrad/core';
+import { EventBus, type EventSink, Rng, writeFileAtomic } from '@metagrad/core';
 import {
   evaluatePolicy,
-  latestRl2Checkpoint,
   type Rl2Event,
   Rl2Trainer,
+  rl2Checkpoints,
   rl2ConfigSchema,
   saveRl2Agent,
   tuneBaseline,
@@ -23,15 +23,15 @@ import {
 import { chooseBackend } from '../run/backend-choice.js';
 import { formatDuration } from '../run/plain-progress.js';
 import {
-  createRunDirectory,
   defaultRunDir,
+  effectiveConfig,
   RUN_FILES,
   readRunConfig,
   resumeChanges,
-  writeRunConfig,
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
-import type { TrainIo } from '../run/train-protocol.js';
+import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
+import { openTrainingRun, TrainingFailedError } from '../run/training-run.js';
 
 const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
 
@@ -143,9 +143,9 @@ const REFERENCE_BASELINES = {
 } as const;
 
 /** The whole of `rl2 train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): Promise<void> {
+export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): Promise<TrainStatus> {
   const previous = flags.resume ? readRunConfig(flags.resume) : undefined;
-  const stored = previous ? previous.config : readConfigFile(flags.config);
+  const stored = previous ? effectiveConfig(previous) : readConfigFile(flags.config);
   const flagConfig = {
     env: flags.env,
     arms: flags.arms,
@@ -164,77 +164,80 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
   };
   const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
   const config = mergeConfig(trainSchema, stored, flagConfig);
-  let checkpoint: ReturnType<typeof latestRl2Checkpoint>;
-  if (flags.resume) {
-    try {
-      checkpoint = latestRl2Checkpoint(join(flags.resume, RUN_FILES.checkpoints));
-    } catch (error) {
-      throw new ConfigError('resume', flags.resume, (error as Error).message);
-    }
-    if (!checkpoint) throw new ConfigError('resume', flags.resume, 'has no checkpoint to resume from');
-  }
   const backend = await chooseBackend(config.backend);
   const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
-  const record = {
-    kind: 'rl2-train',
-    command: process.argv.slice(2),
-    config,
-    seed: config.seed,
-    backend: backend.name,
-    changes: [...(previous?.changes ?? []), ...changes],
-  };
-  if (flags.resume) writeRunConfig(runDir, record);
-  else createRunDirectory(runDir, record);
-  const title =
-    config.env === 'bandit'
-      ? `rl2 bandit n=${config.episodes} k=${config.arms}`
-      : `rl2 mdp n=${config.episodes}`;
-  io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });
-  const metrics = new JsonlWriter<Rl2Event>(join(runDir, RUN_FILES.metrics));
-  // best/ is rewritten at every new best evaluation, so even a run killed outright leaves its best agent.
-  let trainer: Rl2Trainer | undefined;
-  const bestAgent: EventSink<Rl2Event> = {
-    emit: (e) => {
-      const weights = trainer?.bestWeightValues;
-      if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));
+  const run = openTrainingRun<Rl2Event>({
+    dir: runDir,
+    previous,
+    record: {
+      kind: 'rl2-train',
+      command: process.argv.slice(2),
+      config,
+      seed: config.seed,
+      backend: backend.name,
     },
-  };
-  const sinks: EventSink<Rl2Event>[] = [metrics, bestAgent, ...io.sinks];
-  if (io.plainProgress)
-    sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
-  trainer = new Rl2Trainer({
-    config,
-    events: new EventBus(sinks),
-    checkpointDir: join(runDir, RUN_FILES.checkpoints),
-    resumeFrom: checkpoint,
-    beforeIteration: io.beforeStep,
+    changes,
+    store: (dir) => rl2Checkpoints(dir, config.keepCheckpoints),
+    warn: (line) => process.stderr.write(`${line}\n`),
   });
-  io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
-  if (io.onReference) {
-    // The trainer's held-out trials: same seed stream and count, so the numbers are comparable.
-    const entries = REFERENCE_BASELINES[config.env].map((name) => {
-      const policy = tuneBaseline(trainer.env, name, { episodes: config.episodes, seed: 'tune' });
-      const r = evaluatePolicy(policy, trainer.env, {
-        episodes: config.episodes,
-        trials: config.evalTrials,
-        seed: new Rng(config.seed).child('eval').seed,
-      });
-      return { label: name, value: r.mean };
-    });
-    io.onReference({ entries });
-  }
   try {
-    const summary = await trainer.train();
-    metrics.close();
-    saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
-    const best = trainer.bestWeightValues;
-    if (best) saveRl2Agent(best, trainer.config, join(runDir, 'best'));
-    writeFileAtomic(
-      join(runDir, RUN_FILES.summary),
-      `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
-    );
-    io.print(`run written to ${runDir}\n`);
+    const title =
+      config.env === 'bandit'
+        ? `rl2 bandit n=${config.episodes} k=${config.arms}`
+        : `rl2 mdp n=${config.episodes}`;
+    io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });
+    // best/ is rewritten at every new best evaluation, so even a run killed outright leaves its best agent.
+    let trainer: Rl2Trainer | undefined;
+    const bestAgent: EventSink<Rl2Event> = {
+      emit: (e) => {
+        const weights = trainer?.bestWeightValues;
+        if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));
+      },
+    };
+    const sinks: EventSink<Rl2Event>[] = [run.metrics, bestAgent, ...io.sinks];
+    if (io.plainProgress)
+      sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
+    trainer = new Rl2Trainer({
+      config,
+      events: new EventBus(sinks),
+      checkpointDir: run.checkpointDir,
+      resumeFrom: run.resume?.data,
+      checkpointNotes: run.checkpointNotes,
+      beforeIteration: io.beforeStep,
+    });
+    io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
+    if (io.onReference) {
+      // The trainer's held-out trials: same seed stream and count, so the numbers are comparable.
+      const entries = REFERENCE_BASELINES[config.env].map((name) => {
+        const policy = tuneBaseline(trainer.env, name, { episodes: config.episodes, seed: 'tune' });
+        const r = evaluatePolicy(policy, trainer.env, {
+          episodes: config.episodes,
+          trials: config.evalTrials,
+          seed: new Rng(config.seed).child('eval').seed,
+        });
+        return { label: name, value: r.mean };
+      });
+      io.onReference({ entries });
+    }
+    try {
+      const summary = await trainer.train();
+      // A failed run's weights are not finite: nothing of them is saved as a result.
+      if (summary.reason !== 'failed') {
+        saveRl2Agent(trainer.policy, trainer.config, join(runDir, 'agent'));
+        const best = trainer.bestWeightValues;
+        if (best) saveRl2Agent(best, trainer.config, join(runDir, 'best'));
+      }
+      writeFileAtomic(
+        join(runDir, RUN_FILES.summary),
+        `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
+      );
+      if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
+      io.print(`run written to ${runDir}\n`);
+      return summary.reason;
+    } finally {
+      trainer.dispose();
+    }
   } finally {
-    trainer.dispose();
+    run.close();
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readJsonl } from '@metagrad/core';
 import { describe, expect, it } from 'vitest';
 import { metagrad } from '../testing/run-metagrad.js';
 
@@ -101,11 +102,15 @@ describe('metagrad rl2', () => {
     );
     expect(resumed.code).toBe(0);
     const record = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
-    expect(record.config.kernels).toBe('composite');
+    // The run's starting config and command stay as they were; the changes are appended.
+    expect(record.config.kernels).toBe('auto');
+    expect(record.command).not.toContain('--resume');
     expect(record.changes.map((c: { field: string }) => c.field).sort()).toEqual(['iterations', 'kernels']);
     expect(record.changes.find((c: { field: string }) => c.field === 'kernels')).toMatchObject({
       from: 'auto',
       to: 'composite',
     });
+    const logged = readJsonl<{ type: string }>(join(runDir, 'metrics.jsonl')).records;
+    expect(logged.filter((e) => e.type === 'settings-changed')).toHaveLength(1);
   });
 });

@@ -1,13 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError, readJsonl } from '@metagrad/core';
+import { ConfigError, readJsonl, writeFileAtomic } from '@metagrad/core';
 import type { Command } from 'commander';
 import { scalarsFromEvents, scalarsToCsv } from '../export/scalars.js';
 import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { writeTensorBoardScalars } from '../export/tensorboard.js';
+import { checkOutputPath } from '../run/output-path.js';
 import { formatDuration } from '../run/plain-progress.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
-import { describeRunDirectory, findRunDirectories } from '../run/run-summary.js';
+import { describeRunDirectory, describeRunDirectorySafely, findRunDirectories } from '../run/run-summary.js';
 
 function metricsOf(dir: string): Record<string, unknown>[] {
   readRunConfig(dir); // a ConfigError naming the directory if it is not a run
@@ -28,7 +29,7 @@ export function registerRunsCommand(program: Command): void {
     .option('--json', 'print one JSON array')
     .addHelpText('after', '\nExamples:\n  $ metagrad runs list\n  $ metagrad runs list /data/runs --json')
     .action((root: string, options: { json?: boolean }) => {
-      const overviews = findRunDirectories(root).map(describeRunDirectory);
+      const overviews = findRunDirectories(root).map(describeRunDirectorySafely);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(overviews)}\n`);
         return;
@@ -78,18 +79,22 @@ export function registerRunsCommand(program: Command): void {
       '--out <path>',
       'csv: output file (default stdout); tensorboard: output directory (default <dir>/tensorboard)',
     )
+    .option('--force', 'replace an existing --out file')
     .addHelpText(
       'after',
       '\nExamples:\n  $ metagrad runs export runs/quad --format csv --out quad.csv\n  $ metagrad runs export runs/quad --format tensorboard && tensorboard --logdir runs/quad/tensorboard',
     )
-    .action((dir: string, options: { format: string; out?: string }) => {
+    .action((dir: string, options: { format: string; out?: string; force?: boolean }) => {
       if (options.format !== 'csv' && options.format !== 'tensorboard') {
         throw new ConfigError('format', options.format, 'expected csv or tensorboard');
       }
+      // A TensorBoard directory gains a new event file: only a CSV file can be replaced.
+      if (options.out)
+        checkOutputPath(options.out, [dir], options.force === true || options.format === 'tensorboard');
       const points = scalarsFromEvents(metricsOf(dir));
       if (options.format === 'csv') {
         const csv = scalarsToCsv(points);
-        if (options.out) writeFileSync(options.out, csv);
+        if (options.out) writeFileAtomic(options.out, csv);
         else process.stdout.write(csv);
         return;
       }
@@ -101,13 +106,15 @@ export function registerRunsCommand(program: Command): void {
     .description('an SVG figure of runs for papers: learned vs tuned baselines, or held-out progress')
     .argument('<dirs...>', 'run directories')
     .requiredOption('--out <file>', 'SVG file to write')
+    .option('--force', 'replace an existing --out file')
     .addHelpText(
       'after',
       '\nWith comparison.json (finished l2l runs): mean loss per step of the learned optimizer and the tuned\n' +
         'baselines on the test tasks, log scale. Otherwise: the held-out metric over training.\n\n' +
         'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/a runs/b --out progress.svg',
     )
-    .action((dirs: string[], options: { out: string }) => {
+    .action((dirs: string[], options: { out: string; force?: boolean }) => {
+      checkOutputPath(options.out, dirs, options.force === true);
       const many = dirs.length > 1;
       const prefix = (dir: string, name: string) => (many ? `${basename(dir)}: ${name}` : name);
       const comparisons = dirs.map((dir) => join(dir, 'comparison.json'));
@@ -125,7 +132,7 @@ export function registerRunsCommand(program: Command): void {
             points: r.curve.map((y, x) => ({ x, y })),
           }));
         });
-        writeFileSync(
+        writeFileAtomic(
           options.out,
           svgLineChart(series, {
             title: 'Held-out test tasks',
@@ -146,7 +153,7 @@ export function registerRunsCommand(program: Command): void {
             );
           return { name: prefix(dir, rl2 ? 'held-out mean reward' : 'held-out log10 final loss'), points };
         });
-        writeFileSync(
+        writeFileAtomic(
           options.out,
           svgLineChart(series, {
             title: 'Held-out evaluation',

@@ -3,7 +3,8 @@
 import type { Worker } from 'node:worker_threads';
 import { Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import type { WorkerCommand, WorkerMessage } from '../run/train-protocol.js';
+import { EXIT_CODES } from '../run/exit-codes.js';
+import type { TrainStatus, WorkerCommand, WorkerMessage } from '../run/train-protocol.js';
 import { Dashboard } from './components/dashboard/dashboard.js';
 import {
   type DashboardState,
@@ -18,6 +19,10 @@ export interface TrainAppProps {
   width: number;
   onPrint: (text: string) => void;
   onError: (name: string, message: string) => void;
+  /** How the run ended (sent by the worker when it finished). */
+  onDone?: (status: TrainStatus) => void;
+  /** The first Ctrl-C: the run stops after its current step. */
+  onInterrupt?: () => void;
 }
 
 const REDRAW_MS = 100;
@@ -26,7 +31,7 @@ const REDRAW_MS = 100;
  * The dashboard for a training run in a worker thread. Events are batched and applied at most every
  * 100 ms (about 10 Hz), so drawing never competes with training; keys are sent to the worker at once.
  */
-export function TrainApp({ worker, width, onPrint, onError }: TrainAppProps) {
+export function TrainApp({ worker, width, onPrint, onError, onDone, onInterrupt }: TrainAppProps) {
   const { exit } = useApp();
   const [state, setState] = useState<DashboardState | null>(null);
   const pending = useRef<WorkerMessage[]>([]);
@@ -34,7 +39,10 @@ export function TrainApp({ worker, width, onPrint, onError }: TrainAppProps) {
   useEffect(() => {
     const onMessage = (message: WorkerMessage) => {
       if (message.type === 'print') onPrint(message.text);
-      else if (message.type === 'error') {
+      else if (message.type === 'done') {
+        onDone?.(message.status);
+        pending.current.push(message);
+      } else if (message.type === 'error') {
         onError(message.name, message.message);
         exit();
       } else pending.current.push(message);
@@ -66,14 +74,16 @@ export function TrainApp({ worker, width, onPrint, onError }: TrainAppProps) {
       clearInterval(timer);
       worker.off('message', onMessage);
     };
-  }, [worker, exit, onPrint, onError]);
+  }, [worker, exit, onPrint, onError, onDone]);
   const send = (command: WorkerCommand) => worker.postMessage(command);
   // Ctrl-C: the first stops gracefully (checkpoint and summary), the second quits at once.
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
       interrupts.current++;
-      if (interrupts.current === 1) send({ type: 'stop' });
-      else process.exit(130);
+      if (interrupts.current === 1) {
+        onInterrupt?.();
+        send({ type: 'stop' });
+      } else process.exit(EXIT_CODES.interrupted);
     }
   });
   if (!state) return <Text>starting…</Text>;

@@ -7,7 +7,12 @@ import { tfRecord } from './tfrecord.js';
 // The parts of tensorflow/core/util/event.proto and summary.proto that scalars need.
 const root = protobuf.Root.fromJSON({
   nested: {
-    SummaryValue: { fields: { tag: { type: 'string', id: 1 }, simpleValue: { type: 'float', id: 2 } } },
+    // simple_value is a member of summary.proto's `oneof value`: set members are written even when
+    // 0. Declared as a plain field, protobufjs would drop every value equal to 0.
+    SummaryValue: {
+      oneofs: { value: { oneof: ['simpleValue'] } },
+      fields: { tag: { type: 'string', id: 1 }, simpleValue: { type: 'float', id: 2 } },
+    },
     Summary: { fields: { value: { rule: 'repeated', type: 'SummaryValue', id: 1 } } },
     Event: {
       fields: {
@@ -43,6 +48,24 @@ export function encodeEvent(event: {
   if (event.scalars)
     message.summary = { value: event.scalars.map((s) => ({ tag: s.tag, simpleValue: s.value })) };
   return EventType.encode(EventType.fromObject(message)).finish();
+}
+
+/** Decodes one TensorBoard `Event` protobuf back to its scalars (the inverse of {@link encodeEvent}). */
+export function decodeEvent(bytes: Uint8Array): {
+  wallTime: number;
+  step: number;
+  scalars: { tag: string; value: number }[];
+} {
+  const event = EventType.toObject(EventType.decode(bytes), { longs: Number, defaults: true }) as {
+    wallTime: number;
+    step: number;
+    summary?: { value?: { tag: string; simpleValue?: number }[] };
+  };
+  return {
+    wallTime: event.wallTime,
+    step: event.step,
+    scalars: (event.summary?.value ?? []).map((v) => ({ tag: v.tag, value: v.simpleValue ?? Number.NaN })),
+  };
 }
 
 /**

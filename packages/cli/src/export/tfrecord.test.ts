@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scalarsFromEvents, scalarsToCsv } from './scalars.js';
-import { encodeEvent } from './tensorboard.js';
+import { decodeEvent, encodeEvent, writeTensorBoardScalars } from './tensorboard.js';
 import { crc32c, maskedCrc32c, tfRecord } from './tfrecord.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -49,5 +52,28 @@ describe('TensorBoard encoding', () => {
     expect(scalarsToCsv(points)).toBe(
       'tag,step,value,wall_time\nmeta-step/metaLoss,1,2.5,2\nevaluation/log10FinalLoss,0,-0.5,3\n',
     );
+  });
+
+  it('round trip: every point of the CSV export, zeros included, is in the event file', () => {
+    const points = scalarsFromEvents([
+      { type: 'meta-step', time: 1000, metaStep: 1, metaLoss: 0, gradientNorm: 2, skipped: false },
+      { type: 'meta-step', time: 2000, metaStep: 2, metaLoss: 0, gradientNorm: 0, skipped: false },
+      { type: 'evaluation', time: 3000, epoch: 0, log10FinalLoss: 0.25, curve: [] },
+    ]);
+    expect(points.filter((p) => p.value === 0)).toHaveLength(3);
+    const file = readFileSync(writeTensorBoardScalars(mkdtempSync(join(tmpdir(), 'tb-')), points));
+    const decoded: { tag: string; step: number; value: number }[] = [];
+    for (let offset = 0; offset < file.length; ) {
+      const length = Number(file.readBigUInt64LE(offset));
+      const event = decodeEvent(file.subarray(offset + 12, offset + 12 + length));
+      for (const s of event.scalars) decoded.push({ tag: s.tag, step: event.step, value: s.value });
+      offset += 12 + length + 4;
+    }
+    const csvRows = scalarsToCsv(points).trim().split('\n').slice(1);
+    expect(decoded).toHaveLength(csvRows.length);
+    for (const row of csvRows) {
+      const [tag, step, value] = row.split(',');
+      expect(decoded).toContainEqual({ tag, step: Number(step), value: Number(value) });
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, describeRun, writeFileAtomic } from '@metagrad/core';
 
 /** Files every run directory holds. */
@@ -10,7 +10,11 @@ export const RUN_FILES = {
   summary: 'summary.json',
 } as const;
 
-/** What `config.json` records: the resolved configuration, seed, backend and versions. */
+/**
+ * What `config.json` records: the resolved configuration as the run started, seed, backend and
+ * versions. A resume never rewrites these; settings it was allowed to change are appended to
+ * `changes` (see {@link effectiveConfig}).
+ */
 export interface RunConfigFile {
   kind: string;
   command: string[];
@@ -28,6 +32,13 @@ export interface SettingChange {
   field: string;
   from: unknown;
   to: unknown;
+}
+
+/** A run's settings now: its starting config with every recorded change applied in order. */
+export function effectiveConfig(file: RunConfigFile): Record<string, unknown> {
+  const config = { ...file.config };
+  for (const change of file.changes ?? []) config[change.field] = change.to;
+  return config;
 }
 
 /**
@@ -59,10 +70,11 @@ export function resumeChanges(
 /**
  * Creates a fresh run directory and writes its `config.json` atomically. A directory that
  * already holds a run (or any other files) is refused, so nothing written earlier is
- * overwritten; continuing a run goes through `--resume`.
+ * overwritten; continuing a run goes through `--resume`. A path under a file is a ConfigError.
  */
 export function createRunDirectory(dir: string, config: Omit<RunConfigFile, 'run'>): string {
   const path = resolve(dir);
+  assertDirectoryPath(dir);
   if (existsSync(path) && readdirSync(path).length > 0) {
     const what = existsSync(join(path, RUN_FILES.config)) ? 'holds another run' : 'is not empty';
     throw new ConfigError(
@@ -76,10 +88,32 @@ export function createRunDirectory(dir: string, config: Omit<RunConfigFile, 'run
   return path;
 }
 
-/** Writes config.json (used on create, and on resume to record the resuming process). */
+/** Writes a new run's config.json, describing the process that starts it. */
 export function writeRunConfig(dir: string, config: Omit<RunConfigFile, 'run'>): void {
   const file: RunConfigFile = { ...config, run: describeRun() };
   writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** Appends settings a resume changed to config.json; everything else in it stays as it was. */
+export function recordChanges(dir: string, file: RunConfigFile, changes: SettingChange[]): void {
+  if (changes.length === 0) return;
+  const next: RunConfigFile = { ...file, changes: [...(file.changes ?? []), ...changes] };
+  writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/** Refuses a directory path that passes through a file (`--run-dir file.txt/run`). */
+function assertDirectoryPath(dir: string): void {
+  let current = resolve(dir);
+  for (;;) {
+    if (existsSync(current)) {
+      if (!statSync(current).isDirectory())
+        throw new ConfigError('run-dir', dir, `${current} is a file, not a directory`);
+      return;
+    }
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 /** Reads a run's config.json; a missing or corrupt file is a ConfigError naming the directory. */

@@ -7,7 +7,10 @@ import { RUN_FILES, readRunConfig } from './run-directory.js';
 export interface RunOverview {
   dir: string;
   kind: string;
-  status: 'completed' | 'stopped' | 'incomplete';
+  /** `failed`: the weights stopped being finite; `unreadable`: see {@link RunOverview.problem}. */
+  status: 'completed' | 'stopped' | 'failed' | 'incomplete' | 'unreadable';
+  /** Why the run directory could not be read (status `unreadable`). */
+  problem?: string;
   /** The run's headline number: best held-out log10 final loss (l2l) or best held-out mean reward (rl2). */
   best: number | null;
   bestLabel: string;
@@ -15,6 +18,25 @@ export interface RunOverview {
   /** Seconds since the last write to metrics.jsonl. */
   ageSeconds: number;
   truncatedTail: boolean;
+}
+
+/** {@link describeRunDirectory}, or an `unreadable` overview saying why, so one broken run never hides the others. */
+export function describeRunDirectorySafely(dir: string): RunOverview {
+  try {
+    return describeRunDirectory(dir);
+  } catch (error) {
+    return {
+      dir,
+      kind: '?',
+      status: 'unreadable',
+      problem: (error as Error).message,
+      best: null,
+      bestLabel: '',
+      events: 0,
+      ageSeconds: Number.NaN,
+      truncatedTail: false,
+    };
+  }
 }
 
 /** Reads a run directory's config, summary and metrics into an overview. */
@@ -28,7 +50,8 @@ export function describeRunDirectory(dir: string): RunOverview {
   if (existsSync(summaryPath)) {
     try {
       const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Record<string, unknown>;
-      if (summary.status === 'completed' || summary.status === 'stopped') status = summary.status;
+      if (summary.status === 'completed' || summary.status === 'stopped' || summary.status === 'failed')
+        status = summary.status;
       const value = summary.bestLog10FinalLoss ?? summary.best;
       if (typeof value === 'number') best = value;
     } catch {

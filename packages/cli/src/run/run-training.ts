@@ -1,35 +1,44 @@
 import { onInterrupt } from '../options.js';
-import type { TrainIo, TrainKind } from './train-protocol.js';
+import { exitCodeForSignal } from './exit-codes.js';
+import type { TrainIo, TrainKind, TrainStatus } from './train-protocol.js';
 import { trainWithDashboard } from './train-with-dashboard.js';
 
 /**
  * Runs a training command the way the terminal calls for: with the Ink dashboard (training in a
  * worker thread) when stdin and stdout are TTYs, else in this process with plain progress lines or,
- * with `--json`, one JSON event per line. Ctrl-C stops after the current `step` and checkpoints.
+ * with `--json`, one JSON event per line. Ctrl-C or SIGTERM stops after the current `step` with a
+ * checkpoint; a run so stopped before it completed exits 130 (SIGINT) or 143 (SIGTERM), so that a
+ * scheduler can requeue it. Stopping with `q` in the dashboard is the user's choice and exits 0.
  */
 export async function runTraining<E>(
   kind: TrainKind,
   flags: { json?: boolean; tui?: boolean },
   step: string,
-  run: (io: TrainIo<E>) => Promise<void>,
+  run: (io: TrainIo<E>) => Promise<TrainStatus>,
 ): Promise<void> {
+  let signal: NodeJS.Signals | undefined;
+  let status: TrainStatus;
   if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
-    await trainWithDashboard(kind, flags);
-    return;
-  }
-  let stop: (() => void) | undefined;
-  const removeInterruptHandler = onInterrupt(step, () => stop?.());
-  try {
-    await run({
-      sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
-      print: (text) => process.stdout.write(text),
-      beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
-      onControls: (controls) => {
-        stop = controls.stop;
-      },
-      plainProgress: !flags.json,
+    ({ status, signal } = await trainWithDashboard(kind, flags));
+  } else {
+    let stop: (() => void) | undefined;
+    const removeInterruptHandler = onInterrupt(step, (received) => {
+      signal = received;
+      stop?.();
     });
-  } finally {
-    removeInterruptHandler();
+    try {
+      status = await run({
+        sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
+        print: (text) => process.stdout.write(text),
+        beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
+        onControls: (controls) => {
+          stop = controls.stop;
+        },
+        plainProgress: !flags.json,
+      });
+    } finally {
+      removeInterruptHandler();
+    }
   }
+  if (signal && status === 'stopped') process.exitCode = exitCodeForSignal(signal);
 }

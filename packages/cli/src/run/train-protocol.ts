@@ -1,6 +1,9 @@
 import type { MetaTrainEvent } from '@metagrad/optimizers';
 import type { Rl2Event } from '@metagrad/rl';
 
+/** How a training run ended, when it did not fail. */
+export type TrainStatus = 'completed' | 'stopped';
+
 /** Which training command a worker runs. */
 export type TrainKind = 'l2l' | 'rl2';
 
@@ -24,7 +27,7 @@ export type WorkerMessage =
   | { type: 'event'; event: MetaTrainEvent | Rl2Event }
   | { type: 'print'; text: string }
   | { type: 'reference'; reference: ReferenceResults }
-  | { type: 'done' }
+  | { type: 'done'; status: TrainStatus }
   | { type: 'error'; name: string; message: string };
 
 /** The hooks a training command needs from whoever runs it: the plain CLI, or the dashboard's worker. */

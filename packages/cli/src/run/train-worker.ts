@@ -44,9 +44,11 @@ try {
     plainProgress: false,
   };
   const kind = workerData.kind as TrainKind;
-  if (kind === 'l2l') await runL2lTrain(workerData.flags as TrainFlags, io);
-  else await runRl2Train(workerData.flags as Rl2TrainFlags, io);
-  send({ type: 'done' });
+  const status =
+    kind === 'l2l'
+      ? await runL2lTrain(workerData.flags as TrainFlags, io)
+      : await runRl2Train(workerData.flags as Rl2TrainFlags, io);
+  send({ type: 'done', status });
 } catch (error) {
   send({ type: 'error', name: (error as Error).name, message: (error as Error).message });
 } finally {

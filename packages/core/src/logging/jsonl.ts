@@ -1,29 +1,88 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asDiskWriteError, syncDirectory, writeFully } from '../io/durable-write.js';
+import { fileSystem } from '../io/file-system.js';
 import type { EventSink, RunEvent } from './run-event.js';
 
+/** Options of {@link JsonlWriter}. */
+export interface JsonlWriterOptions {
+  /**
+   * Cut the file to this many bytes before appending: a resumed run passes the length the log had
+   * when its checkpoint was written, so events it replays are not logged twice.
+   */
+  truncateTo?: number;
+}
+
 /**
- * Appends one JSON object per line to a file, writing each line through to the OS at once
- * (no buffering), so a run killed with SIGKILL loses at most the line being written.
+ * Appends one JSON object per line to a file, writing each line through to the OS at once (no
+ * buffering), so a run killed with SIGKILL loses at most the line being written. On opening, a torn
+ * last line (left by a killed run) is cut off, so appending never glues a new line onto it. A write
+ * that fails (full disk) throws a `DiskWriteError`: the writer is `required`, so training stops
+ * rather than going on without a record.
  *
  * @example
  * ```ts
  * const log = new JsonlWriter('runs/a/metrics.jsonl');
- * log.emit({ type: 'meta-loss', time: Date.now(), step: 3, value: 0.42 });
+ * log.emit({ type: 'progress', time: Date.now() });
  * log.close();
  * ```
  */
 export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> {
   readonly path: string;
+  readonly required = true;
   private fd: number | undefined;
+  private length: number;
 
-  constructor(path: string) {
+  constructor(path: string, options: JsonlWriterOptions = {}) {
     this.path = path;
-    this.fd = openSync(path, 'a');
+    const fs = fileSystem();
+    const size = existsSync(path) ? statSync(path).size : 0;
+    const keep = completeLinesLength(path, Math.min(size, options.truncateTo ?? size));
+    try {
+      // Append mode: every line lands at the end, also after the tail was cut.
+      this.fd = fs.openSync(path, 'a');
+      if (keep < size) {
+        fs.ftruncateSync(this.fd, keep);
+        fs.fsyncSync(this.fd);
+      }
+    } catch (error) {
+      if (this.fd !== undefined) closeSync(this.fd);
+      throw asDiskWriteError(error, path);
+    }
+    if (size === 0) syncDirectory(dirname(path));
+    this.length = keep;
+  }
+
+  /** Bytes in the file now (every line written so far, complete). */
+  get bytes(): number {
+    return this.length;
   }
 
   emit(event: E): void {
     if (this.fd === undefined) throw new Error(`JsonlWriter: ${this.path} is closed`);
-    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+    try {
+      writeFully(this.fd, line, this.path);
+    } catch (error) {
+      // Cut whatever part of the line reached the file, so the log stays whole lines.
+      try {
+        fileSystem().ftruncateSync(this.fd, this.length);
+      } catch {
+        /* the disk is failing; readers tolerate one torn tail */
+      }
+      throw error;
+    }
+    this.length += line.length;
+  }
+
+  /** Flushes the log to the disk (called before a checkpoint records its length). */
+  sync(): void {
+    if (this.fd === undefined) return;
+    try {
+      fileSystem().fsyncSync(this.fd);
+    } catch (error) {
+      throw asDiskWriteError(error, this.path);
+    }
   }
 
   close(): void {
@@ -32,6 +91,26 @@ export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> 
   }
 }
 
+/** The length of the longest prefix of the file's first `limit` bytes that ends with a newline. */
+function completeLinesLength(path: string, limit: number): number {
+  if (limit === 0 || !existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = 64 * 1024;
+    let end = limit;
+    const buffer = Buffer.alloc(chunk);
+    while (end > 0) {
+      const start = Math.max(0, end - chunk);
+      const n = readSync(fd, buffer, 0, end - start, start);
+      const i = buffer.subarray(0, n).lastIndexOf(0x0a);
+      if (i >= 0) return start + i + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
+}
 /** Result of {@link readJsonl}. */
 export interface JsonlContents<T> {
   records: T[];

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../io/durable-write.js';
 import { JsonlWriter, readJsonl } from './jsonl.js';
 import { EventBus, MemorySink } from './run-event.js';
 import { describeRun } from './run-info.js';

@@ -13,11 +13,17 @@ export interface RunEvent {
 /** Something that consumes run events (a log writer, a dashboard, a test recorder). */
 export interface EventSink<E extends RunEvent = RunEvent> {
   emit(event: E): void;
+  /**
+   * A sink the run cannot go on without (the metrics log): when it throws, {@link EventBus}
+   * passes the error on and training stops, instead of detaching the sink.
+   */
+  readonly required?: boolean;
 }
 
 /**
  * Fans events out to several sinks; a sink that throws is reported once and then skipped,
- * so a broken dashboard never stops training.
+ * so a broken dashboard never stops training. A `required` sink (the metrics log) that throws
+ * stops training instead: a run must not go on without its record.
  *
  * @example
  * ```ts
@@ -48,6 +54,7 @@ export class EventBus<E extends RunEvent = RunEvent> implements EventSink<E> {
       try {
         sink.emit(event);
       } catch (error) {
+        if (sink.required) throw error;
         this.failed.add(sink);
         process.emitWarning(`event sink failed and was detached: ${(error as Error).message}`);
       }

@@ -1,3 +1,4 @@
+import { adamUpdate } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerState, TunableOptimizer } from './optimizer.js';
 
@@ -37,16 +38,8 @@ export class Adam implements TunableOptimizer {
     return { m: tf.zerosLike(params), v: tf.zerosLike(params) };
   }
   step(gradient: tf.Tensor, state: OptimizerState, step: number) {
-    return tf.tidy(() => {
-      const t = step + 1;
-      const m = tf.add(tf.mul(state.m!, this.beta1), tf.mul(gradient, 1 - this.beta1));
-      const v = tf.add(tf.mul(state.v!, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
-      // Fold both bias corrections into the step size: α·√(1−β₂ᵗ)/(1−β₁ᵗ).
-      const stepSize = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-      const epsilonHat = this.epsilon * Math.sqrt(1 - this.beta2 ** t);
-      const update = tf.div(tf.mul(m, -stepSize), tf.add(tf.sqrt(v), epsilonHat));
-      return { update, state: { m, v } };
-    });
+    const { update, m, v } = adamUpdate(gradient, state.m!, state.v!, step + 1, this);
+    return { update, state: { m, v } };
   }
   describe() {
     return {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeState, type Optimizer, type OptimizerState } from '../baselines/optimizer.js';
-import { disposeLstmState, type LstmState } from '../learned/coordinatewise-lstm.js';
-import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
+import {
+  disposeLearnedState,
+  type LearnedOptimizer,
+  type LearnedOptimizerState,
+} from '../learned/learned-optimizer.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task } from '../tasks/task.js';
 
@@ -25,7 +28,7 @@ export interface RunOptimizerOptions {
 }
 
 export function isLearnedOptimizer(optimizer: Optimizer): optimizer is LearnedOptimizer {
-  return typeof (optimizer as Partial<LearnedOptimizer>).initialRecurrentState === 'function';
+  return typeof (optimizer as Partial<LearnedOptimizer>).initialState === 'function';
 }
 
 /**
@@ -42,7 +45,7 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   const meanLosses: tf.Scalar[] = [];
   let params = task.initialParams();
   const learned = isLearnedOptimizer(optimizer) ? optimizer : undefined;
-  let lstmState: LstmState | undefined = learned?.initialRecurrentState(params.size);
+  let learnedState: LearnedOptimizerState | undefined = learned?.initialState(params.size);
   let state: OptimizerState | undefined = learned ? undefined : optimizer.init(params);
   for (let step = 0; step <= steps; step++) {
     const { loss, gradient } = lossAndGradient(task, params, step);
@@ -55,10 +58,10 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     let update: tf.Tensor;
     if (learned) {
       const flat = gradient.reshape([1, -1]) as tf.Tensor2D;
-      const out = learned.update(flat, lstmState!, learned.contextForStep(step));
+      const out = learned.update(flat, learnedState!, learned.contextForStep(step));
       flat.dispose();
-      disposeLstmState(lstmState!);
-      lstmState = out.state;
+      disposeLearnedState(learnedState!);
+      learnedState = out.state;
       update = out.update;
     } else {
       const out = optimizer.step(gradient, state!, step);
@@ -71,7 +74,7 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     params = next;
   }
   params.dispose();
-  if (lstmState) disposeLstmState(lstmState);
+  if (learnedState) disposeLearnedState(learnedState);
   if (state) disposeState(state);
   const stacked = tf.stack(meanLosses);
   const curve = Array.from(stacked.dataSync());

@@ -1,14 +1,10 @@
-import type { Rng } from '@metagrad/core';
+import type { NamedValues, Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 
 let nextInstance = 0;
 
-/** A weight tensor as plain data. */
-export interface NamedWeight {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
+/** A weight tensor as plain data (@metagrad/core's {@link NamedValues}). */
+export type NamedWeight = NamedValues;
 
 /**
  * Recurrent state of a coordinatewise LSTM: per layer, hidden and cell `[H, N]` (one column per

@@ -1,7 +1,7 @@
 import type { KernelChoice, Rng } from '@metagrad/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../baselines/optimizer.js';
-import type { LstmState, NamedWeight } from './coordinatewise-lstm.js';
+import type { NamedWeight } from './coordinatewise-lstm.js';
 
 /** What an update step may depend on besides gradient and state. */
 export interface StepContext {
@@ -20,6 +20,19 @@ export interface StepContext {
 }
 
 /**
+ * A learned optimizer's state between steps, opaque to trainers: named tensors `[rows, N]` with one
+ * column per coordinate. Trainers store them by name, split them by columns across gradient
+ * workers and join them again, without knowing what the rows mean (LSTM layers' h and c, moments,
+ * anything else).
+ */
+export type LearnedOptimizerState = Record<string, tf.Tensor2D>;
+
+/** Disposes every tensor of a learned optimizer's state. */
+export function disposeLearnedState(state: LearnedOptimizerState): void {
+  for (const t of Object.values(state)) t.dispose();
+}
+
+/**
  * A learned update rule: a network mapping gradient features and a recurrent state to updates,
  * coordinatewise. It is an {@link Optimizer} (for evaluation and drop-in use); the meta-trainer
  * differentiates its {@link LearnedOptimizer.update} through the unroll with tfjs's autodiff.
@@ -33,8 +46,8 @@ export interface LearnedOptimizer extends Optimizer {
   kernels: KernelChoice;
   /** Plain-JSON configuration from which the optimizer is rebuilt. */
   config(): LearnedOptimizerConfig;
-  /** Fresh recurrent state for `numCoordinates` coordinates. */
-  initialRecurrentState(numCoordinates: number): LstmState;
+  /** Fresh state for `numCoordinates` coordinates. */
+  initialState(numCoordinates: number): LearnedOptimizerState;
   /** The context `step` uses outside meta-training (its own noise stream, final temperature). */
   contextForStep(step: number): StepContext;
   /**
@@ -43,9 +56,9 @@ export interface LearnedOptimizer extends Optimizer {
    */
   update(
     gradient: tf.Tensor2D,
-    state: LstmState,
+    state: LearnedOptimizerState,
     context: StepContext,
-  ): { update: tf.Tensor2D; state: LstmState };
+  ): { update: tf.Tensor2D; state: LearnedOptimizerState };
   /** Weights as plain data, and back. */
   weightValues(): NamedWeight[];
   setWeightValues(weights: NamedWeight[]): void;

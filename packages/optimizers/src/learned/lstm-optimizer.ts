@@ -9,7 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerState } from '../baselines/optimizer.js';
 import { lstmOptimizerStep } from '../ops/lstm-optimizer-step.js';
 import { CoordinatewiseLstm, type LstmState, type NamedWeight, setVariables } from './coordinatewise-lstm.js';
-import type { LearnedOptimizer, LearnedOptimizerConfig, StepContext } from './learned-optimizer.js';
+import type {
+  LearnedOptimizer,
+  LearnedOptimizerConfig,
+  LearnedOptimizerState,
+  StepContext,
+} from './learned-optimizer.js';
 
 /** Defaults of the paper's coordinatewise deep LSTM optimizer (2 × 20 units, LogAndSign k = 10). */
 export const DEFAULT_LSTM_CONFIG: LearnedOptimizerConfig = {
@@ -31,8 +36,8 @@ export const DEFAULT_DISCRETE_CONFIG: LearnedOptimizerConfig = {
   temperature: { initial: 1, min: 0.3, rate: 1e-3, every: 10 },
 };
 
-function toOptimizerState(state: LstmState): OptimizerState {
-  const out: OptimizerState = {};
+function toOptimizerState(state: LstmState): LearnedOptimizerState {
+  const out: LearnedOptimizerState = {};
   state.h.forEach((h, i) => {
     out[`h${i}`] = h;
     out[`c${i}`] = state.c[i]!;
@@ -123,19 +128,19 @@ export class LstmOptimizer implements LearnedOptimizer {
     return this.schedule?.value(metaStep) ?? 1;
   }
 
-  initialRecurrentState(numCoordinates: number): LstmState {
-    return this.network.initialState(numCoordinates);
+  initialState(numCoordinates: number): LearnedOptimizerState {
+    return toOptimizerState(this.network.initialState(numCoordinates));
   }
 
   update(
     gradient: tf.Tensor2D,
-    state: LstmState,
+    state: LearnedOptimizerState,
     context: StepContext,
-  ): { update: tf.Tensor2D; state: LstmState } {
+  ): { update: tf.Tensor2D; state: LearnedOptimizerState } {
     return tf.tidy(() => {
-      const { output, state: next } = lstmOptimizerStep(
+      const { output, state: lstmNext } = lstmOptimizerStep(
         gradient,
-        state,
+        fromOptimizerState(state, this.settings.layers.length),
         {
           kernels: this.network.variables as tf.Tensor2D[],
           headW: this.headKernel as tf.Tensor2D,
@@ -144,6 +149,7 @@ export class LstmOptimizer implements LearnedOptimizer {
         this.settings.preprocessK,
         this.kernels,
       );
+      const next = toOptimizerState(lstmNext);
       const scale = this.settings.outputScale;
       if (!this.stepSizes) return { update: tf.mul(output, scale) as tf.Tensor2D, state: next };
       // Straight-through Gumbel-softmax over the step sizes: exact choice forward, relaxed gradient.
@@ -165,7 +171,7 @@ export class LstmOptimizer implements LearnedOptimizer {
   }
 
   init(params: tf.Tensor): OptimizerState {
-    return toOptimizerState(this.initialRecurrentState(params.size));
+    return this.initialState(params.size);
   }
 
   /** Optimizer interface: the update for a gradient of any shape. */
@@ -173,10 +179,10 @@ export class LstmOptimizer implements LearnedOptimizer {
     return tf.tidy(() => {
       const { update, state: next } = this.update(
         gradient.reshape([1, -1]) as tf.Tensor2D,
-        fromOptimizerState(state, this.settings.layers.length),
+        state as LearnedOptimizerState,
         this.contextForStep(step),
       );
-      return { update: update.reshape(gradient.shape), state: toOptimizerState(next) };
+      return { update: update.reshape(gradient.shape), state: next };
     });
   }
 

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeLstmState, type LstmState } from './coordinatewise-lstm.js';
-import type { LearnedOptimizer } from './learned-optimizer.js';
+import {
+  disposeLearnedState,
+  type LearnedOptimizer,
+  type LearnedOptimizerState,
+} from './learned-optimizer.js';
 
-function keepState(state: LstmState): LstmState {
-  for (const t of [...state.h, ...state.c]) tf.keep(t);
+function keepState(state: LearnedOptimizerState): LearnedOptimizerState {
+  for (const t of Object.values(state)) tf.keep(t);
   return state;
 }
 
 interface VariableState {
-  state: LstmState;
+  state: LearnedOptimizerState;
   step: number;
 }
 
@@ -47,7 +50,7 @@ export class LearnedTfOptimizer extends tf.Optimizer {
       let entry = this.states.get(name);
       if (!entry) {
         // tfjs-layers calls this inside tf.tidy; recurrent state must outlive it.
-        entry = { state: keepState(this.learned.initialRecurrentState(variable.size)), step: 0 };
+        entry = { state: keepState(this.learned.initialState(variable.size)), step: 0 };
         this.states.set(name, entry);
       }
       const current = entry;
@@ -59,7 +62,7 @@ export class LearnedTfOptimizer extends tf.Optimizer {
         );
         return { update: out.update.reshape(variable.shape), state: out.state };
       });
-      disposeLstmState(current.state);
+      disposeLearnedState(current.state);
       current.state = keepState(state);
       current.step++;
       // assign() shares the new value's data; the tensor object itself must still be disposed.
@@ -78,7 +81,7 @@ export class LearnedTfOptimizer extends tf.Optimizer {
 
   /** Forgets every variable's recurrent state (e.g. before optimizing a new model). */
   resetState(): void {
-    for (const { state } of this.states.values()) disposeLstmState(state);
+    for (const { state } of this.states.values()) disposeLearnedState(state);
     this.states.clear();
   }
 

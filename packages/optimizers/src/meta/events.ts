@@ -57,7 +57,8 @@ export interface CheckpointEvent extends RunEvent {
 export interface MetaTrainEndEvent extends RunEvent {
   type: 'end';
   epoch: number;
-  reason: 'completed' | 'stopped';
+  /** `failed`: the learned optimizer's weights stopped being finite. */
+  reason: 'completed' | 'stopped' | 'failed';
   bestLog10FinalLoss: number | null;
   skippedTotal: number;
   ms: number;

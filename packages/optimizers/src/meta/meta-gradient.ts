@@ -1,7 +1,11 @@
 import type { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
-import { disposeLstmState, type LstmState } from '../learned/coordinatewise-lstm.js';
-import type { LearnedOptimizer, StepContext } from '../learned/learned-optimizer.js';
+import {
+  disposeLearnedState,
+  type LearnedOptimizer,
+  type LearnedOptimizerState,
+  type StepContext,
+} from '../learned/learned-optimizer.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { LossAndGradient, Task } from '../tasks/task.js';
 
@@ -10,8 +14,8 @@ export interface InnerRun {
   task: Task;
   /** θ_t `[B, n]`. */
   params: tf.Tensor2D;
-  /** The learned optimizer's recurrent state for the B·n coordinates. */
-  state: LstmState;
+  /** The learned optimizer's state for the B·n coordinates (opaque). */
+  state: LearnedOptimizerState;
   /** f(θ_t) `[B]` and ∇f(θ_t) `[B, n]`. */
   loss: tf.Tensor1D;
   gradient: tf.Tensor2D;
@@ -26,7 +30,7 @@ export function startInnerRun(task: Task, optimizer: LearnedOptimizer): InnerRun
   return {
     task,
     params,
-    state: optimizer.initialRecurrentState(task.numInstances * task.numParams),
+    state: optimizer.initialState(task.numInstances * task.numParams),
     loss,
     gradient,
     step: 0,
@@ -36,7 +40,7 @@ export function startInnerRun(task: Task, optimizer: LearnedOptimizer): InnerRun
 /** Disposes the tensors of an inner run (not its task). */
 export function disposeInnerRun(run: InnerRun): void {
   tf.dispose([run.params, run.loss, run.gradient]);
-  disposeLstmState(run.state);
+  disposeLearnedState(run.state);
 }
 
 /** Options of {@link metaGradient}. */
@@ -155,7 +159,7 @@ function unroll(
     }
     final = {
       params: tf.keep(params.clone()),
-      state: { h: state.h.map((h) => tf.keep(h.clone())), c: state.c.map((c) => tf.keep(c.clone())) },
+      state: Object.fromEntries(Object.entries(state).map(([name, t]) => [name, tf.keep(t.clone())])),
       loss: tf.keep(loss.clone()),
       gradient: tf.keep(gradient.clone()),
     };

@@ -8,9 +8,8 @@ import { Sgd } from '../baselines/sgd.js';
 import { runOptimizer } from '../eval/run-optimizer.js';
 import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { QuadraticFamily } from '../tasks/quadratic.js';
-import { latestCheckpoint, listCheckpoints } from './checkpoint.js';
 import type { MetaStepEvent, MetaTrainEvent } from './events.js';
-import { type MetaTrainConfigInput, MetaTrainer } from './meta-trainer.js';
+import { type MetaTrainConfigInput, MetaTrainer, metaTrainCheckpoints } from './meta-trainer.js';
 
 const SMALL: MetaTrainConfigInput = {
   epochs: 40,
@@ -70,9 +69,10 @@ describe('MetaTrainer', () => {
     });
     const stopped = await first.train();
     expect(stopped.reason).toBe('stopped');
-    const { checkpoint } = latestCheckpoint(dir)!;
-    expect(checkpoint.inner).not.toBeNull();
-    expect(checkpoint.metaStep).toBe(10);
+    const { data: checkpoint } = metaTrainCheckpoints(dir).latest()!;
+    expect(checkpoint.state.innerStep).toBeGreaterThan(0);
+    expect(checkpoint.tensors.inner).toBeDefined();
+    expect(checkpoint.step).toBe(10);
 
     const c = new LstmOptimizer(
       DEFAULT_LSTM_CONFIG,
@@ -109,7 +109,7 @@ describe('MetaTrainer', () => {
     optimizer.weightValues().forEach((w, i) => {
       expect(Array.from(w.values)).toEqual(Array.from(before[i]!.values));
     });
-    for (const path of listCheckpoints(dir)) {
+    for (const path of metaTrainCheckpoints(dir).list()) {
       expect(readFileSync(path, 'utf8')).not.toMatch(/NaN|Infinity/);
     }
     optimizer.dispose();

@@ -1,7 +1,17 @@
 import {
+  type AdamState,
+  adamFromValues,
+  adamValues,
+  type CheckpointData,
+  CheckpointError,
+  CheckpointStore,
   ConfigError,
+  clipAndApply,
+  disposeAdam,
   type EventSink,
+  initAdam,
   kernelsSchema,
+  type NamedValues,
   parseConfig,
   Rng,
   resolveKernels,
@@ -9,16 +19,12 @@ import {
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { Adam } from '../baselines/adam.js';
-import { disposeState, type OptimizerState } from '../baselines/optimizer.js';
 import { runOptimizer } from '../eval/run-optimizer.js';
-import type { LstmState, NamedWeight } from '../learned/coordinatewise-lstm.js';
+import type { NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
-import { decodeWeights, encodeWeights } from '../learned/weight-codec.js';
 import { MetaGradientRunner } from '../parallel/meta-gradient-runner.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
-import { type Checkpoint, writeCheckpoint } from './checkpoint.js';
 import type { MetaTrainEvent } from './events.js';
 import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
 
@@ -72,11 +78,32 @@ export function resolveMetaTrainConfig(input: MetaTrainConfigInput = {}): MetaTr
   return config;
 }
 
+/** The `kind` of meta-training checkpoints in a {@link CheckpointStore}. */
+export const META_TRAIN_CHECKPOINT_KIND = 'l2l-meta-train';
+
+/** Where meta-training keeps checkpoints: the store {@link MetaTrainer} writes and a resume reads. */
+export function metaTrainCheckpoints(dir: string, keep = 3): CheckpointStore {
+  return new CheckpointStore(dir, { kind: META_TRAIN_CHECKPOINT_KIND, keep });
+}
+
+/** The plain-JSON part of a meta-training checkpoint. */
+const checkpointStateSchema = z.object({
+  /** Epoch in progress and the inner step reached within it (0: at an epoch boundary). */
+  epoch: z.number().int().nonnegative(),
+  innerStep: z.number().int().nonnegative(),
+  skippedTotal: z.number().int().nonnegative(),
+  bestLog10FinalLoss: z.number().nullable(),
+  epochMetaLosses: z.array(z.number()),
+  /** Adam updates applied to the optimizer's weights. */
+  adamStep: z.number().int().nonnegative(),
+});
+
 /** What meta-training returns. */
 export interface MetaTrainSummary {
   epochsCompleted: number;
   metaSteps: number;
-  reason: 'completed' | 'stopped';
+  /** `failed`: the weights stopped being finite; nothing of them should be saved as a result. */
+  reason: 'completed' | 'stopped' | 'failed';
   bestLog10FinalLoss: number | null;
   /** Weights at the best evaluation (null when none ran). */
   bestWeights: NamedWeight[] | null;
@@ -90,10 +117,12 @@ export interface MetaTrainerOptions {
   family: TaskFamily;
   optimizer: LearnedOptimizer;
   events?: EventSink<MetaTrainEvent>;
-  /** Directory for checkpoints; none are written without it. */
+  /** Directory for checkpoints ({@link metaTrainCheckpoints}); none are written without it. */
   checkpointDir?: string;
-  /** Continue from this checkpoint (weights, meta-optimizer, position, inner state). */
-  resumeFrom?: Checkpoint;
+  /** Continue from this checkpoint (weights, meta-optimizer, best weights, position, inner state). */
+  resumeFrom?: CheckpointData;
+  /** Extra plain JSON each checkpoint records, e.g. the metrics log's length for a clean resume. */
+  checkpointNotes?: () => Record<string, unknown>;
   /** Awaited before every meta-step: lets a UI pause training or yield to key handlers. */
   beforeMetaStep?: () => Promise<void>;
 }
@@ -101,9 +130,10 @@ export interface MetaTrainerOptions {
 /**
  * Meta-trains a learned optimizer by truncated backpropagation through time (Andrychowicz et al.
  * 2016): each epoch samples tasks, runs them for `steps` inner steps in truncations of `unroll`,
- * and after each truncation applies Adam (with global-norm clipping) to the optimizer's weights.
- * A NaN/Inf meta-loss or gradient skips the update and is counted; a poisoned state is never
- * checkpointed. Events go to `events`; checkpoints (atomic, last K kept) to `checkpointDir`.
+ * and after each truncation applies Adam (with global-norm clipping) to the optimizer's weights
+ * through @metagrad/core's `clipAndApply`. A NaN/Inf meta-loss or gradient, or an update that would
+ * make a weight non-finite, is skipped and counted. Events go to `events`; checkpoints (verified,
+ * with the best weights, last K kept) to `checkpointDir`.
  * The same seed and backend give the same numbers, also across a resume.
  *
  * @example
@@ -120,8 +150,8 @@ export class MetaTrainer {
   private readonly events: EventSink<MetaTrainEvent> | undefined;
   private readonly options: MetaTrainerOptions;
   private readonly root: Rng;
-  private readonly metaOptimizer: Adam;
-  private metaState: OptimizerState[];
+  private readonly checkpoints: CheckpointStore | undefined;
+  private adam: AdamState;
   private metaStepCount = 0;
   private skippedTotal = 0;
   private bestLog10FinalLoss: number | null = null;
@@ -148,8 +178,10 @@ export class MetaTrainer {
     this.gradients = new MetaGradientRunner(this.config.workers);
     this.events = options.events;
     this.root = new Rng(this.config.seed);
-    this.metaOptimizer = new Adam({ learningRate: this.config.metaLearningRate });
-    this.metaState = this.optimizer.variables.map((v) => this.metaOptimizer.init(v));
+    this.adam = initAdam(this.optimizer.variables);
+    this.checkpoints = options.checkpointDir
+      ? metaTrainCheckpoints(options.checkpointDir, this.config.keepCheckpoints)
+      : undefined;
   }
 
   /** Asks training to stop after the current meta-step, writing a checkpoint. */
@@ -180,11 +212,11 @@ export class MetaTrainer {
     const cfg = this.config;
     const resume = this.options.resumeFrom;
     let startEpoch = 0;
-    let resumeInner: Checkpoint | undefined;
+    let resumeInner: { state: z.infer<typeof checkpointStateSchema>; data: CheckpointData } | undefined;
     if (resume) {
-      this.restore(resume);
-      startEpoch = resume.epoch;
-      resumeInner = resume;
+      const state = this.restore(resume);
+      startEpoch = state.epoch;
+      if (state.innerStep > 0) resumeInner = { state, data: resume };
     }
     this.emit({
       type: 'start',
@@ -195,7 +227,7 @@ export class MetaTrainer {
       resumed: resume !== undefined,
     });
     const evalTask = this.family.sample(this.root.child('eval'), cfg.evalInstances);
-    let reason: 'completed' | 'stopped' = 'completed';
+    let reason: MetaTrainSummary['reason'] = 'completed';
     let epoch = startEpoch;
     try {
       for (; epoch < cfg.epochs; epoch++) {
@@ -203,9 +235,9 @@ export class MetaTrainer {
         const task = this.trainingTask(epoch);
         let run: InnerRun;
         let epochMetaLosses: number[] = [];
-        if (resumeInner?.inner) {
-          run = this.restoreInnerRun(task, resumeInner);
-          epochMetaLosses = [...resumeInner.epochMetaLosses];
+        if (resumeInner) {
+          run = restoreInnerRun(task, resumeInner.data, resumeInner.state.innerStep);
+          epochMetaLosses = [...resumeInner.state.epochMetaLosses];
         } else {
           run = startInnerRun(task, this.optimizer);
         }
@@ -248,6 +280,12 @@ export class MetaTrainer {
           if (this.checkpointRequested && run.step < cfg.steps) {
             this.saveCheckpoint(epoch, run, epochMetaLosses);
           }
+        }
+        if (!this.weightsFinite()) {
+          disposeInnerRun(run);
+          task.dispose();
+          reason = 'failed';
+          break;
         }
         if (this.stopRequested && run.step < cfg.steps) {
           this.saveCheckpoint(epoch, run, epochMetaLosses);
@@ -306,39 +344,27 @@ export class MetaTrainer {
     return summary;
   }
 
-  /** Clips and applies one meta-gradient, unless it is not finite. Disposes the inputs. */
+  /**
+   * Clips and applies one meta-gradient with Adam, unless it (or the result) is not finite; Adam's
+   * step counts applied updates only. Disposes the inputs.
+   */
   private applyMetaGradient(metaLoss: tf.Scalar, gradients: tf.Tensor[]) {
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))));
-    const values = tf.tidy(() => tf.stack([metaLoss, norm]));
-    const [lossValue, normValue] = Array.from(values.dataSync());
-    values.dispose();
-    const skipped = !Number.isFinite(lossValue!) || !Number.isFinite(normValue!);
-    if (skipped) {
-      this.skippedTotal++;
-    } else {
-      const scale = Math.min(1, this.config.clipNorm / Math.max(normValue!, 1e-12));
-      this.optimizer.variables.forEach((variable, i) => {
-        const { update, state } = tf.tidy(() =>
-          this.metaOptimizer.step(tf.mul(gradients[i]!, scale), this.metaState[i]!, this.metaOptimizerStep()),
-        );
-        disposeState(this.metaState[i]!);
-        this.metaState[i] = state;
-        // assign() shares the new value's data; the tensor object itself must still be disposed.
-        const next = tf.tidy(() => tf.add(variable, update));
-        variable.assign(next);
-        next.dispose();
-        update.dispose();
-      });
-      this.appliedUpdates++;
-    }
-    tf.dispose([metaLoss, norm, ...gradients]);
-    return { metaLoss: lossValue!, gradientNorm: normValue!, skipped };
+    const result = clipAndApply(
+      [{ variables: this.optimizer.variables, gradients }],
+      this.adam,
+      { learningRate: this.config.metaLearningRate },
+      this.config.clipNorm,
+      [metaLoss],
+    );
+    metaLoss.dispose();
+    this.adam = result.adam;
+    if (!result.applied) this.skippedTotal++;
+    return { metaLoss: result.checked[0]!, gradientNorm: result.norms[0]!, skipped: !result.applied };
   }
 
-  /** Adam's step counter counts applied updates only (skipped ones do not advance it). */
-  private appliedUpdates = 0;
-  private metaOptimizerStep(): number {
-    return this.appliedUpdates;
+  /** True while every weight of the learned optimizer is finite. */
+  private weightsFinite(): boolean {
+    return this.optimizer.weightValues().every((w) => w.values.every(Number.isFinite));
   }
 
   private evaluate(evalTask: Task, epoch: number): void {
@@ -363,92 +389,88 @@ export class MetaTrainer {
 
   private saveCheckpoint(epoch: number, run: InnerRun | undefined, epochMetaLosses: number[]): void {
     this.checkpointRequested = false;
-    const dir = this.options.checkpointDir;
-    if (!dir) return;
+    if (!this.checkpoints) return;
     const weights = this.optimizer.weightValues();
     if (weights.some((w) => w.values.some((v) => !Number.isFinite(v)))) return; // never persist poisoned weights
-    const moments = this.metaState.flatMap((state, i) =>
-      Object.entries(state).map(([key, t]) => ({
-        name: `${i}/${key}`,
-        shape: t.shape,
-        values: Float32Array.from(t.dataSync() as Float32Array),
-      })),
-    );
-    const checkpoint: Checkpoint = {
-      format: 'metagrad-l2l-checkpoint',
-      version: 1,
+    const state: z.infer<typeof checkpointStateSchema> = {
       epoch,
       innerStep: run?.step ?? 0,
-      metaStep: this.metaStepCount,
       skippedTotal: this.skippedTotal,
       bestLog10FinalLoss: this.bestLog10FinalLoss,
-      weights: encodeWeights(weights),
-      metaOptimizer: { step: this.appliedUpdates, moments: encodeWeights(moments) },
-      inner: run
-        ? {
-            params: encodeWeights([
-              { name: 'params', shape: run.params.shape, values: run.params.dataSync() as Float32Array },
-            ])[0]!,
-            state: encodeWeights(
-              run.state.h.flatMap((h, l) => [
-                { name: `h${l}`, shape: h.shape, values: h.dataSync() as Float32Array },
-                {
-                  name: `c${l}`,
-                  shape: run.state.c[l]!.shape,
-                  values: run.state.c[l]!.dataSync() as Float32Array,
-                },
-              ]),
-            ),
-          }
-        : null,
       epochMetaLosses,
+      adamStep: this.adam.step,
     };
-    const path = writeCheckpoint(dir, checkpoint, this.config.keepCheckpoints);
+    const tensors: Record<string, NamedValues[]> = {
+      weights,
+      adam: adamValues(this.adam, this.weightNames()),
+      ...(this.bestWeights && { best: this.bestWeights }),
+      ...(run && { inner: innerRunValues(run) }),
+    };
+    const path = this.checkpoints.write({
+      step: this.metaStepCount,
+      state: { ...this.options.checkpointNotes?.(), ...state },
+      tensors,
+    });
     this.emit({ type: 'checkpoint', time: Date.now(), epoch, path });
   }
 
-  private restore(checkpoint: Checkpoint): void {
-    this.optimizer.setWeightValues(decodeWeights(checkpoint.weights, 'checkpoint'));
-    const moments = new Map(
-      decodeWeights(checkpoint.metaOptimizer.moments, 'checkpoint').map((m) => [m.name, m]),
-    );
-    this.metaState.forEach((state, i) => {
-      for (const key of Object.keys(state)) {
-        const m = moments.get(`${i}/${key}`);
-        if (!m) throw new Error(`checkpoint lacks meta-optimizer moment ${i}/${key}`);
-        state[key]!.dispose();
-        state[key] = tf.tensor(m.values, m.shape);
-      }
-    });
-    this.appliedUpdates = checkpoint.metaOptimizer.step;
-    this.metaStepCount = checkpoint.metaStep;
-    this.skippedTotal = checkpoint.skippedTotal;
-    this.bestLog10FinalLoss = checkpoint.bestLog10FinalLoss;
+  private weightNames(): string[] {
+    return this.optimizer.weightValues().map((w) => w.name);
   }
 
-  private restoreInnerRun(task: Task, checkpoint: Checkpoint): InnerRun {
-    const inner = checkpoint.inner!;
-    const [params] = decodeWeights([inner.params], 'checkpoint');
-    const paramsTensor = tf.tensor2d(params!.values, params!.shape as [number, number]);
-    const state = new Map(decodeWeights(inner.state, 'checkpoint').map((w) => [w.name, w]));
-    const layers = state.size / 2;
-    const tensor = (name: string) => {
-      const w = state.get(name);
-      if (!w) throw new Error(`checkpoint lacks recurrent state ${name}`);
-      return tf.tensor2d(w.values, w.shape as [number, number]);
+  private restore(checkpoint: CheckpointData): z.infer<typeof checkpointStateSchema> {
+    const parsed = checkpointStateSchema.safeParse(checkpoint.state);
+    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
+    const state = parsed.data;
+    const group = (name: string) => {
+      const values = checkpoint.tensors[name];
+      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
+      return values;
     };
-    const lstmState: LstmState = {
-      h: Array.from({ length: layers }, (_, l) => tensor(`h${l}`)),
-      c: Array.from({ length: layers }, (_, l) => tensor(`c${l}`)),
-    };
-    const { loss, gradient } = lossAndGradient(task, paramsTensor, checkpoint.innerStep);
-    return { task, params: paramsTensor, state: lstmState, loss, gradient, step: checkpoint.innerStep };
+    this.optimizer.setWeightValues(group('weights'));
+    const adam = adamFromValues(state.adamStep, group('adam'), this.optimizer.variables, this.weightNames());
+    disposeAdam(this.adam);
+    this.adam = adam;
+    this.metaStepCount = checkpoint.step;
+    this.skippedTotal = state.skippedTotal;
+    this.bestLog10FinalLoss = state.bestLog10FinalLoss;
+    this.bestWeights = checkpoint.tensors.best ?? null;
+    if (state.innerStep > 0) group('inner');
+    return state;
   }
 
   /** Frees the meta-optimizer's moments (the learned optimizer is the caller's). */
   dispose(): void {
     void this.gradients.dispose();
-    for (const state of this.metaState) disposeState(state);
-    this.metaState = [];
+    disposeAdam(this.adam);
+    this.adam = { step: this.adam.step, m: [], v: [] };
   }
+}
+
+/** An inner run's parameters and the learned optimizer's state, for a mid-epoch checkpoint. */
+function innerRunValues(run: InnerRun): NamedValues[] {
+  const plain = (name: string, t: tf.Tensor) => ({
+    name,
+    shape: t.shape,
+    values: Float32Array.from(t.dataSync() as Float32Array),
+  });
+  return [
+    plain('params', run.params),
+    ...Object.entries(run.state).map(([name, t]) => plain(`state/${name}`, t)),
+  ];
+}
+
+/** The inner run a mid-epoch checkpoint holds, continued on `task` (the same tasks, re-sampled). */
+function restoreInnerRun(task: Task, checkpoint: CheckpointData, step: number): InnerRun {
+  const values = checkpoint.tensors.inner ?? [];
+  const params = values.find((v) => v.name === 'params');
+  if (!params) throw new CheckpointError('checkpoint', 'no inner-run parameters');
+  const paramsTensor = tf.tensor2d(params.values, params.shape as [number, number]);
+  const state = Object.fromEntries(
+    values
+      .filter((v) => v.name.startsWith('state/'))
+      .map((v) => [v.name.slice('state/'.length), tf.tensor2d(v.values, v.shape as [number, number])]),
+  );
+  const { loss, gradient } = lossAndGradient(task, paramsTensor, step);
+  return { task, params: paramsTensor, state, loss, gradient, step };
 }

@@ -8,9 +8,8 @@ export interface InnerRunData {
   params: Float32Array;
   loss: Float32Array;
   gradient: Float32Array;
-  /** Per layer, h and c `[H × B·n]` (one column per coordinate). */
-  h: Float32Array[];
-  c: Float32Array[];
+  /** The learned optimizer's state by name, each `[rows × coordinates]` (one column per coordinate). */
+  state: Record<string, Float32Array>;
   step: number;
 }
 
@@ -32,8 +31,7 @@ export function innerRunShard(run: InnerRun, start: number, count: number): Inne
     params: rows(run.params, n),
     loss: rows(run.loss, 1),
     gradient: rows(run.gradient, n),
-    h: run.state.h.map(columns),
-    c: run.state.c.map(columns),
+    state: Object.fromEntries(Object.entries(run.state).map(([name, t]) => [name, columns(t)])),
     step: run.step,
   };
 }
@@ -64,16 +62,14 @@ export function joinInnerRun(task: Task, shards: InnerRunData[]): InnerRun {
     });
     return tf.tensor2d(out, [height, total]);
   };
-  const layers = shards[0]!.h.length;
   return {
     task,
     params: tf.tensor2d(concat(shards.map((s) => s.params)), [b, n]),
     loss: tf.tensor1d(concat(shards.map((s) => s.loss))),
     gradient: tf.tensor2d(concat(shards.map((s) => s.gradient)), [b, n]),
-    state: {
-      h: Array.from({ length: layers }, (_, l) => joinColumns(shards.map((s) => s.h[l]!))),
-      c: Array.from({ length: layers }, (_, l) => joinColumns(shards.map((s) => s.c[l]!))),
-    },
+    state: Object.fromEntries(
+      Object.keys(shards[0]!.state).map((name) => [name, joinColumns(shards.map((s) => s.state[name]!))]),
+    ),
     step: shards[0]!.step,
   };
 }
@@ -87,10 +83,12 @@ export function innerRunFromData(task: Task, data: InnerRunData): InnerRun {
     params: tf.tensor2d(data.params, [b, n]),
     loss: tf.tensor1d(data.loss),
     gradient: tf.tensor2d(data.gradient, [b, n]),
-    state: {
-      h: data.h.map((h) => tf.tensor2d(h, [h.length / (b * n), b * n])),
-      c: data.c.map((c) => tf.tensor2d(c, [c.length / (b * n), b * n])),
-    },
+    state: Object.fromEntries(
+      Object.entries(data.state).map(([name, values]) => [
+        name,
+        tf.tensor2d(values, [values.length / (b * n), b * n]),
+      ]),
+    ),
     step: data.step,
   };
 }

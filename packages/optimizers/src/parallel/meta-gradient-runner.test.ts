@@ -33,7 +33,7 @@ describe('meta-gradients split across worker threads', () => {
       loss: result.metaLoss.dataSync()[0]!,
       grads: result.gradients.map((g) => Array.from(g.dataSync())),
       params: Array.from(result.next.params.dataSync()),
-      h: result.next.state.h.map((h) => Array.from(h.dataSync())),
+      state: Object.values(result.next.state).map((t) => Array.from(t.dataSync())),
     };
     tf.dispose([result.metaLoss, ...result.gradients]);
     disposeInnerRun(run);
@@ -58,7 +58,7 @@ describe('meta-gradients split across worker threads', () => {
     expect(Math.abs(b.loss - a.loss)).toBeLessThan(1e-5 * Math.abs(a.loss));
     for (const [i, g] of a.grads.entries()) close(b.grads[i]!, g);
     close(b.params, a.params);
-    for (const [i, h] of a.h.entries()) close(b.h[i]!, h);
+    for (const [i, h] of a.state.entries()) close(b.state[i]!, h);
     optimizer.dispose();
   });
 

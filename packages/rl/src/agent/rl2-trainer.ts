@@ -1,16 +1,21 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  decodeFloat32,
+  type AdamState,
+  adamFromValues,
+  adamValues,
+  type CheckpointData,
+  CheckpointError,
+  CheckpointStore,
+  clipAndApply,
+  disposeAdam,
   type EventSink,
-  encodeFloat32,
+  initAdam,
   kernelsSchema,
+  type NamedValues,
   parseConfig,
   Rng,
   type RunEvent,
   resolveKernels,
   workersSchema,
-  writeFileAtomic,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -118,6 +123,8 @@ export type Rl2Event =
       entropy: number;
       gradientNorm: number;
       skipped: number;
+      /** Adam's step size in this iteration (after the schedule). */
+      learningRate: number;
       ms: number;
       tensors: number;
       bytes: number;
@@ -127,79 +134,36 @@ export type Rl2Event =
   | (RunEvent & {
       type: 'end';
       iteration: number;
-      reason: 'completed' | 'stopped';
+      /** `failed`: the weights stopped being finite. */
+      reason: 'completed' | 'stopped' | 'failed';
       best: number | null;
       ms: number;
     });
 
-const encoded = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().nonnegative()),
-  data: z.string(),
-});
-const checkpointSchema = z.object({
-  format: z.literal('metagrad-rl2-checkpoint'),
-  version: z.literal(1),
-  iteration: z.number().int().nonnegative(),
+/** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
+export const RL2_CHECKPOINT_KIND = 'rl2-train';
+
+/** Where RL² training keeps checkpoints: the store {@link Rl2Trainer} writes and a resume reads. */
+export function rl2Checkpoints(dir: string, keep = 3): CheckpointStore {
+  return new CheckpointStore(dir, { kind: RL2_CHECKPOINT_KIND, keep });
+}
+
+/** The plain-JSON part of an RL² checkpoint; tensors go in groups `weights`, `critic`, `adam`, `best`. */
+const checkpointStateSchema = z.object({
   skipped: z.number().int().nonnegative(),
   best: z.number().nullable(),
-  weights: z.array(encoded),
-  /** The value network's weights, with `valueNetwork: 'separate'`. */
-  criticWeights: z.array(encoded).optional(),
-  optimizer: z.array(encoded),
-  /** Adam's running β₁ᵗ and β₂ᵗ: tfjs recomputes them as powers on restore, which differs in the last bits. */
-  adamBetaPowers: z.tuple([z.number(), z.number()]).optional(),
-  valueNormalizer: valueNormalizerStateSchema.optional(),
-  /** Weights at the best evaluation so far, so that a resumed run keeps them. */
-  bestWeights: z.array(encoded).optional(),
+  adamStep: z.number().int().nonnegative(),
+  valueNormalizer: valueNormalizerStateSchema,
 });
-
-/** Everything needed to continue RL² training exactly. */
-export type Rl2Checkpoint = z.infer<typeof checkpointSchema>;
-
-function encode(name: string, t: { shape: number[]; values: Float32Array }) {
-  return { name, shape: t.shape, data: encodeFloat32(t.values) };
-}
-
-function decode(e: z.infer<typeof encoded>, what: string): Float32Array {
-  return decodeFloat32(
-    e.data,
-    e.shape.reduce((a, b) => a * b, 1),
-    `${what}: ${e.name}`,
-  );
-}
-
-/** Reads and validates an RL² checkpoint (JSON + schema; nothing is executed). */
-export function readRl2Checkpoint(path: string): Rl2Checkpoint {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: not a usable checkpoint: ${(error as Error).message}`);
-  }
-  const parsed = checkpointSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(`${path}: not a usable checkpoint: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
-
-/** The newest RL² checkpoint in a directory. */
-export function latestRl2Checkpoint(dir: string): Rl2Checkpoint | undefined {
-  if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir)
-    .filter((f) => /^iteration-\d{8}\.json$/.test(f))
-    .sort();
-  const last = files[files.length - 1];
-  return last ? readRl2Checkpoint(join(dir, last)) : undefined;
-}
 
 /**
  * Trains an RL² agent (Duan et al. 2016) with PPO: each iteration samples a batch of tasks, runs
  * whole trials with the recurrent policy (memory kept across episodes), computes trial-level GAE,
  * and takes clipped-PPO steps with backpropagation through whole trials, Adam and global-norm
- * clipping (per network, with a separate value network). Non-finite gradients are skipped and
- * counted. Emits typed events and writes atomic checkpoints; the same seed and backend give the
- * same numbers, also across a resume.
+ * clipping (per network, with a separate value network) through @metagrad/core's `clipAndApply`.
+ * Non-finite gradients, and updates that would make a weight non-finite, are skipped and counted.
+ * Emits typed events and writes verified checkpoints; the same seed and backend give the same
+ * numbers, also across a resume.
  *
  * @example
  * ```ts
@@ -213,25 +177,30 @@ export class Rl2Trainer {
   readonly policy: GruPolicy;
   /** The value network, with `valueNetwork: 'separate'` (otherwise the policy's value head). */
   readonly critic: GruPolicy | undefined;
-  private readonly optimizer: tf.AdamOptimizer;
+  private adam: AdamState;
   private readonly gradients: PpoGradientRunner;
   private readonly events: EventSink<Rl2Event> | undefined;
-  private readonly checkpointDir: string | undefined;
-  private readonly resumeFrom: Rl2Checkpoint | undefined;
+  private readonly checkpoints: CheckpointStore | undefined;
+  private readonly resumeFrom: CheckpointData | undefined;
+  private readonly checkpointNotes: (() => Record<string, unknown>) | undefined;
   private readonly beforeIteration: (() => Promise<void>) | undefined;
   private readonly root: Rng;
   private readonly valueNormalizer = new ValueNormalizer();
   private skipped = 0;
   private best: number | null = null;
-  private bestWeights: ReturnType<GruPolicy['weightValues']> | null = null;
+  private bestWeights: NamedValues[] | null = null;
   private stopRequested = false;
   private checkpointRequested = false;
 
   constructor(options: {
     config: Rl2ConfigInput;
     events?: EventSink<Rl2Event>;
+    /** Directory for checkpoints ({@link rl2Checkpoints}); none are written without it. */
     checkpointDir?: string;
-    resumeFrom?: Rl2Checkpoint;
+    /** Continue from this checkpoint. */
+    resumeFrom?: CheckpointData;
+    /** Extra plain JSON each checkpoint records, e.g. the metrics log's length for a clean resume. */
+    checkpointNotes?: () => Record<string, unknown>;
     beforeIteration?: () => Promise<void>;
   }) {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
@@ -255,11 +224,14 @@ export class Rl2Trainer {
     for (const network of [this.policy, this.critic]) if (network) network.kernels = this.config.kernels;
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
     resolveKernels(this.config.kernels);
-    this.optimizer = tf.train.adam(this.config.learningRate);
+    this.adam = initAdam(this.trainedVariables());
     this.gradients = new PpoGradientRunner(this.config.workers);
     this.events = options.events;
-    this.checkpointDir = options.checkpointDir;
+    this.checkpoints = options.checkpointDir
+      ? rl2Checkpoints(options.checkpointDir, this.config.keepCheckpoints)
+      : undefined;
     this.resumeFrom = options.resumeFrom;
+    this.checkpointNotes = options.checkpointNotes;
     this.beforeIteration = options.beforeIteration;
   }
 
@@ -283,13 +255,13 @@ export class Rl2Trainer {
 
   async train(): Promise<{
     iterations: number;
-    reason: 'completed' | 'stopped';
+    reason: 'completed' | 'stopped' | 'failed';
     best: number | null;
     skipped: number;
   }> {
     const started = performance.now();
     let iteration = 0;
-    if (this.resumeFrom) iteration = await this.restore(this.resumeFrom);
+    if (this.resumeFrom) iteration = this.restore(this.resumeFrom);
     this.events?.emit({
       type: 'start',
       time: Date.now(),
@@ -297,7 +269,7 @@ export class Rl2Trainer {
       startIteration: iteration,
       resumed: this.resumeFrom !== undefined,
     });
-    let reason: 'completed' | 'stopped' = 'completed';
+    let reason: 'completed' | 'stopped' | 'failed' = 'completed';
     for (; iteration < this.config.iterations; iteration++) {
       await this.beforeIteration?.();
       if (this.stopRequested) {
@@ -305,7 +277,6 @@ export class Rl2Trainer {
         break;
       }
       const t0 = performance.now();
-      this.setLearningRate(iteration);
       const rng = this.root.child('iteration').child(iteration);
       const rollout = collectTrials(this.policy, this.env, {
         batch: this.config.batch,
@@ -314,7 +285,7 @@ export class Rl2Trainer {
         actionRng: rng.child('actions'),
         outcomeRng: rng.child('outcomes'),
       });
-      const stats = await this.update(rollout, rng.child('minibatches'), this.gaeLambdaAt(iteration));
+      const stats = await this.update(rollout, rng.child('minibatches'), iteration);
       const done = iteration + 1;
       this.events?.emit({
         type: 'iteration',
@@ -323,10 +294,16 @@ export class Rl2Trainer {
         meanReturn: rollout.totals.reduce((a, b) => a + b, 0) / rollout.batch,
         ...stats,
         skipped: this.skipped,
+        learningRate: this.learningRateAt(iteration),
         ms: performance.now() - t0,
         tensors: tf.memory().numTensors,
         bytes: tf.memory().numBytes,
       });
+      if (!this.weightsFinite()) {
+        reason = 'failed';
+        iteration = done;
+        break;
+      }
       if (done % this.config.evalEvery === 0 || done === this.config.iterations) this.evaluate(done);
       if (
         done % this.config.checkpointEvery === 0 ||
@@ -370,8 +347,10 @@ export class Rl2Trainer {
    * PPO epochs over the rollout; returns the last minibatch's loss terms and the policy network's
    * gradient norm.
    */
-  private async update(rollout: Rollout, rng: Rng, gaeLambda: number) {
+  private async update(rollout: Rollout, rng: Rng, iteration: number) {
     const cfg = this.config;
+    const gaeLambda = this.gaeLambdaAt(iteration);
+    const learningRate = this.learningRateAt(iteration);
     const predicted = this.critic ? valuesOf(this.critic, rollout) : rollout.values;
     // The value head predicts normalised returns when value normalisation is on.
     const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(predicted) : predicted;
@@ -392,47 +371,39 @@ export class Rl2Trainer {
         const trials = order.slice(m * perMinibatch, (m + 1) * perMinibatch);
         if (trials.length === 0) continue;
         const parts: {
+          network: GruPolicy;
           heads: PpoHeads;
           grads: Record<string, tf.Tensor>;
           terms: PpoTerms;
-          norm: tf.Tensor;
         }[] = [];
         for (const { network, heads } of this.trainedNetworks()) {
           const source = { rollout, trials, advantages, returns: targets };
           const { grads, ...terms } = await this.gradients.gradients(network, source, cfg, heads);
-          const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-          parts.push({ heads, grads, terms, norm });
+          parts.push({ network, heads, grads, terms });
         }
         // Losses come from the network that trains on them; finiteness is checked on everything.
         const policyPart = parts.find((p) => p.heads.policy)!;
         const valuePart = parts.find((p) => p.heads.value)!;
-        const read = tf.tidy(() =>
-          tf.stack([
+        const result = clipAndApply(
+          parts.map((p) => ({
+            variables: p.network.variables,
+            gradients: p.network.variables.map((v) => p.grads[v.name]!),
+          })),
+          this.adam,
+          { learningRate },
+          cfg.clipNorm,
+          [
             policyPart.terms.policy,
             valuePart.terms.value,
             policyPart.terms.entropy,
-            ...parts.flatMap((p) => [p.norm, p.terms.total]),
-          ]),
+            ...parts.map((p) => p.terms.total),
+          ],
         );
-        const [policyLoss, valueLoss, entropy, ...normsAndTotals] = Array.from(read.dataSync());
-        const norms = parts.map((_, i) => normsAndTotals[2 * i]!);
-        if (normsAndTotals.every(Number.isFinite)) {
-          const clipped = Object.fromEntries(
-            parts.flatMap((p, i) => {
-              const scale = Math.min(1, cfg.clipNorm / Math.max(norms[i]!, 1e-12));
-              return Object.entries(p.grads).map(([name, g]) => [name, tf.mul(g, scale)]);
-            }),
-          );
-          this.optimizer.applyGradients(clipped);
-          tf.dispose(Object.values(clipped));
-        } else {
-          this.skipped++;
-        }
-        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: norms[0] });
-        tf.dispose([
-          read,
-          ...parts.flatMap((p) => [p.norm, ...Object.values(p.grads), ...Object.values(p.terms)]),
-        ]);
+        this.adam = result.adam;
+        if (!result.applied) this.skipped++;
+        const [policyLoss, valueLoss, entropy] = result.checked;
+        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: result.norms[0] });
+        tf.dispose(parts.flatMap((p) => Object.values(p.terms)));
       }
     }
     return stats as { policyLoss: number; valueLoss: number; entropy: number; gradientNorm: number };
@@ -461,73 +432,64 @@ export class Rl2Trainer {
 
   private async saveCheckpoint(iteration: number): Promise<void> {
     this.checkpointRequested = false;
-    if (!this.checkpointDir) return;
-    const weights = this.policy.weightValues();
-    if (weights.some((w) => w.values.some((v) => !Number.isFinite(v)))) return;
-    const optimizerWeights = await this.optimizer.getWeights();
-    const checkpoint: Rl2Checkpoint = {
-      format: 'metagrad-rl2-checkpoint',
-      version: 1,
-      iteration,
+    if (!this.checkpoints || !this.weightsFinite()) return;
+    const state: z.infer<typeof checkpointStateSchema> = {
       skipped: this.skipped,
       best: this.best,
-      weights: weights.map((w) => encode(w.name, w)),
-      ...(this.critic && { criticWeights: this.critic.weightValues().map((w) => encode(w.name, w)) }),
-      optimizer: optimizerWeights.map((w, i) =>
-        encode(`slot${i}`, {
-          shape: w.tensor.shape,
-          values: Float32Array.from(w.tensor.dataSync() as Float32Array),
-        }),
-      ),
-      adamBetaPowers: this.adamBetaPowers().map((v) => v.dataSync()[0]!) as [number, number],
+      adamStep: this.adam.step,
       valueNormalizer: this.valueNormalizer.state(),
-      ...(this.bestWeights && { bestWeights: this.bestWeights.map((w) => encode(w.name, w)) }),
     };
-    mkdirSync(this.checkpointDir, { recursive: true });
-    const path = join(this.checkpointDir, `iteration-${String(iteration).padStart(8, '0')}.json`);
-    writeFileAtomic(path, JSON.stringify(checkpoint));
-    const files = readdirSync(this.checkpointDir)
-      .filter((f) => /^iteration-\d{8}\.json$/.test(f))
-      .sort();
-    for (const old of files.slice(0, Math.max(0, files.length - this.config.keepCheckpoints))) {
-      rmSync(join(this.checkpointDir, old), { force: true });
-    }
+    const path = this.checkpoints.write({
+      step: iteration,
+      state: { ...this.checkpointNotes?.(), ...state },
+      tensors: {
+        weights: this.policy.weightValues(),
+        ...(this.critic && { critic: this.critic.weightValues() }),
+        adam: adamValues(this.adam, this.trainedVariableNames()),
+        ...(this.bestWeights && { best: this.bestWeights }),
+      },
+    });
     this.events?.emit({ type: 'checkpoint', time: Date.now(), iteration, path });
   }
 
-  private async restore(checkpoint: Rl2Checkpoint): Promise<number> {
-    const decodeAll = (weights: z.infer<typeof encoded>[]) =>
-      weights.map((w) => ({ name: w.name, shape: w.shape, values: decode(w, 'checkpoint') }));
-    this.policy.setWeightValues(decodeAll(checkpoint.weights));
-    if (this.critic) {
-      if (!checkpoint.criticWeights)
-        throw new Error('checkpoint has no value network (criticWeights), but valueNetwork is "separate"');
-      this.critic.setWeightValues(decodeAll(checkpoint.criticWeights));
-    }
-    if (checkpoint.optimizer.length > 0) {
-      // tf.train.adam keeps [iterations, first moments…, second moments…] in the order it first saw
-      // the variables.
-      const variables = this.trainedVariables().map((v) => v.name);
-      const names = ['iter', ...variables.map((n) => `${n}/m`), ...variables.map((n) => `${n}/v`)];
-      await this.optimizer.setWeights(
-        checkpoint.optimizer.map((w, i) => ({
-          name: names[i]!,
-          tensor: tf.tensor(decode(w, 'checkpoint'), w.shape),
-        })),
-      );
-    }
-    if (checkpoint.adamBetaPowers) {
-      const [beta1Power, beta2Power] = this.adamBetaPowers();
-      tf.tidy(() => {
-        beta1Power.assign(tf.scalar(checkpoint.adamBetaPowers![0]));
-        beta2Power.assign(tf.scalar(checkpoint.adamBetaPowers![1]));
-      });
-    }
-    if (checkpoint.valueNormalizer) this.valueNormalizer.restore(checkpoint.valueNormalizer);
-    this.bestWeights = checkpoint.bestWeights ? decodeAll(checkpoint.bestWeights) : null;
-    this.skipped = checkpoint.skipped;
-    this.best = checkpoint.best;
-    return checkpoint.iteration;
+  private restore(checkpoint: CheckpointData): number {
+    const parsed = checkpointStateSchema.safeParse(checkpoint.state);
+    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
+    const group = (name: string) => {
+      const values = checkpoint.tensors[name];
+      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
+      return values;
+    };
+    this.policy.setWeightValues(group('weights'));
+    // The critic's absence is named: a run trained with a shared value head cannot resume as separate.
+    if (this.critic) this.critic.setWeightValues(group('critic'));
+    const adam = adamFromValues(
+      parsed.data.adamStep,
+      group('adam'),
+      this.trainedVariables(),
+      this.trainedVariableNames(),
+    );
+    disposeAdam(this.adam);
+    this.adam = adam;
+    this.valueNormalizer.restore(parsed.data.valueNormalizer);
+    this.bestWeights = checkpoint.tensors.best ?? null;
+    this.skipped = parsed.data.skipped;
+    this.best = parsed.data.best;
+    return checkpoint.step;
+  }
+
+  /** Names of {@link trainedVariables}, unique across the two networks (their Adam moments' keys). */
+  private trainedVariableNames(): string[] {
+    return this.trainedNetworks().flatMap(({ network }, i) =>
+      network.weightNames.map((name) => `${i === 0 ? 'policy' : 'critic'}/${name}`),
+    );
+  }
+
+  /** True while every weight of every trained network is finite. */
+  private weightsFinite(): boolean {
+    return this.trainedNetworks().every(({ network }) =>
+      network.weightValues().every((w) => w.values.every(Number.isFinite)),
+    );
   }
 
   /** Step size for `iteration` (0-based) under the configured schedule. */
@@ -549,25 +511,11 @@ export class Rl2Trainer {
     return lambda;
   }
 
-  /** tf.train.adam reads its (protected) `learningRate` on every update. */
-  private setLearningRate(iteration: number): void {
-    (this.optimizer as unknown as { learningRate: number }).learningRate = this.learningRateAt(iteration);
-  }
-
-  /**
-   * tf.train.adam's private running powers β₁ᵗ and β₂ᵗ (tfjs 4.22 names). Saving them makes a resume
-   * bit-exact; `getWeights` leaves them out.
-   */
-  private adamBetaPowers(): [tf.Variable, tf.Variable] {
-    const internals = this.optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
-    return [internals.accBeta1, internals.accBeta2];
-  }
-
   dispose(): void {
     void this.gradients.dispose();
     this.policy.dispose();
     this.critic?.dispose();
-    this.optimizer.dispose();
+    disposeAdam(this.adam);
   }
 }
 

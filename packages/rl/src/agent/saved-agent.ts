@@ -1,6 +1,13 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeFloat32, encodeFloat32, Rng, writeFileAtomic } from '@metagrad/core';
+import {
+  decodeValues,
+  encodedValuesSchema,
+  encodeValues,
+  type NamedValues,
+  Rng,
+  writeFileAtomic,
+} from '@metagrad/core';
 import { z } from 'zod';
 import { GruPolicy } from './gru-policy.js';
 import { Rl2Agent } from './rl2-agent.js';
@@ -13,27 +20,17 @@ const savedSchema = z.object({
   format: z.literal('metagrad-rl2-agent'),
   version: z.literal(1),
   config: rl2ConfigSchema,
-  weights: z.array(
-    z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), data: z.string() }),
-  ),
+  weights: z.array(encodedValuesSchema),
 });
 
 /**
  * Saves an RL² network (or its weights as {@link GruPolicy.weightValues} returns them) and the
  * config it was trained with as `<dir>/agent.json` (atomic).
  */
-export function saveRl2Agent(
-  network: GruPolicy | ReturnType<GruPolicy['weightValues']>,
-  config: Rl2Config,
-  dir: string,
-): void {
+export function saveRl2Agent(network: GruPolicy | NamedValues[], config: Rl2Config, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const values = Array.isArray(network) ? network : network.weightValues();
-  const weights = values.map((w) => ({
-    name: w.name,
-    shape: w.shape,
-    data: encodeFloat32(w.values),
-  }));
+  const weights = encodeValues(values);
   writeFileAtomic(
     join(dir, FILE),
     JSON.stringify({ format: 'metagrad-rl2-agent', version: 1, config, weights }),
@@ -64,16 +61,6 @@ export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config 
     },
     new Rng(0),
   );
-  policy.setWeightValues(
-    weights.map((w) => ({
-      name: w.name,
-      shape: w.shape,
-      values: decodeFloat32(
-        w.data,
-        w.shape.reduce((a, b) => a * b, 1),
-        `${path}: ${w.name}`,
-      ),
-    })),
-  );
+  policy.setWeightValues(decodeValues(weights, path));
   return { agent: new Rl2Agent(policy, env), config };
 }

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import {
+  type CheckpointStore,
+  ConfigError,
+  DirectoryLock,
+  JsonlWriter,
+  type LoadedCheckpoint,
+  type RunEvent,
+} from '@metagrad/core';
+import {
+  createRunDirectory,
+  RUN_FILES,
+  type RunConfigFile,
+  recordChanges,
+  type SettingChange,
+} from './run-directory.js';
+
+/** Training ended with non-finite weights: the run is marked failed and nothing was saved as a result (exit 1). */
+export class TrainingFailedError extends Error {
+  constructor(dir: string) {
+    super(`training failed in ${dir}: the weights stopped being finite; the last finite checkpoint remains`);
+    this.name = 'TrainingFailedError';
+  }
+}
+
+/** A run directory opened for training: locked, its log ready to append, its resume point loaded. */
+export interface TrainingRun<E extends RunEvent> {
+  dir: string;
+  checkpointDir: string;
+  /** The checkpoint to continue from (undefined for a new run, or a resumed one that had none yet). */
+  resume: LoadedCheckpoint | undefined;
+  /** metrics.jsonl, cut back to what the resume point had logged. */
+  metrics: JsonlWriter<E>;
+  /** Plain JSON every checkpoint records: the log's length, so a resume can cut replayed events. */
+  checkpointNotes: () => Record<string, unknown>;
+  /** Closes the log and releases the directory's lock. */
+  close(): void;
+}
+
+/** Options of {@link openTrainingRun}. */
+export interface OpenTrainingRunOptions {
+  dir: string;
+  /** Set when continuing the run in `dir` (its config.json as read). */
+  previous?: RunConfigFile;
+  /** config.json of a new run. */
+  record: Omit<RunConfigFile, 'run' | 'changes'>;
+  /** Settings this resume changes (already allowed by the user). */
+  changes: SettingChange[];
+  /** The trainer's checkpoint store in a checkpoint directory. */
+  store: (checkpointDir: string) => CheckpointStore;
+  /** Where to say which checkpoint a resume uses, and which newer ones it skipped. */
+  warn: (line: string) => void;
+}
+
+/**
+ * Opens a run directory for training, the same way for every trainer: a new run gets its
+ * directory and config.json; a resumed one is locked first, then its newest valid checkpoint is
+ * loaded (naming any newer files that were unusable), and only then are allowed setting changes
+ * appended to config.json and to the log. The log is cut back to the length the checkpoint
+ * recorded, so events the resumed run replays are not logged twice.
+ */
+export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOptions): TrainingRun<E> {
+  const { dir, previous } = options;
+  if (!previous) createRunDirectory(dir, { ...options.record, changes: [] });
+  const lock = DirectoryLock.acquire(dir);
+  try {
+    const checkpointDir = join(dir, RUN_FILES.checkpoints);
+    const store = options.store(checkpointDir);
+    let resume: LoadedCheckpoint | undefined;
+    if (previous) {
+      try {
+        resume = store.latest();
+      } catch (error) {
+        throw new ConfigError('resume', dir, (error as Error).message);
+      }
+      for (const r of resume?.rejected ?? []) options.warn(`skipping ${r.problem}`);
+      options.warn(
+        resume
+          ? `resuming from ${resume.path} (step ${resume.data.step})`
+          : 'no checkpoint yet: starting the run again from the beginning',
+      );
+    }
+    const loggedBytes = resume?.data.state.metricsBytes;
+    const metrics = new JsonlWriter<E>(join(dir, RUN_FILES.metrics), {
+      truncateTo: previous ? (typeof loggedBytes === 'number' ? loggedBytes : 0) : undefined,
+    });
+    if (previous && options.changes.length > 0) {
+      recordChanges(dir, previous, options.changes);
+      metrics.emit({ type: 'settings-changed', time: Date.now(), changes: options.changes } as unknown as E);
+    }
+    return {
+      dir,
+      checkpointDir,
+      resume,
+      metrics,
+      checkpointNotes: () => {
+        metrics.sync();
+        return { metricsBytes: metrics.bytes };
+      },
+      close: () => {
+        metrics.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
