@@ -44,7 +44,9 @@ export { DirectoryLock, DirectoryLockedError } from './io/directory-lock.js';
 export {
   asDiskWriteError,
   DiskWriteError,
+  removeLeftoverTempFiles,
   syncDirectory,
+  writeDirectoryAtomic,
   writeFileAtomic,
   writeFully,
 } from './io/durable-write.js';

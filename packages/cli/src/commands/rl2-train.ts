@@ -189,6 +189,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     // best/ is rewritten at every new best evaluation, so even a run killed outright leaves its best agent.
     let trainer: Rl2Trainer | undefined;
     const bestAgent: EventSink<Rl2Event> = {
+      required: true, // a best agent that cannot be written stops the run, as the log does
       emit: (e) => {
         const weights = trainer?.bestWeightValues;
         if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));

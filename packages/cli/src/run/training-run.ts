@@ -6,6 +6,7 @@ import {
   JsonlWriter,
   type LoadedCheckpoint,
   type RunEvent,
+  removeLeftoverTempFiles,
 } from '@metagrad/core';
 import {
   createRunDirectory,
@@ -68,6 +69,8 @@ export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOpti
     const store = options.store(checkpointDir);
     let resume: LoadedCheckpoint | undefined;
     if (previous) {
+      // Temp files of a killed writer: harmless, but a run directory should hold only what it says.
+      for (const where of [dir, checkpointDir]) removeLeftoverTempFiles(where);
       try {
         resume = store.latest();
       } catch (error) {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileSystem } from './file-system.js';
 
@@ -44,6 +44,20 @@ export function asDiskWriteError(error: unknown, path: string): DiskWriteError {
   return new DiskWriteError(path, e.message ?? String(error), e.code);
 }
 
+/** Names of the temp files and directories the writers here use: `.<name>.<pid>.<ms>.tmp|old`. */
+const LEFTOVER = /^\..+\.\d+\.\d+\.(tmp|old)$/;
+
+/**
+ * Removes temp files and directories that a killed writer left in `dir`. Call it only while no
+ * other process writes there (e.g. holding the directory's lock). Returns the names removed.
+ */
+export function removeLeftoverTempFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const leftovers = readdirSync(dir).filter((name) => LEFTOVER.test(name));
+  for (const name of leftovers) rmSync(join(dir, name), { recursive: true, force: true });
+  return leftovers;
+}
+
 /** fsyncs a directory so that a rename or a new file in it survives a crash (best effort). */
 export function syncDirectory(dir: string): void {
   const fs = fileSystem();
@@ -57,6 +71,44 @@ export function syncDirectory(dir: string): void {
   } catch {
     /* not every platform allows fsync on a directory */
   }
+}
+
+/**
+ * Writes a directory of files as one unit: the files go durably into a temp directory beside
+ * `dir`, which then replaces `dir` (the old one is moved aside first and removed after). A failure
+ * leaves the old directory as it was; readers never see a directory with some files new and some
+ * old, or some missing.
+ *
+ * @example
+ * ```ts
+ * writeDirectoryAtomic('runs/a/best', { 'optimizer.json': manifest, 'weights.bin': bytes });
+ * ```
+ */
+export function writeDirectoryAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const stamp = `${process.pid}.${Date.now()}`;
+  const temp = join(parent, `.${basename(dir)}.${stamp}.tmp`);
+  const old = join(parent, `.${basename(dir)}.${stamp}.old`);
+  try {
+    mkdirSync(temp);
+    for (const [name, data] of Object.entries(files)) writeFileAtomic(join(temp, name), data);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw asDiskWriteError(error, dir);
+  }
+  const fs = fileSystem();
+  const hadOld = existsSync(dir);
+  try {
+    if (hadOld) renameSync(dir, old);
+    fs.renameSync(temp, dir);
+  } catch (error) {
+    if (hadOld && !existsSync(dir) && existsSync(old)) renameSync(old, dir);
+    rmSync(temp, { recursive: true, force: true });
+    throw asDiskWriteError(error, dir);
+  }
+  rmSync(old, { recursive: true, force: true });
+  syncDirectory(parent);
 }
 
 /**

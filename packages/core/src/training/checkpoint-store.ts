@@ -75,10 +75,15 @@ export class CheckpointStore {
     this.keep = options.keep;
   }
 
+  /** The file a checkpoint at `step` is written to. */
+  pathFor(step: number): string {
+    return join(this.dir, `step-${String(step).padStart(10, '0')}.json`);
+  }
+
   /** Writes, verifies, and rotates (keeping the newest `keep`); returns the path written. */
   write(data: CheckpointData): string {
     mkdirSync(this.dir, { recursive: true });
-    const path = join(this.dir, `step-${String(data.step).padStart(10, '0')}.json`);
+    const path = this.pathFor(data.step);
     const body = {
       step: data.step,
       state: data.state,

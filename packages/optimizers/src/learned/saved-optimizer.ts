@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { METAGRAD_VERSION, Rng, writeFileAtomic } from '@metagrad/core';
+import { METAGRAD_VERSION, Rng, writeDirectoryAtomic } from '@metagrad/core';
 import { z } from 'zod';
 import type { LearnedOptimizer } from './learned-optimizer.js';
 import { learnedOptimizerConfigSchema } from './learned-optimizer-config.js';
@@ -36,7 +36,7 @@ export class SavedOptimizerError extends Error {
 
 /**
  * Saves a learned optimizer as a directory: `optimizer.json` (configuration and weight layout)
- * and `weights.bin` (float32, little-endian). Both files are written atomically.
+ * and `weights.bin` (float32, little-endian). The directory is replaced as a whole, atomically.
  *
  * @example
  * ```ts
@@ -48,7 +48,6 @@ export function saveLearnedOptimizer(
   dir: string,
   metadata: Record<string, unknown> = {},
 ): void {
-  mkdirSync(dir, { recursive: true });
   const weights = optimizer.weightValues();
   let offset = 0;
   const layout = weights.map((w) => {
@@ -60,7 +59,6 @@ export function saveLearnedOptimizer(
   weights.forEach((w, i) => {
     all.set(w.values, layout[i]!.offset);
   });
-  writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(all.buffer));
   const manifest = {
     format: 'metagrad-learned-optimizer',
     version: 1,
@@ -69,7 +67,10 @@ export function saveLearnedOptimizer(
     weights: layout,
     metadata,
   };
-  writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeDirectoryAtomic(dir, {
+    [WEIGHTS_FILE]: new Uint8Array(all.buffer),
+    [CONFIG_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
+  });
 }
 
 /**

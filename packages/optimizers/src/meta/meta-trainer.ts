@@ -406,12 +406,15 @@ export class MetaTrainer {
       ...(this.bestWeights && { best: this.bestWeights }),
       ...(run && { inner: innerRunValues(run) }),
     };
-    const path = this.checkpoints.write({
+    // The event goes first, so that the log length the checkpoint records includes it; if the write
+    // fails the run stops, and a resume cuts the log back to the previous checkpoint's length.
+    const path = this.checkpoints.pathFor(this.metaStepCount);
+    this.emit({ type: 'checkpoint', time: Date.now(), epoch, path });
+    this.checkpoints.write({
       step: this.metaStepCount,
       state: { ...this.options.checkpointNotes?.(), ...state },
       tensors,
     });
-    this.emit({ type: 'checkpoint', time: Date.now(), epoch, path });
   }
 
   private weightNames(): string[] {

@@ -439,7 +439,11 @@ export class Rl2Trainer {
       adamStep: this.adam.step,
       valueNormalizer: this.valueNormalizer.state(),
     };
-    const path = this.checkpoints.write({
+    // The event goes first, so that the log length the checkpoint records includes it; if the write
+    // fails the run stops, and a resume cuts the log back to the previous checkpoint's length.
+    const path = this.checkpoints.pathFor(iteration);
+    this.events?.emit({ type: 'checkpoint', time: Date.now(), iteration, path });
+    this.checkpoints.write({
       step: iteration,
       state: { ...this.checkpointNotes?.(), ...state },
       tensors: {
@@ -449,7 +453,6 @@ export class Rl2Trainer {
         ...(this.bestWeights && { best: this.bestWeights }),
       },
     });
-    this.events?.emit({ type: 'checkpoint', time: Date.now(), iteration, path });
   }
 
   private restore(checkpoint: CheckpointData): number {

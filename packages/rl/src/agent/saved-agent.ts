@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   decodeValues,
@@ -6,7 +6,7 @@ import {
   encodeValues,
   type NamedValues,
   Rng,
-  writeFileAtomic,
+  writeDirectoryAtomic,
 } from '@metagrad/core';
 import { z } from 'zod';
 import { GruPolicy } from './gru-policy.js';
@@ -25,16 +25,14 @@ const savedSchema = z.object({
 
 /**
  * Saves an RL² network (or its weights as {@link GruPolicy.weightValues} returns them) and the
- * config it was trained with as `<dir>/agent.json` (atomic).
+ * config it was trained with as `<dir>/agent.json`; the directory is replaced as a whole, atomically.
  */
 export function saveRl2Agent(network: GruPolicy | NamedValues[], config: Rl2Config, dir: string): void {
-  mkdirSync(dir, { recursive: true });
   const values = Array.isArray(network) ? network : network.weightValues();
   const weights = encodeValues(values);
-  writeFileAtomic(
-    join(dir, FILE),
-    JSON.stringify({ format: 'metagrad-rl2-agent', version: 1, config, weights }),
-  );
+  writeDirectoryAtomic(dir, {
+    [FILE]: JSON.stringify({ format: 'metagrad-rl2-agent', version: 1, config, weights }),
+  });
 }
 
 /** Loads an agent saved by {@link saveRl2Agent}: JSON validated with a schema; no code runs. */
