@@ -101,10 +101,10 @@ export const timeToBeatAdam: Workload<{ seconds: number; epochs: number; adam: n
       optimizer,
       events: {
         emit: (e) => {
-          if (e.type === 'evaluation' && e.log10FinalLoss < state.adam) {
+          if (e.type === 'evaluation' && e.value < state.adam) {
             state.seconds = (performance.now() - started) / 1000;
-            state.epochs = e.epoch + 1;
-            state.learned = e.log10FinalLoss;
+            state.epochs = e.step / trainer.metaStepsPerEpoch;
+            state.learned = e.value;
             trainer.stop();
           }
         },

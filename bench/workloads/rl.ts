@@ -126,9 +126,9 @@ function timeToTarget(name: string, target: number, config: Rl2ConfigInput): Wor
         events: {
           emit: (e) => {
             if (e.type === 'evaluation') {
-              state.best = Number.isNaN(state.best) ? e.mean : Math.max(state.best, e.mean);
-              state.iterations = e.iteration;
-              if (e.mean >= target) {
+              state.best = Number.isNaN(state.best) ? e.value : Math.max(state.best, e.value);
+              state.iterations = e.step;
+              if (e.value >= target) {
                 state.seconds = (performance.now() - started) / 1000;
                 trainer.stop();
               }

@@ -132,5 +132,23 @@ export {
   type NamedValues,
   valuesOf,
 } from './training/named-values.js';
+export type {
+  Objective,
+  SettingsChangedEvent,
+  TrainCheckpointEvent,
+  TrainEndEvent,
+  TrainEvaluationEvent,
+  TrainEvent,
+  TrainProgressEvent,
+  TrainStartEvent,
+} from './training/train-events.js';
+export {
+  type Evaluation,
+  type StepResult,
+  TrainLoop,
+  type TrainLoopOptions,
+  type TrainProgram,
+  type TrainSummary,
+} from './training/train-loop.js';
 export { ConfigError, formatValue, parseConfig } from './validation/config-error.js';
 export { positiveNumber, seedSchema } from './validation/schemas.js';

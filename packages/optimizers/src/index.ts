@@ -58,15 +58,6 @@ export {
   saveLearnedOptimizer,
 } from './learned/saved-optimizer.js';
 export { LearnedTfOptimizer } from './learned/tf-optimizer.js';
-export type {
-  CheckpointEvent,
-  EpochEvent,
-  EvaluationEvent,
-  MetaStepEvent,
-  MetaTrainEndEvent,
-  MetaTrainEvent,
-  MetaTrainStartEvent,
-} from './meta/events.js';
 export {
   disposeInnerRun,
   type InnerRun,
@@ -76,8 +67,10 @@ export {
   SecondOrderUnsupportedError,
   startInnerRun,
 } from './meta/meta-gradient.js';
+export type { MetaGradientEstimator, TruncationRequest } from './meta/meta-gradient-estimator.js';
 export {
   META_TRAIN_CHECKPOINT_KIND,
+  META_TRAIN_OBJECTIVE,
   type MetaTrainConfig,
   type MetaTrainConfigInput,
   MetaTrainer,
@@ -87,6 +80,8 @@ export {
   metaTrainConfigSchema,
   resolveMetaTrainConfig,
 } from './meta/meta-trainer.js';
+export { TruncatedBackprop } from './meta/truncated-backprop.js';
+export { ConstantTruncation, type TruncationSchedule } from './meta/truncation-schedule.js';
 export {
   type LstmOptimizerStepOutput,
   type LstmOptimizerWeights,

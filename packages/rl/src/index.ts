@@ -30,10 +30,11 @@ export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
   envFor,
   RL2_CHECKPOINT_KIND,
+  RL2_OBJECTIVE,
   type Rl2Config,
   type Rl2ConfigInput,
-  type Rl2Event,
   Rl2Trainer,
+  type Rl2TrainerOptions,
   rl2Checkpoints,
   rl2ConfigSchema,
 } from './agent/rl2-trainer.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, EventBus, type EventSink, Rng, writeFileAtomic } from '@metagrad/core';
+import { ConfigError, EventBus, type EventSink, Rng, type TrainEvent, writeFileAtomic } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   compareOptimizers,
@@ -8,7 +8,6 @@ import {
   formatComparisonTable,
   type LearnedOptimizerConfig,
   LstmOptimizer,
-  type MetaTrainEvent,
   MetaTrainer,
   metaTrainCheckpoints,
   metaTrainConfigSchema,
@@ -38,7 +37,7 @@ import {
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
-import { openTrainingRun, TrainingFailedError } from '../run/training-run.js';
+import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
 /** Everything `l2l train` is configured by, after merging `--config` and flags. */
 export const l2lTrainSchema = z.object({
@@ -156,7 +155,7 @@ Examples:
 }
 
 /** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>): Promise<TrainStatus> {
+export async function runL2lTrain(flags: TrainFlags, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
   const flagConfig = {
     task: flags.task,
     epochs: flags.epochs,
@@ -203,11 +202,13 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
   const family = buildTaskFamily(config);
   const learnedConfig = learnedConfigFor(config);
   const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
-  const run = openTrainingRun<MetaTrainEvent>({
+  const title = `l2l ${config.task}`;
+  const run = openTrainingRun<TrainEvent>({
     dir: runDir,
     previous,
     record: {
       kind: 'l2l-train',
+      title,
       command: process.argv.slice(2),
       config,
       seed: config.seed,
@@ -218,11 +219,12 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
     warn: (line) => process.stderr.write(`${line}\n`),
   });
   try {
-    const sinks: EventSink<MetaTrainEvent>[] = [run.metrics, ...io.sinks];
-    if (io.plainProgress) sinks.push(new PlainProgress({ runDir, backend: backend.name, task: config.task }));
+    const sinks: EventSink<TrainEvent>[] = [run.metrics, ...io.sinks];
+    if (io.plainProgress)
+      sinks.push(new PlainProgress(`l2l train: task ${config.task}, backend ${backend.name}, run ${runDir}`));
     io.onStart?.({
       kind: 'l2l',
-      title: `l2l ${config.task}`,
+      title,
       runDir,
       backend: backend.name,
       seed: String(config.seed),
@@ -262,10 +264,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
       if (summary.reason !== 'failed') saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
       if (summary.bestWeights && summary.reason !== 'failed') {
         optimizer.setWeightValues(summary.bestWeights);
-        saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
-          ...metadata,
-          log10FinalLoss: summary.bestLog10FinalLoss,
-        });
+        saveLearnedOptimizer(optimizer, join(runDir, 'best'), { ...metadata, validation: summary.best });
       }
       let comparison: ReturnType<typeof compareOptimizers> | undefined;
       if (config.compare && summary.reason === 'completed') {
@@ -283,20 +282,13 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<MetaTrainEvent>
         if (flags.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
         else io.print(`${formatComparisonTable(comparison)}\n`);
       }
-      const result = {
-        status: summary.reason,
+      writeRunSummary(runDir, summary, backend.name, {
         epochsCompleted: summary.epochsCompleted,
-        metaSteps: summary.metaSteps,
-        bestLog10FinalLoss: summary.bestLog10FinalLoss,
-        skippedUpdates: summary.skippedTotal,
-        seconds: summary.ms / 1000,
-        backend: backend.name,
         comparison: comparison?.rows.map((r) => ({
           optimizer: r.optimizer,
           log10FinalLoss: r.log10FinalLoss,
         })),
-      };
-      writeFileAtomic(join(runDir, RUN_FILES.summary), `${JSON.stringify(result, null, 2)}\n`);
+      });
       if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
       if (!flags.json) io.print(`\nrun written to ${runDir}\n`);
       return summary.reason;

@@ -20,8 +20,9 @@ async function waitFor(check: () => boolean, seconds: number, what: string): Pro
   }
 }
 
-const epochs = (dir: string) =>
-  readJsonl<{ type: string }>(join(dir, 'metrics.jsonl')).records.filter((e) => e.type === 'epoch').length;
+/** Meta-steps logged so far. */
+const steps = (dir: string) =>
+  readJsonl<{ type: string }>(join(dir, 'metrics.jsonl')).records.filter((e) => e.type === 'progress').length;
 
 describe('l2l train in a terminal', () => {
   it.skipIf(!hasTmux)(
@@ -48,13 +49,17 @@ describe('l2l train in a terminal', () => {
       );
       try {
         await waitFor(() => screen().includes('running'), 60, 'the dashboard');
-        await waitFor(() => existsSync(join(dir, 'metrics.jsonl')) && epochs(dir) >= 1, 60, 'a first epoch');
+        await waitFor(
+          () => existsSync(join(dir, 'metrics.jsonl')) && steps(dir) >= 1,
+          60,
+          'a first meta-step',
+        );
         tmux('send-keys', '-t', session, 'p');
         await waitFor(() => screen().includes('paused'), 5, 'the paused status');
         await new Promise((r) => setTimeout(r, 1000)); // let the meta-step in flight finish
-        const frozen = epochs(dir);
+        const frozen = steps(dir);
         await new Promise((r) => setTimeout(r, 2000));
-        expect(epochs(dir)).toBe(frozen);
+        expect(steps(dir)).toBe(frozen);
         tmux('send-keys', '-t', session, 'p');
         tmux('send-keys', '-t', session, 's');
         await waitFor(
@@ -123,8 +128,8 @@ describe('l2l train in a terminal', () => {
     );
     expect(records.length).toBeGreaterThan(before); // appended, nothing lost
     expect(records.some((e) => e.type === 'start' && e.resumed)).toBe(true);
-    const lastEpoch = records.filter((e) => e.type === 'epoch').at(-1);
-    expect(lastEpoch?.epoch).toBe(5);
+    const last = records.filter((e) => e.type === 'progress').at(-1) as { step?: number } | undefined;
+    expect(last?.step).toBe(6 * 2); // the last of 6 epochs × 2 meta-steps
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).status).toBe('completed');
   });
 });

@@ -66,7 +66,7 @@ describe('metagrad l2l', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(events.filter((e) => e.type === 'meta-step')).toHaveLength(8);
+    expect(events.filter((e) => e.type === 'progress')).toHaveLength(8);
     const again = metagrad('l2l', 'train', '--run-dir', runDir, '--epochs', '1');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/holds another run; pass --resume/);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { EventBus, type EventSink, Rng, writeFileAtomic } from '@metagrad/core';
+import { EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
 import {
   evaluatePolicy,
-  type Rl2Event,
   Rl2Trainer,
   rl2Checkpoints,
   rl2ConfigSchema,
@@ -21,7 +20,7 @@ import {
   WORKERS_HELP,
 } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
-import { formatDuration } from '../run/plain-progress.js';
+import { PlainProgress } from '../run/plain-progress.js';
 import {
   defaultRunDir,
   effectiveConfig,
@@ -31,7 +30,7 @@ import {
 } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
-import { openTrainingRun, TrainingFailedError } from '../run/training-run.js';
+import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
 const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
 
@@ -57,38 +56,6 @@ export interface Rl2TrainFlags {
   config?: string;
   json?: boolean;
   tui?: boolean;
-}
-
-/** Plain progress lines for RL² training. */
-function rl2Progress(header: string): EventSink<Rl2Event> {
-  let started = 0;
-  let total = 0;
-  let startIteration = 0;
-  let last = 0;
-  let evalText = '-';
-  return {
-    emit: (e) => {
-      if (e.type === 'start') {
-        started = e.time;
-        total = e.iterations;
-        startIteration = e.startIteration;
-        process.stdout.write(`${header}${e.resumed ? ` (resumed at iteration ${e.startIteration})` : ''}\n`);
-      } else if (e.type === 'evaluation') {
-        evalText = `${e.mean.toFixed(2)} ± ${e.stderr.toFixed(2)}`;
-      } else if (e.type === 'iteration' && (e.time - last >= 1000 || e.iteration === total)) {
-        last = e.time;
-        const rate = (e.iteration - startIteration) / Math.max((e.time - started) / 1000, 1e-9);
-        process.stdout.write(
-          `iteration ${e.iteration}/${total}  mean return ${e.meanReturn.toFixed(2)}  held-out ${evalText}  ` +
-            `entropy ${e.entropy.toFixed(3)}  ${e.ms.toFixed(0)} ms/iteration  ETA ${formatDuration((total - e.iteration) / rate)}\n`,
-        );
-      } else if (e.type === 'end') {
-        process.stdout.write(
-          `${e.reason === 'completed' ? 'done' : 'stopped'} after ${formatDuration(e.ms / 1000)}: best held-out mean ${e.best === null ? '-' : e.best.toFixed(2)}\n`,
-        );
-      }
-    },
-  };
 }
 
 /** `metagrad rl2 train`. */
@@ -143,7 +110,7 @@ const REFERENCE_BASELINES = {
 } as const;
 
 /** The whole of `rl2 train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): Promise<TrainStatus> {
+export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
   const previous = flags.resume ? readRunConfig(flags.resume) : undefined;
   const stored = previous ? effectiveConfig(previous) : readConfigFile(flags.config);
   const flagConfig = {
@@ -166,11 +133,16 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
   const config = mergeConfig(trainSchema, stored, flagConfig);
   const backend = await chooseBackend(config.backend);
   const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
-  const run = openTrainingRun<Rl2Event>({
+  const title =
+    config.env === 'bandit'
+      ? `rl2 bandit n=${config.episodes} k=${config.arms}`
+      : `rl2 mdp n=${config.episodes}`;
+  const run = openTrainingRun<TrainEvent>({
     dir: runDir,
     previous,
     record: {
       kind: 'rl2-train',
+      title,
       command: process.argv.slice(2),
       config,
       seed: config.seed,
@@ -181,23 +153,19 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
     warn: (line) => process.stderr.write(`${line}\n`),
   });
   try {
-    const title =
-      config.env === 'bandit'
-        ? `rl2 bandit n=${config.episodes} k=${config.arms}`
-        : `rl2 mdp n=${config.episodes}`;
     io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });
     // best/ is rewritten at every new best evaluation, so even a run killed outright leaves its best agent.
     let trainer: Rl2Trainer | undefined;
-    const bestAgent: EventSink<Rl2Event> = {
+    const bestAgent: EventSink<TrainEvent> = {
       required: true, // a best agent that cannot be written stops the run, as the log does
       emit: (e) => {
         const weights = trainer?.bestWeightValues;
         if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));
       },
     };
-    const sinks: EventSink<Rl2Event>[] = [run.metrics, bestAgent, ...io.sinks];
+    const sinks: EventSink<TrainEvent>[] = [run.metrics, bestAgent, ...io.sinks];
     if (io.plainProgress)
-      sinks.push(rl2Progress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
+      sinks.push(new PlainProgress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
     trainer = new Rl2Trainer({
       config,
       events: new EventBus(sinks),
@@ -228,10 +196,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<Rl2Event>): 
         const best = trainer.bestWeightValues;
         if (best) saveRl2Agent(best, trainer.config, join(runDir, 'best'));
       }
-      writeFileAtomic(
-        join(runDir, RUN_FILES.summary),
-        `${JSON.stringify({ status: summary.reason, ...summary, backend: backend.name }, null, 2)}\n`,
-      );
+      writeRunSummary(runDir, summary, backend.name);
       if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
       io.print(`run written to ${runDir}\n`);
       return summary.reason;

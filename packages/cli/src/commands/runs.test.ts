@@ -12,13 +12,19 @@ function fakeRun(root: string): string {
     join(dir, 'config.json'),
     JSON.stringify({ kind: 'l2l-train', config: { task: 'quadratic' }, seed: 0, backend: 'wasm', run: {} }),
   );
+  const evaluation = {
+    type: 'evaluation',
+    name: 'held-out log10 final loss',
+    higherIsBetter: false,
+    best: true,
+  };
   const lines = [
-    { type: 'meta-step', time: 1000, epoch: 0, metaStep: 1, metaLoss: 10, gradientNorm: 2 },
-    { type: 'evaluation', time: 2000, epoch: 0, log10FinalLoss: -0.4, finalLossMean: 0.4 },
-    { type: 'evaluation', time: 3000, epoch: 1, log10FinalLoss: -0.6, finalLossMean: 0.25 },
+    { type: 'progress', time: 1000, step: 1, metrics: { metaLoss: 10, gradientNorm: 2 }, ms: 5 },
+    { ...evaluation, time: 2000, step: 1, value: -0.4 },
+    { ...evaluation, time: 3000, step: 2, value: -0.6 },
   ];
   writeFileSync(join(dir, 'metrics.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
-  appendFileSync(join(dir, 'metrics.jsonl'), '{"type":"meta-st');
+  appendFileSync(join(dir, 'metrics.jsonl'), '{"type":"progr');
   return dir;
 }
 
@@ -41,7 +47,8 @@ describe('metagrad runs', () => {
     const csv = metagrad('runs', 'export', dir, '--format', 'csv');
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n')[0]).toBe('tag,step,value,wall_time');
-    expect(csv.stdout).toContain('evaluation/log10FinalLoss,1,-0.6,3');
+    expect(csv.stdout).toContain('evaluation/held-out log10 final loss,2,-0.6,3');
+    expect(csv.stdout).toContain('progress/metaLoss,1,10,1');
     const tb = metagrad('runs', 'export', dir, '--format', 'tensorboard');
     expect(tb.code).toBe(0);
     const [file] = readdirSync(join(dir, 'tensorboard'));

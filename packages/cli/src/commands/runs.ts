@@ -61,7 +61,7 @@ export function registerRunsCommand(program: Command): void {
       }
       process.stdout.write(
         `${dir}\n  kind ${overview.kind}, status ${overview.status}, ${overview.events} events, last write ${formatDuration(overview.ageSeconds)} ago\n` +
-          `  ${overview.bestLabel}: ${overview.best === null ? '-' : overview.best.toFixed(4)}\n` +
+          `  best ${overview.bestLabel}: ${overview.best === null ? '-' : overview.best.toFixed(4)}\n` +
           `  seed ${String(config.seed)}, backend ${config.backend}, metagrad ${config.run?.metagradVersion ?? '?'}` +
           `${config.run?.gitCommit ? `, commit ${config.run.gitCommit.slice(0, 12)}` : ''}\n` +
           `  config ${JSON.stringify(config.config)}\n` +
@@ -143,21 +143,16 @@ export function registerRunsCommand(program: Command): void {
         );
       } else {
         const series: PlotSeries[] = dirs.map((dir) => {
-          const rl2 = readRunConfig(dir).kind === 'rl2-train';
-          const points = metricsOf(dir)
-            .filter((e) => e.type === 'evaluation')
-            .map((e) =>
-              rl2
-                ? { x: e.iteration as number, y: e.mean as number }
-                : { x: (e.epoch as number) + 1, y: e.log10FinalLoss as number },
-            );
-          return { name: prefix(dir, rl2 ? 'held-out mean reward' : 'held-out log10 final loss'), points };
+          const evaluations = metricsOf(dir).filter((e) => e.type === 'evaluation');
+          const name = typeof evaluations[0]?.name === 'string' ? evaluations[0].name : 'held-out';
+          const points = evaluations.map((e) => ({ x: e.step as number, y: e.value as number }));
+          return { name: prefix(dir, name), points };
         });
         writeFileAtomic(
           options.out,
           svgLineChart(series, {
             title: 'Held-out evaluation',
-            xLabel: 'epoch / iteration',
+            xLabel: 'step',
             yLabel: 'metric',
           }),
         );

@@ -2,8 +2,7 @@
 /** @jsxImportSource react */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetaTrainEvent } from '@metagrad/optimizers';
-import type { Rl2Event } from '@metagrad/rl';
+import type { TrainEvent } from '@metagrad/core';
 import type { Command } from 'commander';
 import { render } from 'ink';
 import { initialDashboardState, withReference } from '../dashboard/state/dashboard-state.js';
@@ -42,15 +41,11 @@ export function registerWatchCommand(program: Command): void {
     )
     .action(async (dir: string) => {
       const config = readRunConfig(dir);
-      const kind = config.kind === 'rl2-train' ? 'rl2' : 'l2l';
-      const settings = config.config as Record<string, unknown>;
-      const title =
-        kind === 'l2l' ? `l2l ${String(settings.task ?? '')}` : `rl2 ${String(settings.env ?? '')}`;
-      const tail = new MetricsTail<MetaTrainEvent | Rl2Event>(join(dir, RUN_FILES.metrics));
-      const rows = kind === 'l2l' ? comparisonRows(dir) : [];
+      const tail = new MetricsTail<TrainEvent>(join(dir, RUN_FILES.metrics));
+      // A finished l2l run's comparison.json: the tuned baselines on the test tasks.
+      const rows = comparisonRows(dir);
       const base = initialDashboardState({
-        kind,
-        title,
+        title: config.title ?? config.kind,
         backend: config.backend,
         seed: String(config.seed),
         runDir: dir,
@@ -78,8 +73,7 @@ export function registerWatchCommand(program: Command): void {
           await new Promise((r) => setTimeout(r, 500));
         }
       }
-      const width = Math.min(process.stdout.columns ?? 100, 140);
-      const app = render(<WatchApp initial={initial} tail={tail} width={width} />);
+      const app = render(<WatchApp initial={initial} tail={tail} />);
       await app.waitUntilExit();
     });
 }

@@ -16,7 +16,6 @@ import {
 /** Props of {@link TrainApp}. */
 export interface TrainAppProps {
   worker: Worker;
-  width: number;
   onPrint: (text: string) => void;
   onError: (name: string, message: string) => void;
   /** How the run ended (sent by the worker when it finished). */
@@ -31,7 +30,7 @@ const REDRAW_MS = 100;
  * The dashboard for a training run in a worker thread. Events are batched and applied at most every
  * 100 ms (about 10 Hz), so drawing never competes with training; keys are sent to the worker at once.
  */
-export function TrainApp({ worker, width, onPrint, onError, onDone, onInterrupt }: TrainAppProps) {
+export function TrainApp({ worker, onPrint, onError, onDone, onInterrupt }: TrainAppProps) {
   const { exit } = useApp();
   const [state, setState] = useState<DashboardState | null>(null);
   const pending = useRef<WorkerMessage[]>([]);
@@ -56,7 +55,6 @@ export function TrainApp({ worker, width, onPrint, onError, onDone, onInterrupt 
         for (const m of batch) {
           if (m.type === 'start') {
             next = initialDashboardState({
-              kind: m.kind,
               title: m.title,
               backend: m.backend,
               seed: m.seed,
@@ -87,5 +85,5 @@ export function TrainApp({ worker, width, onPrint, onError, onDone, onInterrupt 
     }
   });
   if (!state) return <Text>starting…</Text>;
-  return <Dashboard state={state} controls width={width} onCommand={(command) => send({ type: command })} />;
+  return <Dashboard state={state} controls onCommand={(command) => send({ type: command })} />;
 }

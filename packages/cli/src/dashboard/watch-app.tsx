@@ -1,7 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import type { MetaTrainEvent } from '@metagrad/optimizers';
-import type { Rl2Event } from '@metagrad/rl';
+import type { TrainEvent } from '@metagrad/core';
 import { useApp } from 'ink';
 import { useEffect, useState } from 'react';
 import type { MetricsTail } from '../run/metrics-tail.js';
@@ -11,14 +10,13 @@ import { type DashboardState, reduceDashboard } from './state/dashboard-state.js
 /** Props of {@link WatchApp}. */
 export interface WatchAppProps {
   initial: DashboardState;
-  tail: MetricsTail<MetaTrainEvent | Rl2Event>;
-  width: number;
+  tail: MetricsTail<TrainEvent>;
   /** Poll interval; redraws happen at most this often (about 10 Hz by default). */
   intervalMs?: number;
 }
 
 /** The dashboard attached to a run another process is writing: polls its metrics.jsonl. */
-export function WatchApp({ initial, tail, width, intervalMs = 100 }: WatchAppProps) {
+export function WatchApp({ initial, tail, intervalMs = 100 }: WatchAppProps) {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
   useEffect(() => {
@@ -32,7 +30,6 @@ export function WatchApp({ initial, tail, width, intervalMs = 100 }: WatchAppPro
     <Dashboard
       state={state}
       controls={false}
-      width={width}
       onCommand={(command) => {
         if (command === 'stop') exit();
       }}

@@ -1,36 +1,26 @@
 import type { ScalarPoint } from './tensorboard.js';
 
-/** Fields that say where an event sits on the x-axis, most specific first. */
-const STEP_FIELDS = ['metaStep', 'iteration', 'epoch'] as const;
-/** Numeric fields that are bookkeeping rather than metrics. */
-const SKIP = new Set([
-  'time',
-  'metaStep',
-  'iteration',
-  'epoch',
-  'startEpoch',
-  'startIteration',
-  'epochs',
-  'iterations',
-]);
-
 /**
- * Turns run events (one JSON object per metrics.jsonl line) into scalar series: every finite
- * numeric field of an event becomes the point `<type>/<field>` at the event's step.
+ * Turns run events (one JSON object per metrics.jsonl line, the one protocol every trainer writes)
+ * into scalar series: each progress metric becomes `progress/<metric>`, each evaluation
+ * `evaluation/<name>`, and the per-step time `progress/ms`, all at the event's step.
  */
 export function scalarsFromEvents(events: Record<string, unknown>[]): ScalarPoint[] {
   const points: ScalarPoint[] = [];
-  events.forEach((event, index) => {
-    const type = typeof event.type === 'string' ? event.type : 'event';
-    if (type === 'start' || type === 'checkpoint') return;
-    const stepField = STEP_FIELDS.find((f) => typeof event[f] === 'number');
-    const step = stepField ? (event[stepField] as number) : index;
+  for (const event of events) {
+    const step = typeof event.step === 'number' ? event.step : 0;
     const wallTime = typeof event.time === 'number' ? event.time / 1000 : 0;
-    for (const [key, value] of Object.entries(event)) {
-      if (SKIP.has(key) || typeof value !== 'number' || !Number.isFinite(value)) continue;
-      points.push({ tag: `${type}/${key}`, step, value, wallTime });
+    const add = (tag: string, value: unknown) => {
+      if (typeof value === 'number' && Number.isFinite(value)) points.push({ tag, step, value, wallTime });
+    };
+    if (event.type === 'progress') {
+      for (const [name, value] of Object.entries((event.metrics ?? {}) as Record<string, unknown>))
+        add(`progress/${name}`, value);
+      add('progress/ms', event.ms);
+    } else if (event.type === 'evaluation') {
+      add(`evaluation/${String(event.name)}`, event.value);
     }
-  });
+  }
   return points;
 }
 

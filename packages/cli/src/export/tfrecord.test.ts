@@ -41,24 +41,25 @@ describe('TensorBoard encoding', () => {
 
   it('turns run events into scalar series and CSV', () => {
     const points = scalarsFromEvents([
-      { type: 'start', time: 1000, epochs: 3 },
-      { type: 'meta-step', time: 2000, metaStep: 1, metaLoss: 2.5, skipped: false },
-      { type: 'evaluation', time: 3000, epoch: 0, log10FinalLoss: -0.5, curve: [1, 2] },
+      { type: 'start', time: 1000, unit: 'meta-step', total: 3 },
+      { type: 'progress', time: 2000, step: 1, metrics: { metaLoss: 2.5 }, ms: 4 },
+      { type: 'evaluation', time: 3000, step: 1, name: 'loss', value: -0.5, curve: [1, 2] },
     ]);
     expect(points).toEqual([
-      { tag: 'meta-step/metaLoss', step: 1, value: 2.5, wallTime: 2 },
-      { tag: 'evaluation/log10FinalLoss', step: 0, value: -0.5, wallTime: 3 },
+      { tag: 'progress/metaLoss', step: 1, value: 2.5, wallTime: 2 },
+      { tag: 'progress/ms', step: 1, value: 4, wallTime: 2 },
+      { tag: 'evaluation/loss', step: 1, value: -0.5, wallTime: 3 },
     ]);
     expect(scalarsToCsv(points)).toBe(
-      'tag,step,value,wall_time\nmeta-step/metaLoss,1,2.5,2\nevaluation/log10FinalLoss,0,-0.5,3\n',
+      'tag,step,value,wall_time\nprogress/metaLoss,1,2.5,2\nprogress/ms,1,4,2\nevaluation/loss,1,-0.5,3\n',
     );
   });
 
   it('round trip: every point of the CSV export, zeros included, is in the event file', () => {
     const points = scalarsFromEvents([
-      { type: 'meta-step', time: 1000, metaStep: 1, metaLoss: 0, gradientNorm: 2, skipped: false },
-      { type: 'meta-step', time: 2000, metaStep: 2, metaLoss: 0, gradientNorm: 0, skipped: false },
-      { type: 'evaluation', time: 3000, epoch: 0, log10FinalLoss: 0.25, curve: [] },
+      { type: 'progress', time: 1000, step: 1, metrics: { metaLoss: 0, gradientNorm: 2 }, ms: 1 },
+      { type: 'progress', time: 2000, step: 2, metrics: { metaLoss: 0, gradientNorm: 0 }, ms: 1 },
+      { type: 'evaluation', time: 3000, step: 2, name: 'loss', value: 0.25 },
     ]);
     expect(points.filter((p) => p.value === 0)).toHaveLength(3);
     const file = readFileSync(writeTensorBoardScalars(mkdtempSync(join(tmpdir(), 'tb-')), points));

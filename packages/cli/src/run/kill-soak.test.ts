@@ -55,7 +55,7 @@ async function killAtRandom(args: string[], rng: Rng): Promise<void> {
     const delay = 30 * rng.next();
     let seen = 0;
     child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString().match(/"type":"(meta-step|iteration)"/g)?.length ?? 0;
+      seen += chunk.toString().match(/"type":"progress"/g)?.length ?? 0;
       if (seen >= steps) setTimeout(kill, delay);
     });
   }

@@ -1,5 +1,4 @@
-import type { EventSink } from '@metagrad/core';
-import type { MetaTrainEvent } from '@metagrad/optimizers';
+import type { EventSink, TrainEvent } from '@metagrad/core';
 
 /** Formats seconds as 1h02m, 3m05s or 12s. */
 export function formatDuration(seconds: number): string {
@@ -11,67 +10,85 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * Plain progress lines for meta-training (no escape codes): one line per epoch at most once a
- * second, every evaluation, checkpoints and the end. For pipes, CI and `--no-tui`.
+ * Plain progress lines for any training run (no escape codes), from the one event protocol: at most
+ * one line a second with the headline metrics, the latest and best evaluation, time per step and
+ * the ETA; evaluations, skipped updates and the end. For pipes, CI and `--no-tui`.
  */
-export class PlainProgress implements EventSink<MetaTrainEvent> {
+export class PlainProgress implements EventSink<TrainEvent> {
   private readonly out: (line: string) => void;
   private readonly header: string;
   private started = 0;
-  private startEpoch = 0;
-  private epochs = 0;
+  private startStep = 0;
+  private total = 0;
+  private unit = 'step';
+  private headline: string[] = [];
   private lastPrint = 0;
-  private lastEval: number | null = null;
+  private lastEval: string | null = null;
   private best: number | null = null;
-  private msPerMetaStep: number[] = [];
+  private msPerStep: number[] = [];
 
-  constructor(info: { runDir: string; backend: string; task: string }, out?: (line: string) => void) {
+  /** `header` starts the first line, e.g. `l2l train: task quadratic, backend wasm, run runs/a`. */
+  constructor(header: string, out?: (line: string) => void) {
     this.out = out ?? ((line) => process.stdout.write(`${line}\n`));
-    this.header = `l2l train: task ${info.task}, backend ${info.backend}, run ${info.runDir}`;
+    this.header = header;
   }
 
-  emit(event: MetaTrainEvent): void {
+  emit(event: TrainEvent): void {
     switch (event.type) {
       case 'start':
         this.started = event.time;
-        this.startEpoch = event.startEpoch;
-        this.epochs = event.epochs;
-        this.out(`${this.header}${event.resumed ? ` (resumed at epoch ${event.startEpoch})` : ''}`);
+        this.startStep = event.startStep;
+        this.total = event.total;
+        this.unit = event.unit;
+        this.headline = event.headline;
+        this.out(`${this.header}${event.resumed ? ` (resumed at ${event.unit} ${event.startStep})` : ''}`);
         break;
-      case 'meta-step':
-        this.msPerMetaStep.push(event.ms);
-        if (this.msPerMetaStep.length > 50) this.msPerMetaStep.shift();
-        if (event.skipped) this.out(`meta-step ${event.metaStep}: non-finite meta-gradient, update skipped`);
-        break;
-      case 'epoch': {
-        const done = event.epoch + 1;
-        if (event.time - this.lastPrint < 1000 && done !== this.epochs) break;
+      case 'progress': {
+        this.msPerStep.push(event.ms);
+        if (this.msPerStep.length > 50) this.msPerStep.shift();
+        if (event.skipped) this.out(`${this.unit} ${event.step}: non-finite update, skipped`);
+        if (event.time - this.lastPrint < 1000 && event.step !== this.total) break;
         this.lastPrint = event.time;
-        const elapsed = (event.time - this.started) / 1000;
-        const rate = (done - this.startEpoch) / Math.max(elapsed, 1e-9);
-        const sorted = [...this.msPerMetaStep].sort((a, b) => a - b);
+        const rate = (event.step - this.startStep) / Math.max((event.time - this.started) / 1000, 1e-9);
+        const sorted = [...this.msPerStep].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+        const metrics = this.headline
+          .filter((name) => event.metrics[name] !== undefined)
+          .map((name) => `${name} ${formatNumber(event.metrics[name]!)}`);
         this.out(
-          `epoch ${String(done).padStart(String(this.epochs).length)}/${this.epochs}  ` +
-            `meta-loss ${event.metaLoss.toPrecision(4)}  train log10 ${event.log10FinalLoss.toFixed(3)}  ` +
-            `eval log10 ${this.lastEval === null ? '-' : this.lastEval.toFixed(3)} (best ${this.best === null ? '-' : this.best.toFixed(3)})  ` +
-            `${median.toFixed(0)} ms/meta-step  ETA ${formatDuration((this.epochs - done) / rate)}`,
+          [
+            `${this.unit} ${String(event.step).padStart(String(this.total).length)}/${this.total}`,
+            ...metrics,
+            `held-out ${this.lastEval ?? '-'} (best ${this.best === null ? '-' : formatNumber(this.best)})`,
+            `${median.toFixed(0)} ms/${this.unit}`,
+            `ETA ${formatDuration((this.total - event.step) / rate)}`,
+          ].join('  '),
         );
         break;
       }
       case 'evaluation':
-        this.lastEval = event.log10FinalLoss;
-        if (event.best) this.best = event.log10FinalLoss;
+        this.lastEval = `${formatNumber(event.value)}${event.stderr === undefined ? '' : ` ± ${formatNumber(event.stderr)}`}`;
+        if (event.best) this.best = event.value;
         break;
-      case 'checkpoint':
-        break;
-      case 'end':
+      case 'end': {
+        const best = event.best === null ? '-' : `${event.best.name} ${formatNumber(event.best.value)}`;
         this.out(
-          `${event.reason === 'completed' ? 'done' : 'stopped'} after ${formatDuration(event.ms / 1000)}: ` +
-            `best held-out log10 final loss ${event.bestLog10FinalLoss === null ? '-' : event.bestLog10FinalLoss.toFixed(3)}, ` +
-            `${event.skippedTotal} skipped updates`,
+          `${event.reason === 'completed' ? 'done' : event.reason} after ${formatDuration(event.ms / 1000)}: ` +
+            `best ${best}, ${event.skippedTotal} skipped updates`,
         );
+        break;
+      }
+      default:
         break;
     }
   }
+}
+
+/** A metric for a progress line: 4 significant digits, exponent form for very large or small values. */
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  return magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3)
+    ? value.toExponential(3)
+    : value.toPrecision(4);
 }

@@ -17,6 +17,8 @@ export const RUN_FILES = {
  */
 export interface RunConfigFile {
   kind: string;
+  /** A short description for dashboards and lists, e.g. `l2l quadratic`, `rl2 bandit n=10 k=5`. */
+  title?: string;
   command: string[];
   config: Record<string, unknown>;
   seed: number | string;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonl } from '@metagrad/core';
+import { readJsonl, type TrainEvent } from '@metagrad/core';
 import { RUN_FILES, readRunConfig } from './run-directory.js';
 
 /** What `runs list` and `runs show` say about one run directory. */
@@ -11,7 +11,7 @@ export interface RunOverview {
   status: 'completed' | 'stopped' | 'failed' | 'incomplete' | 'unreadable';
   /** Why the run directory could not be read (status `unreadable`). */
   problem?: string;
-  /** The run's headline number: best held-out log10 final loss (l2l) or best held-out mean reward (rl2). */
+  /** The run's best evaluation (its objective, named by {@link bestLabel}). */
   best: number | null;
   bestLabel: string;
   events: number;
@@ -39,34 +39,34 @@ export function describeRunDirectorySafely(dir: string): RunOverview {
   }
 }
 
-/** Reads a run directory's config, summary and metrics into an overview. */
+/** Reads a run directory's config, summary and metrics into an overview (the one event protocol; no trainer-specific fields). */
 export function describeRunDirectory(dir: string): RunOverview {
   const config = readRunConfig(dir);
   const metricsPath = join(dir, RUN_FILES.metrics);
-  const { records, truncatedTail } = readJsonl<Record<string, unknown>>(metricsPath);
+  const { records, truncatedTail } = readJsonl<TrainEvent>(metricsPath);
   const summaryPath = join(dir, RUN_FILES.summary);
   let status: RunOverview['status'] = 'incomplete';
-  let best: number | null = null;
+  let best: { name: string; value: number } | null = null;
   if (existsSync(summaryPath)) {
     try {
-      const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Record<string, unknown>;
+      const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as {
+        status?: unknown;
+        best?: { name?: unknown; value?: unknown } | null;
+      };
       if (summary.status === 'completed' || summary.status === 'stopped' || summary.status === 'failed')
         status = summary.status;
-      const value = summary.bestLog10FinalLoss ?? summary.best;
-      if (typeof value === 'number') best = value;
+      if (typeof summary.best?.value === 'number' && typeof summary.best.name === 'string')
+        best = { name: summary.best.name, value: summary.best.value };
     } catch {
       status = 'incomplete';
     }
   }
   if (best === null) {
+    // A run still going (or killed): the best evaluation logged so far.
     for (const e of records) {
-      if (e.type !== 'evaluation') continue;
-      const value =
-        typeof e.log10FinalLoss === 'number' ? e.log10FinalLoss : typeof e.mean === 'number' ? e.mean : null;
-      if (value === null) continue;
-      const better =
-        config.kind === 'rl2-train' ? best === null || value > best : best === null || value < best;
-      if (better) best = value;
+      if (e.type !== 'evaluation' || !Number.isFinite(e.value)) continue;
+      if (best === null || (e.higherIsBetter ? e.value > best.value : e.value < best.value))
+        best = { name: e.name, value: e.value };
     }
   }
   const mtime = existsSync(metricsPath)
@@ -76,8 +76,8 @@ export function describeRunDirectory(dir: string): RunOverview {
     dir,
     kind: config.kind,
     status,
-    best,
-    bestLabel: config.kind === 'rl2-train' ? 'best held-out mean reward' : 'best held-out log10 final loss',
+    best: best?.value ?? null,
+    bestLabel: best?.name ?? 'best',
     events: records.length,
     ageSeconds: (Date.now() - mtime) / 1000,
     truncatedTail,

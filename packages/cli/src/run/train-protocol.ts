@@ -1,5 +1,4 @@
-import type { MetaTrainEvent } from '@metagrad/optimizers';
-import type { Rl2Event } from '@metagrad/rl';
+import type { TrainEvent } from '@metagrad/core';
 
 /** How a training run ended, when it did not fail. */
 export type TrainStatus = 'completed' | 'stopped';
@@ -24,7 +23,7 @@ export interface ReferenceResults {
 /** Messages the training worker sends to the dashboard. */
 export type WorkerMessage =
   | { type: 'start'; kind: TrainKind; title: string; runDir: string; backend: string; seed: string }
-  | { type: 'event'; event: MetaTrainEvent | Rl2Event }
+  | { type: 'event'; event: TrainEvent }
   | { type: 'print'; text: string }
   | { type: 'reference'; reference: ReferenceResults }
   | { type: 'done'; status: TrainStatus }

@@ -35,11 +35,9 @@ export async function trainWithDashboard(
     worker.postMessage({ type: 'stop' });
   };
   process.on('SIGTERM', onTerm);
-  const width = Math.min(process.stdout.columns ?? 100, 140);
   const app = render(
     <TrainApp
       worker={worker}
-      width={width}
       onPrint={(text) => report.push(text)}
       onError={(name, message) => {
         failure = new WorkerError(name, message);

@@ -7,6 +7,8 @@ import {
   type LoadedCheckpoint,
   type RunEvent,
   removeLeftoverTempFiles,
+  type TrainSummary,
+  writeFileAtomic,
 } from '@metagrad/core';
 import {
   createRunDirectory,
@@ -15,6 +17,28 @@ import {
   recordChanges,
   type SettingChange,
 } from './run-directory.js';
+
+/**
+ * Writes summary.json, the same for every trainer: the status, steps done, the best evaluation
+ * (name, value, direction), skipped updates, seconds and backend, then anything the command adds.
+ */
+export function writeRunSummary(
+  dir: string,
+  summary: TrainSummary,
+  backend: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const file = {
+    status: summary.reason,
+    steps: summary.steps,
+    best: summary.best,
+    skippedUpdates: summary.skippedTotal,
+    seconds: summary.ms / 1000,
+    backend,
+    ...extra,
+  };
+  writeFileAtomic(join(dir, RUN_FILES.summary), `${JSON.stringify(file, null, 2)}\n`);
+}
 
 /** Training ended with non-finite weights: the run is marked failed and nothing was saved as a result (exit 1). */
 export class TrainingFailedError extends Error {

@@ -35,13 +35,13 @@ export function runOutputs(kind: RunKind, dir: string) {
         optimizer: bytesOf(join(dir, 'optimizer', 'weights.bin')),
         best: bytesOf(join(dir, 'best', 'weights.bin')),
         summary: summaryNumbers(dir),
-        events: stableEvents(dir, ['meta-step', 'epoch', 'evaluation', 'checkpoint']),
+        events: stableEvents(dir, ['progress', 'evaluation', 'checkpoint']),
       }
     : {
         agent: bytesOf(join(dir, 'agent', 'agent.json')),
         best: bytesOf(join(dir, 'best', 'agent.json')),
         summary: summaryNumbers(dir),
-        events: stableEvents(dir, ['iteration', 'evaluation', 'checkpoint']),
+        events: stableEvents(dir, ['progress', 'evaluation', 'checkpoint']),
       };
 }
 

@@ -1,14 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemorySink, Rng } from '@metagrad/core';
+import { MemorySink, Rng, type TrainEvent, type TrainProgressEvent } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Sgd } from '../baselines/sgd.js';
 import { runOptimizer } from '../eval/run-optimizer.js';
 import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { QuadraticFamily } from '../tasks/quadratic.js';
-import type { MetaStepEvent, MetaTrainEvent } from './events.js';
 import { type MetaTrainConfigInput, MetaTrainer, metaTrainCheckpoints } from './meta-trainer.js';
 
 const SMALL: MetaTrainConfigInput = {
@@ -23,20 +22,20 @@ const SMALL: MetaTrainConfigInput = {
   seed: 7,
 };
 
-function metaSteps(events: MetaTrainEvent[]): MetaStepEvent[] {
-  return events.filter((e): e is MetaStepEvent => e.type === 'meta-step');
+function metaSteps(events: TrainEvent[]): TrainProgressEvent[] {
+  return events.filter((e): e is TrainProgressEvent => e.type === 'progress');
 }
 
 describe('MetaTrainer', () => {
   it('a short meta-training lowers the meta-loss and ends better than SGD at a fixed rate', async () => {
     const family = new QuadraticFamily();
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('train'));
-    const sink = new MemorySink<MetaTrainEvent>();
+    const sink = new MemorySink<TrainEvent>();
     const summary = await new MetaTrainer({ config: SMALL, family, optimizer, events: sink }).train();
-    const epochs = sink.events.filter((e) => e.type === 'epoch');
+    const epochs = metaSteps(sink.events).flatMap((e) => e.metrics.epochMetaLoss ?? []);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const first = mean(epochs.slice(0, 5).map((e) => e.metaLoss));
-    const last = mean(epochs.slice(-5).map((e) => e.metaLoss));
+    const first = mean(epochs.slice(0, 5));
+    const last = mean(epochs.slice(-5));
     expect(last).toBeLessThan(0.5 * first);
     expect(summary.skippedTotal).toBe(0);
     // Held-out tasks: the learned optimizer beats plain SGD at a fixed rate of 0.01.
@@ -50,7 +49,7 @@ describe('MetaTrainer', () => {
   it('resuming from a mid-epoch checkpoint reproduces the uninterrupted run exactly', async () => {
     const config = { ...SMALL, epochs: 4, evalEvery: 2, checkpointEvery: 1 };
     const family = new QuadraticFamily();
-    const full = new MemorySink<MetaTrainEvent>();
+    const full = new MemorySink<TrainEvent>();
     const a = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('resume'));
     await new MetaTrainer({ config, family, optimizer: a, events: full }).train();
 
@@ -70,7 +69,7 @@ describe('MetaTrainer', () => {
     const stopped = await first.train();
     expect(stopped.reason).toBe('stopped');
     const { data: checkpoint } = metaTrainCheckpoints(dir).latest()!;
-    expect(checkpoint.state.innerStep).toBeGreaterThan(0);
+    expect((checkpoint.state.program as { innerStep: number }).innerStep).toBeGreaterThan(0);
     expect(checkpoint.tensors.inner).toBeDefined();
     expect(checkpoint.step).toBe(10);
 
@@ -78,15 +77,13 @@ describe('MetaTrainer', () => {
       DEFAULT_LSTM_CONFIG,
       new Rng('a different init, overwritten by the checkpoint'),
     );
-    const resumed = new MemorySink<MetaTrainEvent>();
+    const resumed = new MemorySink<TrainEvent>();
     await new MetaTrainer({ config, family, optimizer: c, events: resumed, resumeFrom: checkpoint }).train();
     const expected = metaSteps(full.events).slice(10);
     const actual = metaSteps(resumed.events);
-    expect(actual.map((e) => [e.epoch, e.metaStep, e.metaLoss, e.gradientNorm])).toEqual(
-      expected.map((e) => [e.epoch, e.metaStep, e.metaLoss, e.gradientNorm]),
-    );
-    const evalOf = (events: MetaTrainEvent[]) =>
-      events.filter((e) => e.type === 'evaluation').map((e) => e.type === 'evaluation' && e.log10FinalLoss);
+    expect(actual.map((e) => [e.step, e.metrics])).toEqual(expected.map((e) => [e.step, e.metrics]));
+    const evalOf = (events: TrainEvent[]) =>
+      events.filter((e) => e.type === 'evaluation').map((e) => e.type === 'evaluation' && e.value);
     expect(evalOf(resumed.events)).toEqual(evalOf(full.events).slice(-1));
     [a, b, c].forEach((o) => {
       o.dispose();
@@ -119,7 +116,7 @@ describe('MetaTrainer', () => {
     const before = tf.memory().numTensors;
     const family = new QuadraticFamily();
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('leak'));
-    const sink = new MemorySink<MetaTrainEvent>();
+    const sink = new MemorySink<TrainEvent>();
     const trainer = new MetaTrainer({
       config: { ...SMALL, epochs: 4, evalEvery: 2 },
       family,
@@ -127,7 +124,10 @@ describe('MetaTrainer', () => {
       events: sink,
     });
     await trainer.train();
-    const counts = sink.events.flatMap((e) => (e.type === 'epoch' ? [e.tensors] : []));
+    // At epoch ends (after the epoch's tasks are freed).
+    const counts = metaSteps(sink.events).flatMap((e) =>
+      e.metrics.epochMetaLoss !== undefined ? [e.tensors] : [],
+    );
     expect(new Set(counts).size).toBe(1);
     trainer.dispose();
     optimizer.dispose();

@@ -8,25 +8,32 @@ import {
   ConfigError,
   clipAndApply,
   disposeAdam,
+  type Evaluation,
   type EventSink,
   initAdam,
   kernelsSchema,
   type NamedValues,
+  type Objective,
   parseConfig,
   Rng,
   resolveKernels,
+  type StepResult,
+  type TrainEvent,
+  TrainLoop,
+  type TrainProgram,
+  type TrainSummary,
   workersSchema,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { runOptimizer } from '../eval/run-optimizer.js';
-import type { NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
-import { MetaGradientRunner } from '../parallel/meta-gradient-runner.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
-import type { MetaTrainEvent } from './events.js';
 import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
+import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
+import { TruncatedBackprop } from './truncated-backprop.js';
+import { ConstantTruncation, type TruncationSchedule } from './truncation-schedule.js';
 
 /** Meta-training settings, validated at the edge with zod. */
 export const metaTrainConfigSchema = z.object({
@@ -86,37 +93,27 @@ export function metaTrainCheckpoints(dir: string, keep = 3): CheckpointStore {
   return new CheckpointStore(dir, { kind: META_TRAIN_CHECKPOINT_KIND, keep });
 }
 
-/** The plain-JSON part of a meta-training checkpoint. */
+/** The meta-trainer's own plain-JSON part of a checkpoint (the loop adds its counters and best weights). */
 const checkpointStateSchema = z.object({
-  /** Epoch in progress and the inner step reached within it (0: at an epoch boundary). */
-  epoch: z.number().int().nonnegative(),
+  /** Inner steps taken in the epoch in progress (0: at an epoch boundary). */
   innerStep: z.number().int().nonnegative(),
-  skippedTotal: z.number().int().nonnegative(),
-  bestLog10FinalLoss: z.number().nullable(),
   epochMetaLosses: z.array(z.number()),
   /** Adam updates applied to the optimizer's weights. */
   adamStep: z.number().int().nonnegative(),
 });
 
-/** What meta-training returns. */
-export interface MetaTrainSummary {
-  epochsCompleted: number;
-  metaSteps: number;
-  /** `failed`: the weights stopped being finite; nothing of them should be saved as a result. */
-  reason: 'completed' | 'stopped' | 'failed';
-  bestLog10FinalLoss: number | null;
-  /** Weights at the best evaluation (null when none ran). */
-  bestWeights: NamedWeight[] | null;
-  skippedTotal: number;
-  ms: number;
-}
+/** What meta-training judges a learned optimizer by. */
+export const META_TRAIN_OBJECTIVE: Objective = { name: 'held-out log10 final loss', higherIsBetter: false };
+
+/** What meta-training returns: the loop's summary and the epochs completed. */
+export type MetaTrainSummary = TrainSummary & { epochsCompleted: number };
 
 /** Options of {@link MetaTrainer}. */
 export interface MetaTrainerOptions {
   config: MetaTrainConfigInput;
   family: TaskFamily;
   optimizer: LearnedOptimizer;
-  events?: EventSink<MetaTrainEvent>;
+  events?: EventSink<TrainEvent>;
   /** Directory for checkpoints ({@link metaTrainCheckpoints}); none are written without it. */
   checkpointDir?: string;
   /** Continue from this checkpoint (weights, meta-optimizer, best weights, position, inner state). */
@@ -125,16 +122,20 @@ export interface MetaTrainerOptions {
   checkpointNotes?: () => Record<string, unknown>;
   /** Awaited before every meta-step: lets a UI pause training or yield to key handlers. */
   beforeMetaStep?: () => Promise<void>;
+  /** How meta-gradients are estimated (default: truncated backpropagation on `config.workers` workers). */
+  estimator?: MetaGradientEstimator;
+  /** How each epoch is cut into truncations (default: `steps / unroll` truncations of `unroll`). */
+  truncation?: TruncationSchedule;
 }
 
 /**
- * Meta-trains a learned optimizer by truncated backpropagation through time (Andrychowicz et al.
- * 2016): each epoch samples tasks, runs them for `steps` inner steps in truncations of `unroll`,
- * and after each truncation applies Adam (with global-norm clipping) to the optimizer's weights
- * through @metagrad/core's `clipAndApply`. A NaN/Inf meta-loss or gradient, or an update that would
- * make a weight non-finite, is skipped and counted. Events go to `events`; checkpoints (verified,
- * with the best weights, last K kept) to `checkpointDir`.
- * The same seed and backend give the same numbers, also across a resume.
+ * The outer loop of learning to learn (Andrychowicz et al. 2016): each epoch samples training tasks
+ * and runs them for `steps` inner steps, cut into truncations by a {@link TruncationSchedule}; after
+ * each truncation a {@link MetaGradientEstimator} (truncated backpropagation by default) gives the
+ * meta-gradient, which @metagrad/core's `clipAndApply` applies with Adam and global-norm clipping
+ * (non-finite ones are skipped and counted). It is a `TrainProgram`: @metagrad/core's `TrainLoop`
+ * runs it, with held-out evaluation, best weights, checkpoints and the shared events. The same
+ * seed, backend, kernels and worker count give the same numbers, also across a resume.
  *
  * @example
  * ```ts
@@ -143,25 +144,29 @@ export interface MetaTrainerOptions {
  * const summary = await trainer.train();
  * ```
  */
-export class MetaTrainer {
+export class MetaTrainer implements TrainProgram {
   readonly config: MetaTrainConfig;
   readonly family: TaskFamily;
   readonly optimizer: LearnedOptimizer;
-  private readonly events: EventSink<MetaTrainEvent> | undefined;
-  private readonly options: MetaTrainerOptions;
+  readonly unit = 'meta-step';
+  readonly objective = META_TRAIN_OBJECTIVE;
+  readonly headline = ['metaLoss', 'trainLog10FinalLoss'];
+  /** Meta-steps in the whole run. */
+  readonly total: number;
+  /** Meta-steps per epoch. */
+  readonly metaStepsPerEpoch: number;
   private readonly root: Rng;
-  private readonly checkpoints: CheckpointStore | undefined;
+  private readonly estimator: MetaGradientEstimator;
+  private readonly truncation: TruncationSchedule;
+  private readonly loop: TrainLoop;
   private adam: AdamState;
-  private metaStepCount = 0;
-  private skippedTotal = 0;
-  private bestLog10FinalLoss: number | null = null;
-  private bestWeights: NamedWeight[] | null = null;
-  private stopRequested = false;
-  private readonly gradients: MetaGradientRunner;
-  private checkpointRequested = false;
+  /** The epoch in progress: its tasks, inner run and meta-losses so far. */
+  private task: Task | undefined;
+  private run: InnerRun | undefined;
+  private epochMetaLosses: number[] = [];
+  private evalTask: Task | undefined;
 
   constructor(options: MetaTrainerOptions) {
-    this.options = options;
     this.config = resolveMetaTrainConfig(options.config);
     this.family = options.family;
     this.optimizer = options.optimizer;
@@ -175,258 +180,136 @@ export class MetaTrainer {
         `the ${this.family.name} family has no spec() to rebuild it on a worker; use 1`,
       );
     }
-    this.gradients = new MetaGradientRunner(this.config.workers);
-    this.events = options.events;
     this.root = new Rng(this.config.seed);
+    this.truncation = options.truncation ?? new ConstantTruncation(this.config.steps, this.config.unroll);
+    this.metaStepsPerEpoch = this.truncation.truncations(0).length;
+    this.total = this.config.epochs * this.metaStepsPerEpoch;
+    this.estimator =
+      options.estimator ??
+      new TruncatedBackprop(this.config.workers, { secondOrder: this.config.secondOrder });
     this.adam = initAdam(this.optimizer.variables);
-    this.checkpoints = options.checkpointDir
-      ? metaTrainCheckpoints(options.checkpointDir, this.config.keepCheckpoints)
-      : undefined;
+    this.loop = new TrainLoop({
+      program: this,
+      events: options.events,
+      checkpoints: options.checkpointDir
+        ? metaTrainCheckpoints(options.checkpointDir, this.config.keepCheckpoints)
+        : undefined,
+      resumeFrom: options.resumeFrom,
+      checkpointNotes: options.checkpointNotes,
+      evalEvery: this.config.evalEvery * this.metaStepsPerEpoch,
+      checkpointEvery: this.config.checkpointEvery * this.metaStepsPerEpoch,
+      beforeStep: options.beforeMetaStep,
+    });
   }
 
   /** Asks training to stop after the current meta-step, writing a checkpoint. */
   stop(): void {
-    this.stopRequested = true;
+    this.loop.stop();
   }
 
   /** Asks for a checkpoint after the current meta-step. */
   requestCheckpoint(): void {
-    this.checkpointRequested = true;
+    this.loop.requestCheckpoint();
   }
 
-  private emit(event: MetaTrainEvent): void {
-    this.events?.emit(event);
+  /** Weights at the best held-out evaluation so far (null before one ran). */
+  get bestWeightValues(): NamedValues[] | null {
+    return this.loop.bestWeights;
+  }
+
+  /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
+  async train(): Promise<MetaTrainSummary> {
+    // Sampled once, before training, from their own stream: the same validation tasks every time.
+    this.evalTask ??= this.family.sample(this.root.child('eval'), this.config.evalInstances);
+    try {
+      const summary = await this.loop.run();
+      return { ...summary, epochsCompleted: Math.floor(summary.steps / this.metaStepsPerEpoch) };
+    } finally {
+      this.endEpoch();
+      this.evalTask?.dispose();
+      this.evalTask = undefined;
+    }
   }
 
   private trainingTaskRng(epoch: number): Rng {
     return this.root.child('train').child(epoch);
   }
 
-  private trainingTask(epoch: number): Task {
-    return this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
-  }
-
-  /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
-  async train(): Promise<MetaTrainSummary> {
-    const started = performance.now();
-    const cfg = this.config;
-    const resume = this.options.resumeFrom;
-    let startEpoch = 0;
-    let resumeInner: { state: z.infer<typeof checkpointStateSchema>; data: CheckpointData } | undefined;
-    if (resume) {
-      const state = this.restore(resume);
-      startEpoch = state.epoch;
-      if (state.innerStep > 0) resumeInner = { state, data: resume };
+  /** One truncation of the epoch in progress, and its meta-gradient step. */
+  async step(index: number): Promise<StepResult> {
+    const epoch = Math.floor(index / this.metaStepsPerEpoch);
+    const truncation = index % this.metaStepsPerEpoch;
+    if (!this.run) {
+      this.task = this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
+      this.run = startInnerRun(this.task, this.optimizer);
+      this.epochMetaLosses = [];
     }
-    this.emit({
-      type: 'start',
-      time: Date.now(),
-      epochs: cfg.epochs,
-      startEpoch,
-      metaStepsPerEpoch: cfg.steps / cfg.unroll,
-      resumed: resume !== undefined,
+    const result = await this.estimator.estimate({
+      optimizer: this.optimizer,
+      run: this.run,
+      unroll: this.truncation.truncations(epoch)[truncation]!,
+      metaStep: index,
+      noise: this.root.child('noise').child(epoch),
+      family: this.family,
+      taskSeed: this.trainingTaskRng(epoch).seed,
     });
-    const evalTask = this.family.sample(this.root.child('eval'), cfg.evalInstances);
-    let reason: MetaTrainSummary['reason'] = 'completed';
-    let epoch = startEpoch;
-    try {
-      for (; epoch < cfg.epochs; epoch++) {
-        const epochStarted = performance.now();
-        const task = this.trainingTask(epoch);
-        let run: InnerRun;
-        let epochMetaLosses: number[] = [];
-        if (resumeInner) {
-          run = restoreInnerRun(task, resumeInner.data, resumeInner.state.innerStep);
-          epochMetaLosses = [...resumeInner.state.epochMetaLosses];
-        } else {
-          run = startInnerRun(task, this.optimizer);
-        }
-        resumeInner = undefined;
-        while (run.step < cfg.steps) {
-          await this.options.beforeMetaStep?.();
-          if (this.stopRequested) break;
-          const t0 = performance.now();
-          const noise = this.root.child('noise').child(epoch);
-          const result = await this.gradients.metaGradient(
-            this.optimizer,
-            run,
-            {
-              unroll: cfg.unroll,
-              secondOrder: cfg.secondOrder,
-              noiseFor: (step) => noise.child(step),
-              metaStep: this.metaStepCount,
-            },
-            { family: this.family, taskSeed: this.trainingTaskRng(epoch).seed, noiseSeed: noise.seed },
-          );
-          const { metaLoss, gradientNorm, skipped } = this.applyMetaGradient(
-            result.metaLoss,
-            result.gradients,
-          );
-          disposeInnerRun(run);
-          run = result.next;
-          this.metaStepCount++;
-          epochMetaLosses.push(metaLoss);
-          this.emit({
-            type: 'meta-step',
-            time: Date.now(),
-            epoch,
-            metaStep: this.metaStepCount,
-            metaLoss,
-            gradientNorm,
-            skipped,
-            skippedTotal: this.skippedTotal,
-            ms: performance.now() - t0,
-          });
-          if (this.checkpointRequested && run.step < cfg.steps) {
-            this.saveCheckpoint(epoch, run, epochMetaLosses);
-          }
-        }
-        if (!this.weightsFinite()) {
-          disposeInnerRun(run);
-          task.dispose();
-          reason = 'failed';
-          break;
-        }
-        if (this.stopRequested && run.step < cfg.steps) {
-          this.saveCheckpoint(epoch, run, epochMetaLosses);
-          disposeInnerRun(run);
-          task.dispose();
-          reason = 'stopped';
-          break;
-        }
-        const meanFinalLoss = tf.tidy(() => tf.mean(run.loss));
-        const finalLoss = meanFinalLoss.dataSync()[0]!;
-        meanFinalLoss.dispose();
-        disposeInnerRun(run);
-        task.dispose();
-        this.emit({
-          type: 'epoch',
-          time: Date.now(),
-          epoch,
-          metaLoss: epochMetaLosses.reduce((a, b) => a + b, 0),
-          log10FinalLoss: Math.log10(finalLoss),
-          ms: performance.now() - epochStarted,
-          tensors: tf.memory().numTensors,
-          bytes: tf.memory().numBytes,
-        });
-        const completed = epoch + 1;
-        if (completed % cfg.evalEvery === 0 || completed === cfg.epochs) this.evaluate(evalTask, epoch);
-        if (completed % cfg.checkpointEvery === 0 || completed === cfg.epochs || this.checkpointRequested) {
-          this.saveCheckpoint(completed, undefined, []);
-        }
-        if (this.stopRequested) {
-          epoch = completed;
-          reason = completed < cfg.epochs ? 'stopped' : 'completed';
-          break;
-        }
-      }
-    } finally {
-      evalTask.dispose();
-    }
-    const summary: MetaTrainSummary = {
-      epochsCompleted: epoch,
-      metaSteps: this.metaStepCount,
-      reason,
-      bestLog10FinalLoss: this.bestLog10FinalLoss,
-      bestWeights: this.bestWeights,
-      skippedTotal: this.skippedTotal,
-      ms: performance.now() - started,
-    };
-    this.emit({
-      type: 'end',
-      time: Date.now(),
-      epoch,
-      reason,
-      bestLog10FinalLoss: this.bestLog10FinalLoss,
-      skippedTotal: this.skippedTotal,
-      ms: summary.ms,
-    });
-    return summary;
-  }
-
-  /**
-   * Clips and applies one meta-gradient with Adam, unless it (or the result) is not finite; Adam's
-   * step counts applied updates only. Disposes the inputs.
-   */
-  private applyMetaGradient(metaLoss: tf.Scalar, gradients: tf.Tensor[]) {
-    const result = clipAndApply(
-      [{ variables: this.optimizer.variables, gradients }],
+    const applied = clipAndApply(
+      [{ variables: this.optimizer.variables, gradients: result.gradients }],
       this.adam,
       { learningRate: this.config.metaLearningRate },
       this.config.clipNorm,
-      [metaLoss],
+      [result.metaLoss],
     );
-    metaLoss.dispose();
-    this.adam = result.adam;
-    if (!result.applied) this.skippedTotal++;
-    return { metaLoss: result.checked[0]!, gradientNorm: result.norms[0]!, skipped: !result.applied };
-  }
-
-  /** True while every weight of the learned optimizer is finite. */
-  private weightsFinite(): boolean {
-    return this.optimizer.weightValues().every((w) => w.values.every(Number.isFinite));
-  }
-
-  private evaluate(evalTask: Task, epoch: number): void {
-    const result = runOptimizer(this.optimizer, evalTask, { steps: this.config.steps });
-    const best =
-      Number.isFinite(result.log10FinalLoss) &&
-      (this.bestLog10FinalLoss === null || result.log10FinalLoss < this.bestLog10FinalLoss);
-    if (best) {
-      this.bestLog10FinalLoss = result.log10FinalLoss;
-      this.bestWeights = this.optimizer.weightValues();
+    result.metaLoss.dispose();
+    this.adam = applied.adam;
+    disposeInnerRun(this.run);
+    this.run = result.next;
+    const metaLoss = applied.checked[0]!;
+    this.epochMetaLosses.push(metaLoss);
+    const metrics: Record<string, number> = { epoch, metaLoss, gradientNorm: applied.norms[0]! };
+    if (truncation === this.metaStepsPerEpoch - 1) {
+      const mean = tf.tidy(() => tf.mean(this.run!.loss));
+      metrics.trainLog10FinalLoss = Math.log10(mean.dataSync()[0]!);
+      mean.dispose();
+      metrics.epochMetaLoss = this.epochMetaLosses.reduce((a, b) => a + b, 0);
+      this.endEpoch();
     }
-    this.emit({
-      type: 'evaluation',
-      time: Date.now(),
-      epoch,
-      log10FinalLoss: result.log10FinalLoss,
-      finalLossMean: result.finalLossMean,
-      curve: result.curve,
-      best,
-    });
+    return { metrics, skipped: !applied.applied };
   }
 
-  private saveCheckpoint(epoch: number, run: InnerRun | undefined, epochMetaLosses: number[]): void {
-    this.checkpointRequested = false;
-    if (!this.checkpoints) return;
-    const weights = this.optimizer.weightValues();
-    if (weights.some((w) => w.values.some((v) => !Number.isFinite(v)))) return; // never persist poisoned weights
+  /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
+  evaluate(): Evaluation {
+    this.evalTask ??= this.family.sample(this.root.child('eval'), this.config.evalInstances);
+    const result = runOptimizer(this.optimizer, this.evalTask, { steps: this.config.steps });
+    return { value: result.log10FinalLoss, curve: result.curve };
+  }
+
+  weights(): NamedValues[] {
+    return this.optimizer.weightValues();
+  }
+
+  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } {
     const state: z.infer<typeof checkpointStateSchema> = {
-      epoch,
-      innerStep: run?.step ?? 0,
-      skippedTotal: this.skippedTotal,
-      bestLog10FinalLoss: this.bestLog10FinalLoss,
-      epochMetaLosses,
+      innerStep: this.run?.step ?? 0,
+      epochMetaLosses: this.epochMetaLosses,
       adamStep: this.adam.step,
     };
-    const tensors: Record<string, NamedValues[]> = {
-      weights,
-      adam: adamValues(this.adam, this.weightNames()),
-      ...(this.bestWeights && { best: this.bestWeights }),
-      ...(run && { inner: innerRunValues(run) }),
+    return {
+      state,
+      tensors: {
+        weights: this.optimizer.weightValues(),
+        adam: adamValues(this.adam, this.weightNames()),
+        ...(this.run && { inner: innerRunValues(this.run) }),
+      },
     };
-    // The event goes first, so that the log length the checkpoint records includes it; if the write
-    // fails the run stops, and a resume cuts the log back to the previous checkpoint's length.
-    const path = this.checkpoints.pathFor(this.metaStepCount);
-    this.emit({ type: 'checkpoint', time: Date.now(), epoch, path });
-    this.checkpoints.write({
-      step: this.metaStepCount,
-      state: { ...this.options.checkpointNotes?.(), ...state },
-      tensors,
-    });
   }
 
-  private weightNames(): string[] {
-    return this.optimizer.weightValues().map((w) => w.name);
-  }
-
-  private restore(checkpoint: CheckpointData): z.infer<typeof checkpointStateSchema> {
-    const parsed = checkpointStateSchema.safeParse(checkpoint.state);
+  restore(raw: Record<string, unknown>, tensors: Record<string, NamedValues[]>, step: number): void {
+    const parsed = checkpointStateSchema.safeParse(raw);
     if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
     const state = parsed.data;
     const group = (name: string) => {
-      const values = checkpoint.tensors[name];
+      const values = tensors[name];
       if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
       return values;
     };
@@ -434,17 +317,31 @@ export class MetaTrainer {
     const adam = adamFromValues(state.adamStep, group('adam'), this.optimizer.variables, this.weightNames());
     disposeAdam(this.adam);
     this.adam = adam;
-    this.metaStepCount = checkpoint.step;
-    this.skippedTotal = state.skippedTotal;
-    this.bestLog10FinalLoss = state.bestLog10FinalLoss;
-    this.bestWeights = checkpoint.tensors.best ?? null;
-    if (state.innerStep > 0) group('inner');
-    return state;
+    this.endEpoch();
+    if (state.innerStep > 0) {
+      // Mid-epoch: the same tasks again (re-sampled from their stream) and the saved inner run.
+      const epoch = Math.floor(step / this.metaStepsPerEpoch);
+      this.task = this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
+      this.run = restoreInnerRun(this.task, group('inner'), state.innerStep);
+      this.epochMetaLosses = [...state.epochMetaLosses];
+    }
   }
 
-  /** Frees the meta-optimizer's moments (the learned optimizer is the caller's). */
+  private weightNames(): string[] {
+    return this.optimizer.weightValues().map((w) => w.name);
+  }
+
+  /** Frees the epoch in progress (its inner run and tasks). */
+  private endEpoch(): void {
+    if (this.run) disposeInnerRun(this.run);
+    this.task?.dispose();
+    this.run = undefined;
+    this.task = undefined;
+  }
+
+  /** Frees the meta-optimizer's moments and the estimator's workers (the learned optimizer is the caller's). */
   dispose(): void {
-    void this.gradients.dispose();
+    void this.estimator.dispose();
     disposeAdam(this.adam);
     this.adam = { step: this.adam.step, m: [], v: [] };
   }
@@ -463,9 +360,8 @@ function innerRunValues(run: InnerRun): NamedValues[] {
   ];
 }
 
-/** The inner run a mid-epoch checkpoint holds, continued on `task` (the same tasks, re-sampled). */
-function restoreInnerRun(task: Task, checkpoint: CheckpointData, step: number): InnerRun {
-  const values = checkpoint.tensors.inner ?? [];
+/** The inner run a mid-epoch checkpoint holds, continued on `task`. */
+function restoreInnerRun(task: Task, values: NamedValues[], step: number): InnerRun {
   const params = values.find((v) => v.name === 'params');
   if (!params) throw new CheckpointError('checkpoint', 'no inner-run parameters');
   const paramsTensor = tf.tensor2d(params.values, params.shape as [number, number]);

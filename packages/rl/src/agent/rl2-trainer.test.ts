@@ -1,17 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemorySink } from '@metagrad/core';
+import { MemorySink, type TrainEvent } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { type Rl2Event, Rl2Trainer, rl2Checkpoints } from './rl2-trainer.js';
+import { Rl2Trainer, rl2Checkpoints } from './rl2-trainer.js';
 import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 
 describe('RL² training', () => {
   it.each(['shared', 'separate'] as const)(
     'a few PPO iterations on a small bandit raise the mean reward clearly above random (%s value network)',
     async (valueNetwork) => {
-      const sink = new MemorySink<Rl2Event>();
+      const sink = new MemorySink<TrainEvent>();
       const trainer = new Rl2Trainer({
         config: {
           valueNetwork,
@@ -35,10 +35,12 @@ describe('RL² training', () => {
       await trainer.train();
       const evaluation = sink.events.find((e) => e.type === 'evaluation');
       // No tensor leaks: the live-tensor count is the same after every iteration.
-      const counts = sink.events.flatMap((e) => (e.type === 'iteration' ? [e.tensors] : []));
+      const counts = sink.events.flatMap((e) => (e.type === 'progress' ? [e.tensors] : []));
       expect(new Set(counts).size).toBe(1);
       // Random play earns 10 · E[U(0, 1)] = 5 per trial in expectation.
-      expect(evaluation?.type === 'evaluation' && evaluation.mean - 4 * evaluation.stderr).toBeGreaterThan(5);
+      expect(evaluation?.type === 'evaluation' && evaluation.value - 4 * evaluation.stderr!).toBeGreaterThan(
+        5,
+      );
       trainer.dispose();
     },
   );
@@ -59,25 +61,14 @@ describe('RL² training', () => {
         gaeLambdaSchedule: [{ fromIteration: 3, gaeLambda: 0.9 }],
         seed: 3,
       };
-      const iterations = (events: Rl2Event[]) =>
-        events
-          .filter((e) => e.type === 'iteration')
-          .map(
-            (e) =>
-              e.type === 'iteration' && [
-                e.iteration,
-                e.meanReturn,
-                e.policyLoss,
-                e.valueLoss,
-                e.gradientNorm,
-              ],
-          );
-      const full = new MemorySink<Rl2Event>();
+      const iterations = (events: TrainEvent[]) =>
+        events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && [e.step, e.metrics]);
+      const full = new MemorySink<TrainEvent>();
       const a = new Rl2Trainer({ config, events: full });
       await a.train();
       const dir = mkdtempSync(join(tmpdir(), 'rl2-'));
       let calls = 0;
-      const bEvents = new MemorySink<Rl2Event>();
+      const bEvents = new MemorySink<TrainEvent>();
       const b: Rl2Trainer = new Rl2Trainer({
         config,
         events: bEvents,
@@ -89,7 +80,7 @@ describe('RL² training', () => {
       expect((await b.train()).reason).toBe('stopped');
       const checkpoint = rl2Checkpoints(dir).latest()!.data;
       expect(checkpoint.step).toBe(2);
-      const resumed = new MemorySink<Rl2Event>();
+      const resumed = new MemorySink<TrainEvent>();
       const c = new Rl2Trainer({ config, events: resumed, resumeFrom: checkpoint });
       await c.train();
       expect(iterations(bEvents.events)).toEqual(iterations(full.events).slice(0, 2));
@@ -101,7 +92,7 @@ describe('RL² training', () => {
   );
 
   it('a linear schedule anneals the step size Adam uses towards 0', async () => {
-    const events = new MemorySink<Rl2Event>();
+    const events = new MemorySink<TrainEvent>();
     const trainer = new Rl2Trainer({
       config: {
         episodes: 2,
@@ -117,7 +108,7 @@ describe('RL² training', () => {
       expect(trainer.learningRateAt(i)).toBeCloseTo(rate, 12);
     });
     await trainer.train();
-    const used = events.events.flatMap((e) => (e.type === 'iteration' ? [e.learningRate] : []));
+    const used = events.events.flatMap((e) => (e.type === 'progress' ? [e.metrics.learningRate] : []));
     expect(used).toEqual([0.01, 0.0075, 0.005, 0.0025].map((r) => expect.closeTo(r, 12)));
     trainer.dispose();
   });

@@ -7,14 +7,20 @@ import {
   CheckpointStore,
   clipAndApply,
   disposeAdam,
+  type Evaluation,
   type EventSink,
   initAdam,
   kernelsSchema,
   type NamedValues,
+  type Objective,
   parseConfig,
   Rng,
-  type RunEvent,
   resolveKernels,
+  type StepResult,
+  type TrainEvent,
+  TrainLoop,
+  type TrainProgram,
+  type TrainSummary,
   workersSchema,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -111,35 +117,6 @@ export function envFor(config: Pick<Rl2Config, 'env' | 'arms'>): Env {
   return config.env === 'bandit' ? new BernoulliBandit(config.arms) : new TabularMdp();
 }
 
-/** Events RL² training emits. */
-export type Rl2Event =
-  | (RunEvent & { type: 'start'; iterations: number; startIteration: number; resumed: boolean })
-  | (RunEvent & {
-      type: 'iteration';
-      iteration: number;
-      meanReturn: number;
-      policyLoss: number;
-      valueLoss: number;
-      entropy: number;
-      gradientNorm: number;
-      skipped: number;
-      /** Adam's step size in this iteration (after the schedule). */
-      learningRate: number;
-      ms: number;
-      tensors: number;
-      bytes: number;
-    })
-  | (RunEvent & { type: 'evaluation'; iteration: number; mean: number; stderr: number; best: boolean })
-  | (RunEvent & { type: 'checkpoint'; iteration: number; path: string })
-  | (RunEvent & {
-      type: 'end';
-      iteration: number;
-      /** `failed`: the weights stopped being finite. */
-      reason: 'completed' | 'stopped' | 'failed';
-      best: number | null;
-      ms: number;
-    });
-
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
 export const RL2_CHECKPOINT_KIND = 'rl2-train';
 
@@ -148,13 +125,30 @@ export function rl2Checkpoints(dir: string, keep = 3): CheckpointStore {
   return new CheckpointStore(dir, { kind: RL2_CHECKPOINT_KIND, keep });
 }
 
-/** The plain-JSON part of an RL² checkpoint; tensors go in groups `weights`, `critic`, `adam`, `best`. */
+/** The trainer's own plain-JSON part of a checkpoint; its tensors are `weights`, `critic` and `adam`. */
 const checkpointStateSchema = z.object({
-  skipped: z.number().int().nonnegative(),
-  best: z.number().nullable(),
   adamStep: z.number().int().nonnegative(),
   valueNormalizer: valueNormalizerStateSchema,
 });
+
+/** What RL² training judges an agent by. */
+export const RL2_OBJECTIVE: Objective = { name: 'held-out mean return', higherIsBetter: true };
+
+/** Options of {@link Rl2Trainer}. */
+export interface Rl2TrainerOptions {
+  config: Rl2ConfigInput;
+  /** The environment distribution to train on; default: the one `config.env` names. */
+  env?: Env;
+  events?: EventSink<TrainEvent>;
+  /** Directory for checkpoints ({@link rl2Checkpoints}); none are written without it. */
+  checkpointDir?: string;
+  /** Continue from this checkpoint. */
+  resumeFrom?: CheckpointData;
+  /** Extra plain JSON each checkpoint records, e.g. the metrics log's length for a clean resume. */
+  checkpointNotes?: () => Record<string, unknown>;
+  /** Awaited before every iteration: lets a UI pause training or yield to key handlers. */
+  beforeIteration?: () => Promise<void>;
+}
 
 /**
  * Trains an RL² agent (Duan et al. 2016) with PPO: each iteration samples a batch of tasks, runs
@@ -162,8 +156,9 @@ const checkpointStateSchema = z.object({
  * and takes clipped-PPO steps with backpropagation through whole trials, Adam and global-norm
  * clipping (per network, with a separate value network) through @metagrad/core's `clipAndApply`.
  * Non-finite gradients, and updates that would make a weight non-finite, are skipped and counted.
- * Emits typed events and writes verified checkpoints; the same seed and backend give the same
- * numbers, also across a resume.
+ * It is a `TrainProgram`: @metagrad/core's `TrainLoop` runs it, with held-out evaluation, best
+ * weights, verified checkpoints and the shared events. The same seed, backend, kernels and worker
+ * count give the same numbers, also across a resume.
  *
  * @example
  * ```ts
@@ -171,41 +166,27 @@ const checkpointStateSchema = z.object({
  * const summary = await trainer.train();
  * ```
  */
-export class Rl2Trainer {
+export class Rl2Trainer implements TrainProgram {
   readonly config: Rl2Config;
   readonly env: Env;
   readonly policy: GruPolicy;
   /** The value network, with `valueNetwork: 'separate'` (otherwise the policy's value head). */
   readonly critic: GruPolicy | undefined;
+  readonly unit = 'iteration';
+  readonly objective = RL2_OBJECTIVE;
+  readonly headline = ['meanReturn', 'entropy'];
+  readonly total: number;
   private adam: AdamState;
   private readonly gradients: PpoGradientRunner;
-  private readonly events: EventSink<Rl2Event> | undefined;
-  private readonly checkpoints: CheckpointStore | undefined;
-  private readonly resumeFrom: CheckpointData | undefined;
-  private readonly checkpointNotes: (() => Record<string, unknown>) | undefined;
-  private readonly beforeIteration: (() => Promise<void>) | undefined;
+  private readonly loop: TrainLoop;
   private readonly root: Rng;
   private readonly valueNormalizer = new ValueNormalizer();
-  private skipped = 0;
-  private best: number | null = null;
-  private bestWeights: NamedValues[] | null = null;
-  private stopRequested = false;
-  private checkpointRequested = false;
 
-  constructor(options: {
-    config: Rl2ConfigInput;
-    events?: EventSink<Rl2Event>;
-    /** Directory for checkpoints ({@link rl2Checkpoints}); none are written without it. */
-    checkpointDir?: string;
-    /** Continue from this checkpoint. */
-    resumeFrom?: CheckpointData;
-    /** Extra plain JSON each checkpoint records, e.g. the metrics log's length for a clean resume. */
-    checkpointNotes?: () => Record<string, unknown>;
-    beforeIteration?: () => Promise<void>;
-  }) {
+  constructor(options: Rl2TrainerOptions) {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
-    this.env = envFor(this.config);
+    this.env = options.env ?? envFor(this.config);
     this.root = new Rng(this.config.seed);
+    this.total = this.config.iterations;
     const shape = {
       inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
       hidden: this.config.hidden,
@@ -226,21 +207,28 @@ export class Rl2Trainer {
     resolveKernels(this.config.kernels);
     this.adam = initAdam(this.trainedVariables());
     this.gradients = new PpoGradientRunner(this.config.workers);
-    this.events = options.events;
-    this.checkpoints = options.checkpointDir
-      ? rl2Checkpoints(options.checkpointDir, this.config.keepCheckpoints)
-      : undefined;
-    this.resumeFrom = options.resumeFrom;
-    this.checkpointNotes = options.checkpointNotes;
-    this.beforeIteration = options.beforeIteration;
+    this.loop = new TrainLoop({
+      program: this,
+      events: options.events,
+      checkpoints: options.checkpointDir
+        ? rl2Checkpoints(options.checkpointDir, this.config.keepCheckpoints)
+        : undefined,
+      resumeFrom: options.resumeFrom,
+      checkpointNotes: options.checkpointNotes,
+      evalEvery: this.config.evalEvery,
+      checkpointEvery: this.config.checkpointEvery,
+      beforeStep: options.beforeIteration,
+    });
   }
 
+  /** Asks training to stop after the current iteration, writing a checkpoint. */
   stop(): void {
-    this.stopRequested = true;
+    this.loop.stop();
   }
 
+  /** Asks for a checkpoint after the current iteration. */
   requestCheckpoint(): void {
-    this.checkpointRequested = true;
+    this.loop.requestCheckpoint();
   }
 
   /** The trained agent as a {@link Policy} for evaluation. */
@@ -248,81 +236,88 @@ export class Rl2Trainer {
     return new Rl2Agent(this.policy, this.env);
   }
 
-  /** Weights at the best evaluation so far (null before one ran). */
-  get bestWeightValues() {
-    return this.bestWeights;
+  /** The policy network's weights at the best evaluation so far (null before one ran). */
+  get bestWeightValues(): NamedValues[] | null {
+    return this.loop.bestWeights;
   }
 
-  async train(): Promise<{
-    iterations: number;
-    reason: 'completed' | 'stopped' | 'failed';
-    best: number | null;
-    skipped: number;
-  }> {
-    const started = performance.now();
-    let iteration = 0;
-    if (this.resumeFrom) iteration = this.restore(this.resumeFrom);
-    this.events?.emit({
-      type: 'start',
-      time: Date.now(),
-      iterations: this.config.iterations,
-      startIteration: iteration,
-      resumed: this.resumeFrom !== undefined,
+  /** Trains for the configured iterations, or until {@link stop}. */
+  train(): Promise<TrainSummary> {
+    return this.loop.run();
+  }
+
+  /** One iteration: a batch of whole trials, then PPO epochs over it. */
+  async step(iteration: number): Promise<StepResult> {
+    const rng = this.root.child('iteration').child(iteration);
+    const rollout = collectTrials(this.policy, this.env, {
+      batch: this.config.batch,
+      episodes: this.config.episodes,
+      taskRng: rng.child('tasks'),
+      actionRng: rng.child('actions'),
+      outcomeRng: rng.child('outcomes'),
     });
-    let reason: 'completed' | 'stopped' | 'failed' = 'completed';
-    for (; iteration < this.config.iterations; iteration++) {
-      await this.beforeIteration?.();
-      if (this.stopRequested) {
-        reason = 'stopped';
-        break;
-      }
-      const t0 = performance.now();
-      const rng = this.root.child('iteration').child(iteration);
-      const rollout = collectTrials(this.policy, this.env, {
-        batch: this.config.batch,
-        episodes: this.config.episodes,
-        taskRng: rng.child('tasks'),
-        actionRng: rng.child('actions'),
-        outcomeRng: rng.child('outcomes'),
-      });
-      const stats = await this.update(rollout, rng.child('minibatches'), iteration);
-      const done = iteration + 1;
-      this.events?.emit({
-        type: 'iteration',
-        time: Date.now(),
-        iteration: done,
+    const { stats, skipped } = await this.update(rollout, rng.child('minibatches'), iteration);
+    return {
+      metrics: {
         meanReturn: rollout.totals.reduce((a, b) => a + b, 0) / rollout.batch,
         ...stats,
-        skipped: this.skipped,
+        skippedMinibatches: skipped,
         learningRate: this.learningRateAt(iteration),
-        ms: performance.now() - t0,
-        tensors: tf.memory().numTensors,
-        bytes: tf.memory().numBytes,
-      });
-      if (!this.weightsFinite()) {
-        reason = 'failed';
-        iteration = done;
-        break;
-      }
-      if (done % this.config.evalEvery === 0 || done === this.config.iterations) this.evaluate(done);
-      if (
-        done % this.config.checkpointEvery === 0 ||
-        done === this.config.iterations ||
-        this.checkpointRequested
-      ) {
-        await this.saveCheckpoint(done);
-      }
-    }
-    if (reason === 'stopped') await this.saveCheckpoint(iteration);
-    this.events?.emit({
-      type: 'end',
-      time: Date.now(),
-      iteration,
-      reason,
-      best: this.best,
-      ms: performance.now() - started,
+      },
+      skipped: skipped > 0,
+    };
+  }
+
+  /** Mean total reward on held-out trials (their own stream; they select the best weights). */
+  evaluate(): Evaluation {
+    const result = evaluatePolicy(this.agent(), this.env, {
+      episodes: this.config.episodes,
+      trials: this.config.evalTrials,
+      seed: new Rng(this.config.seed).child('eval').seed,
     });
-    return { iterations: iteration, reason, best: this.best, skipped: this.skipped };
+    return { value: result.mean, stderr: result.stderr };
+  }
+
+  /** The agent's weights (the policy network). */
+  weights(): NamedValues[] {
+    return this.policy.weightValues();
+  }
+
+  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } {
+    const state: z.infer<typeof checkpointStateSchema> = {
+      adamStep: this.adam.step,
+      valueNormalizer: this.valueNormalizer.state(),
+    };
+    return {
+      state,
+      tensors: {
+        weights: this.policy.weightValues(),
+        ...(this.critic && { critic: this.critic.weightValues() }),
+        adam: adamValues(this.adam, this.trainedVariableNames()),
+      },
+    };
+  }
+
+  restore(raw: Record<string, unknown>, tensors: Record<string, NamedValues[]>): void {
+    const parsed = checkpointStateSchema.safeParse(raw);
+    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
+    const group = (name: string) => {
+      const values = tensors[name];
+      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
+      return values;
+    };
+    this.policy.setWeightValues(group('weights'));
+    // The critic's absence is named: a run trained with a shared value head cannot resume as separate.
+    if (this.critic) this.critic.setWeightValues(group('critic'));
+    const adam = adamFromValues(
+      parsed.data.adamStep,
+      group('adam'),
+      this.trainedVariables(),
+      this.trainedVariableNames(),
+    );
+    disposeAdam(this.adam);
+    this.adam = adam;
+    this.valueNormalizer.restore(parsed.data.valueNormalizer);
   }
 
   /**
@@ -344,8 +339,8 @@ export class Rl2Trainer {
   }
 
   /**
-   * PPO epochs over the rollout; returns the last minibatch's loss terms and the policy network's
-   * gradient norm.
+   * PPO epochs over the rollout; returns the last minibatch's loss terms, the policy network's
+   * gradient norm, and how many minibatch updates were skipped.
    */
   private async update(rollout: Rollout, rng: Rng, iteration: number) {
     const cfg = this.config;
@@ -359,6 +354,7 @@ export class Rl2Trainer {
     const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
     const advantages = standardize(gae.advantages);
     const stats = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
+    let skipped = 0;
     const perMinibatch = Math.ceil(rollout.batch / cfg.minibatches);
     for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
       const order = Array.from({ length: rollout.batch }, (_, i) => i);
@@ -400,98 +396,19 @@ export class Rl2Trainer {
           ],
         );
         this.adam = result.adam;
-        if (!result.applied) this.skipped++;
+        if (!result.applied) skipped++;
         const [policyLoss, valueLoss, entropy] = result.checked;
         Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: result.norms[0] });
         tf.dispose(parts.flatMap((p) => Object.values(p.terms)));
       }
     }
-    return stats as { policyLoss: number; valueLoss: number; entropy: number; gradientNorm: number };
-  }
-
-  private evaluate(iteration: number): void {
-    const result = evaluatePolicy(this.agent(), this.env, {
-      episodes: this.config.episodes,
-      trials: this.config.evalTrials,
-      seed: new Rng(this.config.seed).child('eval').seed,
-    });
-    const best = this.best === null || result.mean > this.best;
-    if (best) {
-      this.best = result.mean;
-      this.bestWeights = this.policy.weightValues();
-    }
-    this.events?.emit({
-      type: 'evaluation',
-      time: Date.now(),
-      iteration,
-      mean: result.mean,
-      stderr: result.stderr,
-      best,
-    });
-  }
-
-  private async saveCheckpoint(iteration: number): Promise<void> {
-    this.checkpointRequested = false;
-    if (!this.checkpoints || !this.weightsFinite()) return;
-    const state: z.infer<typeof checkpointStateSchema> = {
-      skipped: this.skipped,
-      best: this.best,
-      adamStep: this.adam.step,
-      valueNormalizer: this.valueNormalizer.state(),
-    };
-    // The event goes first, so that the log length the checkpoint records includes it; if the write
-    // fails the run stops, and a resume cuts the log back to the previous checkpoint's length.
-    const path = this.checkpoints.pathFor(iteration);
-    this.events?.emit({ type: 'checkpoint', time: Date.now(), iteration, path });
-    this.checkpoints.write({
-      step: iteration,
-      state: { ...this.checkpointNotes?.(), ...state },
-      tensors: {
-        weights: this.policy.weightValues(),
-        ...(this.critic && { critic: this.critic.weightValues() }),
-        adam: adamValues(this.adam, this.trainedVariableNames()),
-        ...(this.bestWeights && { best: this.bestWeights }),
-      },
-    });
-  }
-
-  private restore(checkpoint: CheckpointData): number {
-    const parsed = checkpointStateSchema.safeParse(checkpoint.state);
-    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
-    const group = (name: string) => {
-      const values = checkpoint.tensors[name];
-      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
-      return values;
-    };
-    this.policy.setWeightValues(group('weights'));
-    // The critic's absence is named: a run trained with a shared value head cannot resume as separate.
-    if (this.critic) this.critic.setWeightValues(group('critic'));
-    const adam = adamFromValues(
-      parsed.data.adamStep,
-      group('adam'),
-      this.trainedVariables(),
-      this.trainedVariableNames(),
-    );
-    disposeAdam(this.adam);
-    this.adam = adam;
-    this.valueNormalizer.restore(parsed.data.valueNormalizer);
-    this.bestWeights = checkpoint.tensors.best ?? null;
-    this.skipped = parsed.data.skipped;
-    this.best = parsed.data.best;
-    return checkpoint.step;
+    return { stats, skipped };
   }
 
   /** Names of {@link trainedVariables}, unique across the two networks (their Adam moments' keys). */
   private trainedVariableNames(): string[] {
     return this.trainedNetworks().flatMap(({ network }, i) =>
       network.weightNames.map((name) => `${i === 0 ? 'policy' : 'critic'}/${name}`),
-    );
-  }
-
-  /** True while every weight of every trained network is finite. */
-  private weightsFinite(): boolean {
-    return this.trainedNetworks().every(({ network }) =>
-      network.weightValues().every((w) => w.values.every(Number.isFinite)),
     );
   }
 

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
-import type { MetaTrainEvent } from '@metagrad/optimizers';
+import type { TrainEvent } from '@metagrad/core';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { initialDashboardState, reduceDashboard } from '../state/dashboard-state.js';
@@ -13,35 +13,40 @@ import { ProgressBar } from './progress-bar/progress-bar.js';
 const t = 1_800_000_000_000;
 
 function l2lState() {
-  const events: MetaTrainEvent[] = [
-    { type: 'start', time: t, epochs: 10, startEpoch: 0, metaStepsPerEpoch: 5, resumed: false },
+  const events: TrainEvent[] = [
+    {
+      type: 'start',
+      time: t,
+      unit: 'meta-step',
+      total: 50,
+      startStep: 0,
+      resumed: false,
+      objective: { name: 'held-out log10 final loss', higherIsBetter: false },
+      headline: ['metaLoss', 'trainLog10FinalLoss'],
+    },
     ...[1, 2, 3, 4, 5].map((k) => ({
-      type: 'meta-step' as const,
+      type: 'progress' as const,
       time: t + k * 100,
-      epoch: 0,
-      metaStep: k,
-      metaLoss: 1000 / k,
-      gradientNorm: 1,
+      step: k,
+      metrics: {
+        epoch: 0,
+        metaLoss: 1000 / k,
+        gradientNorm: 1,
+        ...(k === 5 && { trainLog10FinalLoss: -0.2 }),
+      },
       skipped: false,
       skippedTotal: 0,
       ms: 100,
-    })),
-    {
-      type: 'epoch',
-      time: t + 1000,
-      epoch: 0,
-      metaLoss: 2283,
-      log10FinalLoss: -0.2,
-      ms: 1000,
       tensors: 42,
       bytes: 2 ** 20,
-    },
+    })),
     {
       type: 'evaluation',
       time: t + 1100,
-      epoch: 0,
-      log10FinalLoss: -0.6,
-      finalLossMean: 0.25,
+      step: 5,
+      name: 'held-out log10 final loss',
+      value: -0.6,
+      higherIsBetter: false,
       curve: [10, 5, 1, 0.25],
       best: true,
     },
@@ -49,7 +54,6 @@ function l2lState() {
   return events.reduce(
     reduceDashboard,
     initialDashboardState({
-      kind: 'l2l',
       title: 'l2l quadratic',
       backend: 'wasm',
       seed: '0',
@@ -132,10 +136,10 @@ describe('dashboard components', () => {
     );
     const frame = lastFrame()!;
     expect(frame).toContain('l2l quadratic · backend wasm · seed 0 · runs/x');
-    expect(frame).toContain('1/10 epochs');
-    expect(frame).toContain('meta-loss per truncation (log)');
+    expect(frame).toContain('5/50 meta-steps');
+    expect(frame).toContain('metaLoss (log)');
     expect(frame).toMatch(/learned \(validation\)\s+-0\.600/);
-    expect(frame).toContain('epoch 1: held-out log10 -0.600 (best)');
+    expect(frame).toContain('meta-step 5: held-out log10 final loss -0.600 (best)');
     expect(frame).toContain('42 tensors · 1.0 MiB');
   });
 });
@@ -163,5 +167,22 @@ describe('key bindings', () => {
     expect(v.chartIndex).toBe(0);
     press('h');
     expect(v.help).toBe(true);
+  });
+
+  it('fits an 80 × 24 terminal with a row to spare, so Ink never clears the screen', () => {
+    const { lastFrame } = render(
+      <Dashboard
+        state={l2lState()}
+        onCommand={() => {}}
+        controls
+        interactive={false}
+        width={80}
+        height={24}
+      />,
+    );
+    const lines = lastFrame()!.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const line of lines) expect(line.length, line).toBeLessThan(80);
+    expect(lastFrame()).toContain('held-out log10 final loss (lower is better)');
   });
 });

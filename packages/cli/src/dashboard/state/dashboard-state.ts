@@ -1,5 +1,4 @@
-import type { MetaTrainEvent } from '@metagrad/optimizers';
-import type { Rl2Event } from '@metagrad/rl';
+import type { TrainEvent } from '@metagrad/core';
 
 /** A named series of points. */
 export interface Series {
@@ -23,19 +22,21 @@ export interface ComparisonEntry {
   learned?: boolean;
 }
 
-/** Everything the dashboard shows, derived from run events only. */
+/** Everything the dashboard shows, derived from run events only (the one protocol every trainer emits). */
 export interface DashboardState {
-  kind: 'l2l' | 'rl2';
   title: string;
   backend: string;
   seed: string;
   runDir: string;
   startedAt: number | null;
   now: number;
-  unit: 'epoch' | 'iteration';
+  /** What one step is (`meta-step`, `iteration`), from the start event. */
+  unit: string;
   done: number;
   total: number;
   startDone: number;
+  /** The headline progress metrics, from the start event. */
+  headline: string[];
   charts: ChartModel[];
   comparison: { title: string; lowerIsBetter: boolean; entries: ComparisonEntry[] };
   resources: { tensors: number; bytes: number };
@@ -56,44 +57,28 @@ function withLog(state: DashboardState, line: string): string[] {
   return [...state.log, line].slice(-MAX_LOG);
 }
 
-/** The initial state for a run. */
+/** The initial state for a run; charts appear as the start event names the metrics. */
 export function initialDashboardState(info: {
-  kind: 'l2l' | 'rl2';
   title: string;
   backend: string;
   seed: string;
   runDir: string;
   baselines?: ComparisonEntry[];
 }): DashboardState {
-  const l2l = info.kind === 'l2l';
   return {
-    kind: info.kind,
     title: info.title,
     backend: info.backend,
     seed: info.seed,
     runDir: info.runDir,
     startedAt: null,
     now: Date.now(),
-    unit: l2l ? 'epoch' : 'iteration',
+    unit: 'step',
     done: 0,
     total: 0,
     startDone: 0,
-    charts: l2l
-      ? [
-          { title: 'meta-loss per truncation', positive: true, series: [{ name: 'meta-loss', points: [] }] },
-          { title: 'held-out log10 final loss', positive: false, series: [{ name: 'learned', points: [] }] },
-          { title: 'latest held-out loss curve', positive: true, series: [{ name: 'learned', points: [] }] },
-        ]
-      : [
-          { title: 'mean return per trial', positive: false, series: [{ name: 'training', points: [] }] },
-          { title: 'held-out mean return', positive: false, series: [{ name: 'agent', points: [] }] },
-          { title: 'policy entropy', positive: true, series: [{ name: 'entropy', points: [] }] },
-        ],
-    comparison: {
-      title: l2l ? 'held-out log10 final loss (lower is better)' : 'held-out mean return (higher is better)',
-      lowerIsBetter: l2l,
-      entries: info.baselines ?? [],
-    },
+    headline: [],
+    charts: [],
+    comparison: { title: 'held-out', lowerIsBetter: true, entries: info.baselines ?? [] },
     resources: { tensors: 0, bytes: 0 },
     log: [],
     finished: null,
@@ -105,95 +90,106 @@ function setLearned(state: DashboardState, label: string, value: number): Dashbo
   return { ...state.comparison, entries: [...others, { label, value, learned: true }] };
 }
 
-function updateChart(
-  state: DashboardState,
-  index: number,
+/** The chart titled `title`, created at the end when missing; `update` gives its next version. */
+function withChart(
+  charts: ChartModel[],
+  title: string,
   update: (chart: ChartModel) => ChartModel,
 ): ChartModel[] {
-  return state.charts.map((c, i) => (i === index ? update(c) : c));
+  const i = charts.findIndex((c) => c.title === title);
+  if (i < 0) return [...charts, update({ title, positive: true, series: [{ name: title, points: [] }] })];
+  return charts.map((c, j) => (j === i ? update(c) : c));
 }
 
+/** Adds a point to a chart's first series; log scale stays possible while every value is positive. */
+function pushPoint(chart: ChartModel, x: number, y: number): ChartModel {
+  return {
+    ...chart,
+    positive: chart.positive && y > 0,
+    series: [push(chart.series[0]!, x, y), ...chart.series.slice(1)],
+  };
+}
+
+/** Title of the chart of the latest evaluation's curve. */
+export const CURVE_CHART = 'latest held-out curve';
+
 /** Folds one run event into the dashboard state (pure: returns a new state). */
-export function reduceDashboard(state: DashboardState, event: MetaTrainEvent | Rl2Event): DashboardState {
+export function reduceDashboard(state: DashboardState, event: TrainEvent): DashboardState {
   const base = { ...state, now: event.time };
   switch (event.type) {
     case 'start': {
-      const total = 'epochs' in event ? event.epochs : event.iterations;
-      const from = 'startEpoch' in event ? event.startEpoch : event.startIteration;
-      return {
-        ...base,
-        startedAt: event.time,
-        total,
-        done: from,
-        startDone: from,
-        log: withLog(state, event.resumed ? `resumed at ${state.unit} ${from}` : 'started'),
-      };
-    }
-    case 'meta-step':
-      return {
-        ...base,
-        charts: updateChart(state, 0, (c) => ({
-          ...c,
-          series: [push(c.series[0]!, event.metaStep, event.metaLoss)],
-        })),
-        log: event.skipped
-          ? withLog(state, `meta-step ${event.metaStep}: non-finite gradient, skipped`)
-          : state.log,
-      };
-    case 'epoch':
-      return { ...base, done: event.epoch + 1, resources: { tensors: event.tensors, bytes: event.bytes } };
-    case 'iteration':
-      return {
-        ...base,
-        done: event.iteration,
-        resources: { tensors: event.tensors, bytes: event.bytes },
-        charts: state.charts.map((c, i) =>
-          i === 0
-            ? { ...c, series: [push(c.series[0]!, event.iteration, event.meanReturn)] }
-            : i === 2
-              ? { ...c, series: [push(c.series[0]!, event.iteration, event.entropy)] }
-              : c,
-        ),
-      };
-    case 'evaluation': {
-      if ('log10FinalLoss' in event) {
-        const charts = state.charts.map((c, i) => {
-          if (i === 1) return { ...c, series: [push(c.series[0]!, event.epoch + 1, event.log10FinalLoss)] };
-          if (i === 2)
-            return {
-              ...c,
-              series: [
-                { name: 'learned', points: event.curve.map((y, x) => ({ x, y })) },
-                ...c.series.slice(1),
-              ],
-            };
-          return c;
-        });
-        return {
-          ...base,
-          charts,
-          comparison: setLearned(state, 'learned (validation)', event.log10FinalLoss),
-          log: withLog(
-            state,
-            `epoch ${event.epoch + 1}: held-out log10 ${event.log10FinalLoss.toFixed(3)}${event.best ? ' (best)' : ''}`,
-          ),
-        };
+      // Charts in a fixed order: the first headline metric, the objective, the other headlines,
+      // then any that came before the start (baseline curves).
+      const [first, ...rest] = event.headline;
+      const order = [first, event.objective.name, ...rest].filter((t): t is string => t !== undefined);
+      let charts: ChartModel[] = [];
+      for (const title of order) charts = withChart(charts, title, (c) => c);
+      for (const chart of state.charts) {
+        if (!order.includes(chart.title)) charts = [...charts, chart];
+        else charts = withChart(charts, chart.title, () => chart);
       }
       return {
         ...base,
-        charts: updateChart(state, 1, (c) => ({
+        startedAt: event.time,
+        unit: event.unit,
+        total: event.total,
+        done: event.startStep,
+        startDone: event.startStep,
+        headline: event.headline,
+        charts,
+        comparison: {
+          ...state.comparison,
+          title: `${event.objective.name} (${event.objective.higherIsBetter ? 'higher' : 'lower'} is better)`,
+          lowerIsBetter: !event.objective.higherIsBetter,
+        },
+        log: withLog(state, event.resumed ? `resumed at ${event.unit} ${event.startStep}` : 'started'),
+      };
+    }
+    case 'progress': {
+      let charts = state.charts;
+      for (const name of state.headline) {
+        const value = event.metrics[name];
+        if (value !== undefined && Number.isFinite(value))
+          charts = withChart(charts, name, (c) => pushPoint(c, event.step, value));
+      }
+      return {
+        ...base,
+        done: event.step,
+        resources: { tensors: event.tensors, bytes: event.bytes },
+        charts,
+        log: event.skipped
+          ? withLog(state, `${state.unit} ${event.step}: non-finite update, skipped`)
+          : state.log,
+      };
+    }
+    case 'evaluation': {
+      let charts = withChart(state.charts, event.name, (c) => pushPoint(c, event.step, event.value));
+      if (event.curve) {
+        const curve = event.curve.map((y, x) => ({ x, y }));
+        charts = withChart(charts, CURVE_CHART, (c) => ({
           ...c,
-          series: [push(c.series[0]!, event.iteration, event.mean)],
-        })),
-        comparison: setLearned(state, 'RL² (latest)', event.mean),
+          positive: curve.every((p) => p.y > 0),
+          series: [{ name: 'learned', points: curve }, ...c.series.slice(1)],
+        }));
+      }
+      const spread = event.stderr === undefined ? '' : ` ± ${event.stderr.toFixed(2)}`;
+      return {
+        ...base,
+        charts,
+        comparison: setLearned(state, 'learned (validation)', event.value),
         log: withLog(
           state,
-          `iteration ${event.iteration}: held-out ${event.mean.toFixed(2)} ± ${event.stderr.toFixed(2)}`,
+          `${state.unit} ${event.step}: ${event.name} ${event.value.toFixed(3)}${spread}${event.best ? ' (best)' : ''}`,
         ),
       };
     }
     case 'checkpoint':
       return { ...base, log: withLog(state, `checkpoint ${event.path}`) };
+    case 'settings-changed':
+      return {
+        ...base,
+        log: withLog(state, `settings changed: ${event.changes.map((c) => c.field).join(', ')}`),
+      };
     case 'end':
       return { ...base, finished: event.reason, log: withLog(state, `${event.reason}`) };
   }
@@ -201,7 +197,13 @@ export function reduceDashboard(state: DashboardState, event: MetaTrainEvent | R
 
 /** Adds baseline curves (e.g. tuned optimizers' held-out loss curves) to the latest-curve chart. */
 export function withBaselineCurves(state: DashboardState, curves: Series[]): DashboardState {
-  return { ...state, charts: updateChart(state, 2, (c) => ({ ...c, series: [c.series[0]!, ...curves] })) };
+  return {
+    ...state,
+    charts: withChart(state.charts, CURVE_CHART, (c) => ({
+      ...c,
+      series: [c.series[0] ?? { name: 'learned', points: [] }, ...curves],
+    })),
+  };
 }
 
 /**

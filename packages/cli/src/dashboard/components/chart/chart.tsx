@@ -37,7 +37,7 @@ export function Chart({ chart, width, height, logScale, smoothing }: ChartProps)
   const empty = chart.series.every((s) => s.points.length === 0);
   return (
     <Box flexDirection="column">
-      <Text bold>
+      <Text bold wrap="truncate-end">
         {chart.title}
         {log ? ' (log)' : ''}
         {smoothing > 0 ? ` (smoothed ${smoothing})` : ''}
@@ -69,13 +69,13 @@ export function Chart({ chart, width, height, logScale, smoothing }: ChartProps)
         ))
       )}
       {chart.series.length > 1 && (
-        <Box>
+        <Text wrap="truncate-end">
           {chart.series.map((s, i) => (
             <Text key={s.name} color={SERIES_COLORS[i % SERIES_COLORS.length]}>
               {`■ ${s.name}  `}
             </Text>
           ))}
-        </Box>
+        </Text>
       )}
     </Box>
   );

@@ -1,7 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
+
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../../run/plain-progress.js';
+import { color } from '../colors.js';
 
 /** Props of {@link Header}. */
 export interface HeaderProps {
@@ -17,13 +19,14 @@ export interface HeaderProps {
 export function Header({ title, backend, seed, runDir, elapsedSeconds, status }: HeaderProps) {
   return (
     <Box justifyContent="space-between">
-      <Text>
-        <Text bold color="cyan">
+      <Text wrap="truncate-end">
+        <Text bold color={color('cyan')}>
           metagrad
         </Text>{' '}
         {title} · backend {backend} · seed {seed} · {runDir}
       </Text>
-      <Text>
+      <Text wrap="truncate-end">
+        {' '}
         {status} · {formatDuration(elapsedSeconds)}
       </Text>
     </Box>

@@ -2,9 +2,8 @@
 /** @jsxImportSource react */
 import { Box, Text } from 'ink';
 
-/** The key bindings; `controls` is false when watching a run another process writes. */
-export function Help({ controls }: { controls: boolean }) {
-  const keys: [string, string][] = [
+function keyBindings(controls: boolean): [string, string][] {
+  return [
     ...(controls
       ? ([
           ['p', 'pause / resume training'],
@@ -17,6 +16,16 @@ export function Help({ controls }: { controls: boolean }) {
     ['tab', 'next chart'],
     ['h', 'toggle this help'],
   ];
+}
+
+/** Rows the help box takes (its keys and its border). */
+export function helpLines(controls: boolean): number {
+  return keyBindings(controls).length + 2;
+}
+
+/** The key bindings; `controls` is false when watching a run another process writes. */
+export function Help({ controls }: { controls: boolean }) {
+  const keys = keyBindings(controls);
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       {keys.map(([key, what]) => (

@@ -1,7 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
+
 import { Text } from 'ink';
 import { formatDuration } from '../../../run/plain-progress.js';
+import { color } from '../colors.js';
 
 /** Props of {@link ProgressBar}. */
 export interface ProgressBarProps {
@@ -17,15 +19,17 @@ export interface ProgressBarProps {
 /** `[█████░░░░] 120/300 epochs  2.1 epochs/s  ETA 1m25s` */
 export function ProgressBar({ done, total, doneSinceStart, elapsedSeconds, unit, width }: ProgressBarProps) {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  const barWidth = Math.max(10, width - 48);
-  const filled = Math.round(fraction * barWidth);
   const rate = elapsedSeconds > 0 ? doneSinceStart / elapsedSeconds : 0;
   const eta = rate > 0 ? formatDuration((total - done) / rate) : '?';
+  const text = ` ${done}/${total} ${unit}s  ${rate.toFixed(2)} ${unit}s/s  ETA ${eta}`;
+  // The bar takes what the text leaves, so the line never wraps.
+  const barWidth = Math.max(5, Math.min(width - 48, width - text.length));
+  const filled = Math.round(fraction * barWidth);
   return (
-    <Text>
-      <Text color="green">{'█'.repeat(filled)}</Text>
+    <Text wrap="truncate-end">
+      <Text color={color('green')}>{'█'.repeat(filled)}</Text>
       <Text dimColor>{'░'.repeat(barWidth - filled)}</Text>
-      {` ${done}/${total} ${unit}s  ${rate.toFixed(2)} ${unit}s/s  ETA ${eta}`}
+      {text}
     </Text>
   );
 }

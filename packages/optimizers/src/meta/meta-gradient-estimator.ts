@@ -1,0 +1,34 @@
+import type { Rng } from '@metagrad/core';
+import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
+import type { TaskFamily } from '../tasks/task.js';
+import type { InnerRun, MetaGradientResult } from './meta-gradient.js';
+
+/** One truncation to estimate a meta-gradient over. */
+export interface TruncationRequest {
+  optimizer: LearnedOptimizer;
+  /** The inner run where the truncation starts (the estimator does not dispose it). */
+  run: InnerRun;
+  /** Inner steps in this truncation. */
+  unroll: number;
+  /** Meta-training step, for schedules (temperature). */
+  metaStep: number;
+  /** The epoch's noise stream: child `t` is the noise of inner step t. */
+  noise: Rng;
+  /** Where the run's tasks come from, so that gradient workers can rebuild them. */
+  family: TaskFamily;
+  /** Seed of the stream the run's task was sampled with. */
+  taskSeed: string;
+}
+
+/**
+ * How the outer loop gets ∂L/∂φ for one truncation: truncated backpropagation today
+ * ({@link TruncatedBackprop}); evolution strategies and persistent ES are further implementations.
+ * {@link MetaTrainer} only calls this interface, so a new estimator needs no change to the outer loop.
+ */
+export interface MetaGradientEstimator {
+  readonly name: string;
+  /** The meta-loss, its gradient for every optimizer variable (in order), and the advanced run. */
+  estimate(request: TruncationRequest): Promise<MetaGradientResult>;
+  /** Frees what the estimator holds (worker threads). */
+  dispose(): Promise<void>;
+}
