@@ -21,13 +21,7 @@ import {
 } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
-import {
-  defaultRunDir,
-  effectiveConfig,
-  RUN_FILES,
-  readRunConfig,
-  resumeChanges,
-} from '../run/run-directory.js';
+import { defaultRunDir, effectiveConfig, readRunConfig, resumeChanges } from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
 import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
