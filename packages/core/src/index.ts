@@ -11,6 +11,7 @@ export {
   type BackendResolution,
   type BackendStatus,
   BackendUnavailableError,
+  backendSchema,
   type ConcreteBackendName,
   listBackends,
   useBackend,

@@ -93,3 +93,11 @@ export { lossAndGradient } from './tasks/loss-and-gradient.js';
 export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';
 export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';
 export type { LossAndGradient, Task, TaskFamily } from './tasks/task.js';
+export {
+  registerTaskFamily,
+  type TaskFamilyFactory,
+  type TaskSettings,
+  taskFamilyFor,
+  taskFamilyNames,
+  taskSettingsSchema,
+} from './tasks/task-registry.js';

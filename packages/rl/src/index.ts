@@ -28,7 +28,6 @@ export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
 export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
-  envFor,
   RL2_CHECKPOINT_KIND,
   RL2_OBJECTIVE,
   type Rl2Config,
@@ -72,6 +71,7 @@ export {
 } from './baselines/registry.js';
 export { BanditTasks, BernoulliBandit } from './env/bandit.js';
 export type { Env, StepResult, TaskBatch } from './env/env.js';
+export { type EnvFactory, type EnvSettings, envFor, envNames, registerEnv } from './env/env-registry.js';
 export { MdpTasks, TabularMdp, type TabularMdpOptions } from './env/tabular-mdp.js';
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './eval/evaluate.js';
 export { pairedDifference } from './eval/paired-difference.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, Rng } from '@metagrad/core';
+import { backendSchema, ConfigError, Rng, seedSchema } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   BASELINES,
@@ -8,12 +8,15 @@ import {
   loadLearnedOptimizer,
   type Optimizer,
   runOptimizer,
+  taskFamilyFor,
+  taskSettingsSchema,
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { addTaskOptions, buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import { intFlag, mergeConfig, numberFlag, readConfigFile, seedFlag } from '../options.js';
+import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { loadTaskModule } from '../flags/user-modules.js';
+import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 
 /** Learning rates used for baselines when neither --lr nor --tune-lr is given. */
@@ -25,36 +28,31 @@ const DEFAULT_RATES: Record<BaselineName, number> = {
   adam: 0.1,
 };
 
+/** Everything `l2l eval` is configured by; each field's description is its `--flag` help. */
 const evalSchema = z.object({
-  ...taskSchema.shape,
-  optimizer: z.string().min(1),
-  steps: z.number().int().positive().default(100),
-  instances: z.number().int().positive().default(128),
-  seed: z.union([z.number().int(), z.string().min(1)]).default(0),
-  lr: z.number().positive().optional(),
-  tuneLr: z.boolean().default(false),
-  threshold: z.number().positive().optional(),
-  backend: z.string().default('wasm'),
+  ...taskSettingsSchema.shape,
+  optimizer: z
+    .string()
+    .min(1)
+    .describe(`RUN_DIR (its best/ weights) or ${BASELINE_NAMES.join(' | ')}`),
+  steps: z.number().int().positive().max(1e5).default(100).describe('inner steps'),
+  instances: z.number().int().positive().max(1e5).default(128).describe('test task instances'),
+  seed: seedSchema.default(0).describe('root seed of the test (and tuning) tasks'),
+  lr: z.number().positive().max(1e3).optional().describe('learning rate for a baseline'),
+  tuneLr: z
+    .boolean()
+    .default(false)
+    .describe('tune the baseline learning rate on separate tuning tasks first'),
+  threshold: z.number().positive().optional().describe('loss threshold for steps-to-threshold'),
+  backend: backendSchema,
+  taskModule: z
+    .string()
+    .optional()
+    .describe('a module whose default export { name, create(settings) } adds a task family'),
 });
 
-interface EvalFlags {
-  task?: string;
-  optimizer?: string;
-  steps?: number;
-  instances?: number;
-  seed?: string;
-  lr?: number;
-  tuneLr?: boolean;
-  threshold?: number;
-  dims?: number;
-  hidden?: number[];
-  activation?: string;
-  batchSize?: number;
-  data?: string;
-  backend?: string;
-  config?: string;
-  json?: boolean;
-}
+/** The flags of `l2l eval`, each declared once, from its schema. */
+export const L2L_EVAL_FLAGS = schemaFlags(evalSchema);
 
 /** Resolves --optimizer: a baseline name, or a run directory (its best/ or optimizer/), or a saved optimizer directory. */
 function resolveLearned(path: string): string {
@@ -68,36 +66,30 @@ function resolveLearned(path: string): string {
   );
 }
 
-/** `metagrad l2l eval`: one optimizer on held-out tasks, as a table line or JSON. */
+/** `metagrad l2l eval`: one optimizer on test tasks, as a table line or JSON. */
 export function registerL2lEvalCommand(l2l: Command): void {
-  addTaskOptions(l2l.command('eval'))
-    .description('evaluate a learned optimizer or a hand-designed baseline on held-out tasks')
-    .requiredOption('--optimizer <name|dir>', `RUN_DIR or ${BASELINE_NAMES.join(' | ')}`)
-    .option('--steps <n>', 'inner steps; default 100', intFlag('steps'))
-    .option('--instances <n>', 'held-out task instances; default 128', intFlag('instances'))
-    .option('--seed <s>', 'root seed of the held-out tasks; default 0')
-    .option('--lr <x>', 'learning rate for a baseline', numberFlag('lr'))
-    .option('--tune-lr', 'tune the baseline learning rate on separate tasks first')
-    .option('--threshold <x>', 'loss threshold for steps-to-threshold', numberFlag('threshold'))
-    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
+  const command = l2l
+    .command('eval')
+    .description('evaluate a learned optimizer or a hand-designed baseline on test tasks');
+  addSchemaFlags(command, L2L_EVAL_FLAGS)
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       `
+Test tasks come from the seed's "test" stream, apart from the validation tasks that chose a run's best
+weights and from the tuning tasks of --tune-lr.
+
 Examples:
   $ metagrad l2l eval --task quadratic --optimizer runs/l2l-quadratic-2026-11-26T08-00-00 --json
   $ metagrad l2l eval --task quadratic --optimizer adam --tune-lr`,
     )
-    .action(async (flags: EvalFlags) => {
-      const config = mergeConfig(evalSchema, readConfigFile(flags.config), {
-        ...flags,
-        seed: seedFlag(flags.seed),
-        json: undefined,
-        config: undefined,
-      });
+    .action(async (options: Record<string, unknown> & { config?: string; json?: boolean }) => {
+      const values = flagValues(options, L2L_EVAL_FLAGS);
+      if (typeof values.taskModule === 'string') await loadTaskModule(values.taskModule);
+      const config = resolveFlags(evalSchema, readConfigFile(options.config), values, L2L_EVAL_FLAGS);
       const backend = await chooseBackend(config.backend);
-      const family = buildTaskFamily(config);
+      const family = taskFamilyFor(config);
       const root = new Rng(config.seed);
       let optimizer: Optimizer;
       let learningRate: number | null = null;
@@ -119,7 +111,8 @@ Examples:
         source = resolveLearned(config.optimizer);
         optimizer = loadLearnedOptimizer(source);
       }
-      const task = family.sample(root.child('eval'), config.instances);
+      // The test stream: 'eval' held the validation tasks that selected a run's best weights.
+      const task = family.sample(root.child('test'), config.instances);
       const run = runOptimizer(optimizer, task, { steps: config.steps, threshold: config.threshold });
       task.dispose();
       family.dispose();
@@ -137,7 +130,7 @@ Examples:
         stepsToThreshold: run.stepsToThreshold,
         curve: run.curve,
       };
-      if (flags.json) {
+      if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
       } else {
         process.stdout.write(

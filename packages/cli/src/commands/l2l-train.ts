@@ -1,5 +1,13 @@
-import { join } from 'node:path';
-import { ConfigError, EventBus, type EventSink, Rng, type TrainEvent, writeFileAtomic } from '@metagrad/core';
+import { join, resolve } from 'node:path';
+import {
+  backendSchema,
+  ConfigError,
+  EventBus,
+  type EventSink,
+  Rng,
+  type TrainEvent,
+  writeFileAtomic,
+} from '@metagrad/core';
 import {
   BASELINE_NAMES,
   compareOptimizers,
@@ -12,76 +20,60 @@ import {
   metaTrainCheckpoints,
   metaTrainConfigSchema,
   saveLearnedOptimizer,
+  taskFamilyFor,
+  taskFamilyNames,
+  taskSettingsSchema,
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { addTaskOptions, buildTaskFamily, taskSchema } from '../l2l/task-factory.js';
-import {
-  intFlag,
-  intListFlag,
-  KERNELS_HELP,
-  mergeConfig,
-  numberFlag,
-  readConfigFile,
-  seedFlag,
-  WORKERS_HELP,
-} from '../options.js';
+import { addRunFlags, type RunFlags } from '../flags/run-flags.js';
+import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { loadTaskModule } from '../flags/user-modules.js';
+import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
-import { defaultRunDir, effectiveConfig, readRunConfig, resumeChanges } from '../run/run-directory.js';
+import {
+  defaultRunDir,
+  effectiveConfig,
+  type RunConfigFile,
+  readRunConfig,
+  resumeChanges,
+  type SettingChange,
+} from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
 import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
-/** Everything `l2l train` is configured by, after merging `--config` and flags. */
+/** Everything `l2l train` is configured by; each field's description is its `--flag` help. */
 export const l2lTrainSchema = z.object({
-  ...taskSchema.shape,
+  ...taskSettingsSchema.shape,
   ...metaTrainConfigSchema.shape,
-  optimizer: z.enum(['lstm', 'discrete']).default('lstm'),
-  layers: z.array(z.number().int().positive()).min(1).default([20, 20]),
-  preprocessK: z.number().positive().default(10),
-  outputScale: z.number().positive().optional(),
-  backend: z.string().default('wasm'),
-  compare: z.boolean().default(true),
+  optimizer: z
+    .enum(['lstm', 'discrete'])
+    .default('lstm')
+    .describe('learned optimizer: lstm, or discrete (a straight-through Gumbel choice of step sizes)'),
+  layers: z
+    .array(z.number().int().positive().max(1024))
+    .min(1)
+    .max(8)
+    .default([20, 20])
+    .describe('LSTM units per layer'),
+  preprocessK: z.number().positive().max(100).default(10).describe("LogAndSign's k"),
+  outputScale: z.number().positive().max(1e3).optional().describe("scale of the network's output"),
+  backend: backendSchema,
+  compare: z.boolean().default(true).describe('compare with tuned baselines on test tasks at the end'),
+  taskModule: z
+    .string()
+    .optional()
+    .describe('a module whose default export { name, create(settings) } adds a task family (see the README)'),
 });
 
 export type L2lTrainConfig = z.output<typeof l2lTrainSchema>;
 
-/** Flags of `l2l train` as commander parses them. */
-export interface TrainFlags {
-  task?: string;
-  epochs?: number;
-  unroll?: number;
-  steps?: number;
-  instances?: number;
-  metaLr?: number;
-  clipNorm?: number;
-  evalEvery?: number;
-  evalInstances?: number;
-  checkpointEvery?: number;
-  keepCheckpoints?: number;
-  seed?: string;
-  secondOrder?: boolean;
-  optimizer?: string;
-  layers?: number[];
-  k?: number;
-  outputScale?: number;
-  dims?: number;
-  hidden?: number[];
-  activation?: string;
-  batchSize?: number;
-  data?: string;
-  backend?: string;
-  kernels?: string;
-  workers?: number;
-  runDir?: string;
-  resume?: string;
-  allowChanges?: boolean;
-  config?: string;
-  compare?: boolean;
-  json?: boolean;
-  tui?: boolean;
-}
+/** The flags of `l2l train`, each declared once, from {@link l2lTrainSchema}. */
+export const L2L_TRAIN_FLAGS = schemaFlags(l2lTrainSchema, {
+  rename: { metaLearningRate: 'meta-lr', preprocessK: 'k' },
+});
 
 /** The learned optimizer's configuration for a run. */
 export function learnedConfigFor(config: L2lTrainConfig): LearnedOptimizerConfig {
@@ -96,104 +88,79 @@ export function learnedConfigFor(config: L2lTrainConfig): LearnedOptimizerConfig
 
 /** `metagrad l2l train`: meta-trains a learned optimizer and compares it with tuned baselines. */
 export function registerL2lTrainCommand(l2l: Command): void {
-  addTaskOptions(l2l.command('train'))
-    .description('meta-train a learned optimizer (Andrychowicz et al. 2016) on a task family')
-    .option('--epochs <n>', 'epochs (fresh tasks each); default 200', intFlag('epochs'))
-    .option('--steps <n>', 'inner steps per epoch; default 100', intFlag('steps'))
-    .option('--unroll <n>', 'truncation length for BPTT; default 20', intFlag('unroll'))
-    .option('--instances <n>', 'task instances per epoch; default 128 (mlp: 8)', intFlag('instances'))
-    .option('--meta-lr <x>', 'Adam step size for the optimizer weights; default 0.003', numberFlag('meta-lr'))
-    .option('--clip-norm <x>', 'global meta-gradient norm clip; default 1', numberFlag('clip-norm'))
-    .option(
-      '--eval-every <n>',
-      'evaluate on held-out tasks every N epochs; default 10',
-      intFlag('eval-every'),
-    )
-    .option(
-      '--eval-instances <n>',
-      'held-out task instances; default 128 (mlp: 16)',
-      intFlag('eval-instances'),
-    )
-    .option('--checkpoint-every <n>', 'checkpoint every N epochs; default 10', intFlag('checkpoint-every'))
-    .option('--keep-checkpoints <n>', 'checkpoints to keep; default 3', intFlag('keep-checkpoints'))
-    .option('--seed <s>', 'root seed; default 0')
-    .option('--second-order', 'differentiate through optimizee gradients (slow; quadratics only)')
-    .option('--optimizer <kind>', 'lstm | discrete (straight-through Gumbel choice of step sizes)')
-    .option('--layers <list>', 'LSTM units per layer; default 20,20', intListFlag('layers'))
-    .option('--k <x>', "LogAndSign's k; default 10", numberFlag('k'))
-    .option('--output-scale <x>', 'scale of the network output', numberFlag('output-scale'))
-    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
-    .option('--run-dir <dir>', 'where to write the run; default runs/l2l-<task>-<time>')
-    .option('--kernels <kind>', KERNELS_HELP)
-    .option('--workers <n>', WORKERS_HELP, intFlag('workers'))
-    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
-    .option(
-      '--allow-changes',
-      "with --resume: accept flags that change the run's settings (recorded in config.json)",
-    )
-    .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--no-compare', 'skip the comparison with tuned baselines at the end')
-    .option('--json', 'print one JSON event per line instead of progress lines')
+  const command = l2l
+    .command('train')
+    .description('meta-train a learned optimizer (Andrychowicz et al. 2016) on a task family');
+  addRunFlags(addSchemaFlags(command, L2L_TRAIN_FLAGS), 'l2l-<task>')
     .addHelpText(
       'after',
       `
+An MLP task defaults to --instances 8 and --eval-instances 16 (an MLP instance has ~1,500 parameters).
+
 Examples:
   $ metagrad l2l train --task quadratic --epochs 300
   $ metagrad l2l train --task mlp --instances 8 --epochs 50 --run-dir runs/digits
   $ metagrad l2l train --resume runs/digits`,
     )
-    .option('--no-tui', 'plain progress lines even on a terminal')
-    .action(async (flags: TrainFlags) => {
-      await runTraining('l2l', flags, 'meta-step', (io) => runL2lTrain(flags, io));
+    .action(async (options: Record<string, unknown>) => {
+      const plan = await planL2lTrain(options);
+      await runTraining('l2l', plan, 'meta-step', (io) => runL2lTrain(plan, io));
     });
 }
 
-/** The whole of `l2l train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runL2lTrain(flags: TrainFlags, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
-  const flagConfig = {
-    task: flags.task,
-    epochs: flags.epochs,
-    steps: flags.steps,
-    unroll: flags.unroll,
-    instances: flags.instances,
-    metaLearningRate: flags.metaLr,
-    clipNorm: flags.clipNorm,
-    evalEvery: flags.evalEvery,
-    evalInstances: flags.evalInstances,
-    checkpointEvery: flags.checkpointEvery,
-    keepCheckpoints: flags.keepCheckpoints,
-    seed: seedFlag(flags.seed),
-    secondOrder: flags.secondOrder,
-    optimizer: flags.optimizer,
-    layers: flags.layers,
-    preprocessK: flags.k,
-    outputScale: flags.outputScale,
-    dims: flags.dims,
-    hidden: flags.hidden,
-    activation: flags.activation,
-    batchSize: flags.batchSize,
-    data: flags.data,
-    backend: flags.backend,
-    kernels: flags.kernels,
-    workers: flags.workers,
-    compare: flags.compare === false ? false : undefined,
-  };
-  const resumeDir = flags.resume;
-  const previous = resumeDir ? readRunConfig(resumeDir) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(flags.config);
+/** `l2l train` resolved in the main thread: the validated config and where the run goes. */
+export interface L2lTrainPlan {
+  config: L2lTrainConfig;
+  runDir: string;
+  previous?: RunConfigFile;
+  changes: SettingChange[];
+  json: boolean;
+  tui: boolean;
+}
+
+/**
+ * Resolves `l2l train`'s flags (commander's options, or the same fields from code) into a plan:
+ * reads `--config` or the resumed run's settings, applies the flags, validates everything (a bad
+ * value is a ConfigError naming its flag), and refuses changed settings on a resume unless
+ * `allowChanges`. Nothing is written.
+ */
+export async function planL2lTrain(options: Record<string, unknown> & RunFlags): Promise<L2lTrainPlan> {
+  const values = flagValues(options, L2L_TRAIN_FLAGS);
+  const previous = options.resume ? readRunConfig(options.resume) : undefined;
+  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config);
+  if (typeof values.taskModule === 'string') values.taskModule = resolve(values.taskModule);
+  const taskModule = (values.taskModule ?? stored.taskModule) as string | undefined;
+  if (taskModule) await loadTaskModule(taskModule);
   // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
-  if ((flagConfig.task ?? stored.task) === 'mlp') {
-    flagConfig.instances ??= (stored.instances as number | undefined) ?? 8;
-    flagConfig.evalInstances ??= (stored.evalInstances as number | undefined) ?? 16;
+  if ((values.task ?? stored.task) === 'mlp') {
+    values.instances ??= stored.instances ?? 8;
+    values.evalInstances ??= stored.evalInstances ?? 16;
   }
-  const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
-  const config = mergeConfig(l2lTrainSchema, stored, flagConfig);
+  const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
+  const config = resolveFlags(l2lTrainSchema, stored, values, L2L_TRAIN_FLAGS);
   if (config.steps % config.unroll !== 0) {
     throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
   }
+  if (!taskFamilyNames().includes(config.task))
+    throw new ConfigError('task', config.task, `known task families: ${taskFamilyNames().join(', ')}`);
+  const runDir = options.resume ?? options.runDir ?? defaultRunDir(`l2l-${config.task}`);
+  return {
+    config,
+    runDir,
+    ...(previous && { previous }),
+    changes,
+    json: options.json === true,
+    tui: options.tui !== false,
+  };
+}
+
+/** The whole of `l2l train` once planned; runs in the CLI process or in the dashboard's worker. */
+export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
+  const { config, runDir, previous, changes } = plan;
+  // A worker thread has its own module registry: the user's task family is registered again there.
+  if (config.taskModule) await loadTaskModule(config.taskModule);
   const backend = await chooseBackend(config.backend);
-  const runDir = resumeDir ?? flags.runDir ?? defaultRunDir(`l2l-${config.task}`);
-  const family = buildTaskFamily(config);
+  const family = taskFamilyFor(config);
   const learnedConfig = learnedConfigFor(config);
   const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
   const title = `l2l ${config.task}`;
@@ -262,7 +229,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<TrainEvent>): P
       }
       let comparison: ReturnType<typeof compareOptimizers> | undefined;
       if (config.compare && summary.reason === 'completed') {
-        if (!flags.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
+        if (!plan.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
         // Test tasks come from their own stream: evaluation during training selected the weights.
         comparison = compareOptimizers({
           family,
@@ -273,7 +240,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<TrainEvent>): P
           instances: config.evalInstances,
         });
         writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-        if (flags.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
+        if (plan.json) io.print(`${JSON.stringify({ type: 'comparison', ...comparison })}\n`);
         else io.print(`${formatComparisonTable(comparison)}\n`);
       }
       writeRunSummary(runDir, summary, backend.name, {
@@ -284,7 +251,7 @@ export async function runL2lTrain(flags: TrainFlags, io: TrainIo<TrainEvent>): P
         })),
       });
       if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
-      if (!flags.json) io.print(`\nrun written to ${runDir}\n`);
+      if (!plan.json) io.print(`\nrun written to ${runDir}\n`);
       return summary.reason;
     } finally {
       trainer.dispose();

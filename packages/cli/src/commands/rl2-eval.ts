@@ -1,40 +1,64 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@metagrad/core';
+import { backendSchema, ConfigError, seedSchema } from '@metagrad/core';
 import {
   BANDIT_BASELINES,
-  BernoulliBandit,
   type Env,
+  envFor,
   evaluatePolicy,
   loadRl2Agent,
   MDP_BASELINES,
   type Policy,
   pairedDifference,
-  TabularMdp,
   tuneBaseline,
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { intFlag, mergeConfig, readConfigFile, seedFlag } from '../options.js';
+import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { loadEnvModule } from '../flags/user-modules.js';
+import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
+import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
 
+/** Everything `rl2 eval` is configured by; each field's description is its `--flag` help. */
 export const rl2EvalSchema = z.object({
-  env: z.enum(['bandit', 'mdp']).default('bandit'),
-  arms: z.number().int().min(2).default(5),
-  episodes: z.number().int().min(1).default(10),
-  trials: z.number().int().positive().default(1000),
-  seed: z.union([z.number().int(), z.string().min(1)]).default(1),
-  backend: z.string().default('wasm'),
+  policy: z
+    .string()
+    .min(1)
+    .describe(
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
+    ),
+  against: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('also report the paired difference policy − this one on the same trials'),
+  env: z.string().min(1).default('bandit').describe('environment: bandit, mdp, or one an --env-module adds'),
+  arms: z.number().int().min(2).max(1000).default(5).describe('bandit arms (k)'),
+  episodes: z.number().int().min(1).max(10_000).default(10).describe('episodes per trial (n)'),
+  trials: z.number().int().positive().max(1e6).default(1000).describe('evaluation trials'),
+  seed: seedSchema.default(1).describe('seed of the evaluation trials'),
+  backend: backendSchema,
+  envModule: z
+    .string()
+    .optional()
+    .describe('a module whose default export { name, create(settings) } adds an environment'),
 });
 
 export type Rl2EvalSettings = z.output<typeof rl2EvalSchema>;
 
-export function envOf(settings: Pick<Rl2EvalSettings, 'env' | 'arms'>): Env {
-  return settings.env === 'bandit' ? new BernoulliBandit(settings.arms) : new TabularMdp();
+/** The flags of `rl2 eval`, each declared once, from its schema. */
+export const RL2_EVAL_FLAGS = schemaFlags(rl2EvalSchema);
+
+/** Loads the environment module a trained agent's run was recorded with, if any (for custom environments). */
+async function loadRunEnvModule(policy: string): Promise<void> {
+  if (!existsSync(join(policy, RUN_FILES.config))) return;
+  const module = readRunConfig(policy).config.envModule;
+  if (typeof module === 'string') await loadEnvModule(module);
 }
 
 /** A baseline (tuned on separate trials) or a trained agent from a run directory. */
-export function resolvePolicy(name: string, env: Env, episodes: number): Policy {
+export function resolvePolicy(name: string, env: Env, episodes: number, field = 'policy'): Policy {
   const baselines: readonly string[] = env.name === 'bandit' ? BANDIT_BASELINES : MDP_BASELINES;
   if (baselines.includes(name)) return tuneBaseline(env, name, { episodes, seed: 'tune' });
   for (const dir of [join(name, 'best'), join(name, 'agent'), name]) {
@@ -42,12 +66,12 @@ export function resolvePolicy(name: string, env: Env, episodes: number): Policy 
       try {
         return loadRl2Agent(dir).agent;
       } catch (error) {
-        throw new ConfigError('policy', name, (error as Error).message);
+        throw new ConfigError(field, name, (error as Error).message);
       }
     }
   }
   throw new ConfigError(
-    'policy',
+    field,
     name,
     `is neither a ${env.name} baseline (${baselines.join(', ')}) nor a run directory`,
   );
@@ -58,80 +82,61 @@ const MAX_EPISODES_SHOWN = 25;
 
 /** `metagrad rl2 eval`. */
 export function registerRl2EvalCommand(rl2: Command): void {
-  rl2
+  const command = rl2
     .command('eval')
-    .description('evaluate a trained RL² agent or a (tuned) baseline on fresh trials')
-    .requiredOption(
-      '--policy <name|dir>',
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
-    )
-    .option('--env <name>', 'bandit | mdp')
-    .option('--arms <k>', 'bandit arms; default 5', intFlag('arms'))
-    .option('--episodes <n>', 'episodes per trial; default 10', intFlag('episodes'))
-    .option('--trials <t>', 'trials; default 1000', intFlag('trials'))
-    .option('--seed <s>', 'seed of the evaluation trials; default 1')
-    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
+    .description('evaluate a trained RL² agent or a (tuned) baseline on fresh trials');
+  addSchemaFlags(command, RL2_EVAL_FLAGS)
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--against <name|dir>', 'also report the paired difference policy − this one on the same trials')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       '\nExamples:\n  $ metagrad rl2 eval --env bandit --arms 5 --episodes 100 --policy gittins --json\n  $ metagrad rl2 eval --env mdp --policy runs/mdp\n  $ metagrad rl2 eval --env bandit --episodes 10 --policy runs/bandit --against gittins',
     )
-    .action(
-      async (
-        flags: { policy: string; against?: string; json?: boolean; seed?: string; config?: string } & Record<
-          string,
-          unknown
-        >,
-      ) => {
-        const settings = mergeConfig(rl2EvalSchema, readConfigFile(flags.config), {
-          env: flags.env,
-          arms: flags.arms,
-          episodes: flags.episodes,
-          trials: flags.trials,
-          backend: flags.backend,
-          seed: seedFlag(flags.seed),
-        });
-        const backend = await chooseBackend(settings.backend);
-        const env = envOf(settings);
-        const policy = resolvePolicy(flags.policy, env, settings.episodes);
-        const reference = flags.against ? resolvePolicy(flags.against, env, settings.episodes) : undefined;
-        const evaluate = (p: typeof policy) =>
-          evaluatePolicy(p, env, {
-            episodes: settings.episodes,
-            trials: settings.trials,
-            seed: settings.seed,
-          });
-        const r = evaluate(policy);
-        const against = reference
-          ? { policy: reference.name, ...pairedDifference(r, evaluate(reference)) }
-          : null;
-        const result = {
-          policy: policy.name,
-          settings: policy.describe(),
-          env: settings.env,
-          arms: settings.env === 'bandit' ? settings.arms : null,
+    .action(async (flags: Record<string, unknown> & { config?: string; json?: boolean }) => {
+      const values = flagValues(flags, RL2_EVAL_FLAGS);
+      if (typeof values.envModule === 'string') await loadEnvModule(values.envModule);
+      const settings = resolveFlags(rl2EvalSchema, readConfigFile(flags.config), values, RL2_EVAL_FLAGS);
+      for (const name of [settings.policy, settings.against]) if (name) await loadRunEnvModule(name);
+      const backend = await chooseBackend(settings.backend);
+      const env = envFor(settings);
+      const policy = resolvePolicy(settings.policy, env, settings.episodes);
+      const reference = settings.against
+        ? resolvePolicy(settings.against, env, settings.episodes, 'against')
+        : undefined;
+      const evaluate = (p: typeof policy) =>
+        evaluatePolicy(p, env, {
           episodes: settings.episodes,
-          trials: r.trials,
-          mean: r.mean,
-          stderr: r.stderr,
-          episodeMeans: r.episodeMeans,
-          against,
-          backend: backend.name,
-        };
-        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else
-          process.stdout.write(
-            `${policy.name} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
-              `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n` +
-              (r.episodeMeans.length <= MAX_EPISODES_SHOWN
-                ? `  mean reward by episode: ${r.episodeMeans.map((m) => m.toFixed(2)).join(' ')}\n`
-                : '') +
-              (against
-                ? `  minus ${against.policy} on the same trials: ${against.mean.toFixed(3)} ± ${against.stderr.toFixed(3)}\n`
-                : ''),
-          );
-      },
-    );
+          trials: settings.trials,
+          seed: settings.seed,
+        });
+      const r = evaluate(policy);
+      const against = reference
+        ? { policy: reference.name, ...pairedDifference(r, evaluate(reference)) }
+        : null;
+      const result = {
+        policy: policy.name,
+        settings: policy.describe(),
+        env: settings.env,
+        arms: settings.env === 'bandit' ? settings.arms : null,
+        episodes: settings.episodes,
+        trials: r.trials,
+        mean: r.mean,
+        stderr: r.stderr,
+        episodeMeans: r.episodeMeans,
+        against,
+        backend: backend.name,
+      };
+      if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else
+        process.stdout.write(
+          `${policy.name} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
+            `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n` +
+            (r.episodeMeans.length <= MAX_EPISODES_SHOWN
+              ? `  mean reward by episode: ${r.episodeMeans.map((m) => m.toFixed(2)).join(' ')}\n`
+              : '') +
+            (against
+              ? `  minus ${against.policy} on the same trials: ${against.mean.toFixed(3)} ± ${against.stderr.toFixed(3)}\n`
+              : ''),
+        );
+    });
 }

@@ -1,9 +1,9 @@
 import { ConfigError } from '@metagrad/core';
-import { BANDIT_BASELINES, evaluatePolicy, MDP_BASELINES, paperResult } from '@metagrad/rl';
+import { BANDIT_BASELINES, envFor, evaluatePolicy, MDP_BASELINES, paperResult } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { intFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
-import { envOf, resolvePolicy } from './rl2-eval.js';
+import { resolvePolicy } from './rl2-eval.js';
 
 const BANDIT_SETTINGS = ['10x5', '10x10', '10x50', '100x5', '100x10', '100x50', '500x5', '500x10', '500x50'];
 const MDP_SETTINGS = ['10', '25', '50', '75', '100'];
@@ -21,8 +21,8 @@ export function registerRl2TableCommand(rl2: Command): void {
       `settings to run, e.g. 10x5,100x5 (bandit: n×k) or 10,25 (mdp: n); default all`,
     )
     .option('--agent <dir...>', 'RL² run directories to add as columns')
-    .option('--trials <t>', 'trials per cell; default 1000', intFlag('trials'), 1000)
-    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto', 'wasm')
+    .option('--trials <t>', 'trials per cell; 1–1e6; default 1000', intFlag('trials'), 1000)
+    .option('--backend <name>', 'wasm | cpu | webgpu | tensorflow | cuda | auto', 'wasm')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
@@ -39,7 +39,8 @@ export function registerRl2TableCommand(rl2: Command): void {
       }) => {
         if (flags.env !== 'bandit' && flags.env !== 'mdp')
           throw new ConfigError('env', flags.env, 'expected bandit or mdp');
-        if (flags.trials < 1) throw new ConfigError('trials', flags.trials, 'expected an integer >= 1');
+        if (flags.trials < 1 || flags.trials > 1e6)
+          throw new ConfigError('trials', flags.trials, 'expected an integer from 1 to 1e6');
         await chooseBackend(flags.backend);
         const all = flags.env === 'bandit' ? BANDIT_SETTINGS : MDP_SETTINGS;
         const settings = flags.settings ? flags.settings.split(',') : all;
@@ -53,7 +54,7 @@ export function registerRl2TableCommand(rl2: Command): void {
           process.stdout.write(`${'setting'.padEnd(11)} ${columns.map((c) => c.padStart(15)).join(' ')}\n`);
         const rows = settings.map((setting) => {
           const [n, k] = setting.split('x').map(Number) as [number, number | undefined];
-          const env = envOf({ env: flags.env as 'bandit' | 'mdp', arms: k ?? 5 });
+          const env = envFor({ env: flags.env, arms: k ?? 5 });
           const cells = columns.map((column) => {
             const policy = resolvePolicy(column, env, n);
             const r = evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 });

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
-import { EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
+import { join, resolve } from 'node:path';
+import { backendSchema, ConfigError, EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
 import {
+  envNames,
   evaluatePolicy,
   Rl2Trainer,
   rl2Checkpoints,
@@ -10,127 +11,120 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import {
-  intFlag,
-  KERNELS_HELP,
-  mergeConfig,
-  numberFlag,
-  readConfigFile,
-  seedFlag,
-  WORKERS_HELP,
-} from '../options.js';
+import { addRunFlags, type RunFlags } from '../flags/run-flags.js';
+import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { loadEnvModule } from '../flags/user-modules.js';
+import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
-import { defaultRunDir, effectiveConfig, readRunConfig, resumeChanges } from '../run/run-directory.js';
+import {
+  defaultRunDir,
+  effectiveConfig,
+  type RunConfigFile,
+  readRunConfig,
+  resumeChanges,
+  type SettingChange,
+} from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
 import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
-const trainSchema = z.object({ ...rl2ConfigSchema.shape, backend: z.string().default('wasm') });
+/** Everything `rl2 train` is configured by; each field's description is its `--flag` help. */
+export const rl2TrainSchema = z.object({
+  ...rl2ConfigSchema.shape,
+  backend: backendSchema,
+  envModule: z
+    .string()
+    .optional()
+    .describe(
+      'a module whose default export { name, create(settings) } adds an environment (see the README)',
+    ),
+});
 
-/** Flags of `rl2 train` as commander parses them. */
-export interface Rl2TrainFlags {
-  env?: string;
-  arms?: number;
-  episodes?: number;
-  hidden?: number;
-  valueNetwork?: string;
-  iterations?: number;
-  batch?: number;
-  lr?: number;
-  seed?: string;
-  evalEvery?: number;
-  checkpointEvery?: number;
-  backend?: string;
-  kernels?: string;
-  workers?: number;
-  runDir?: string;
-  resume?: string;
-  allowChanges?: boolean;
-  config?: string;
-  json?: boolean;
-  tui?: boolean;
-}
+export type Rl2TrainConfig = z.output<typeof rl2TrainSchema>;
+
+/** The flags of `rl2 train`, each declared once, from {@link rl2TrainSchema}. */
+export const RL2_TRAIN_FLAGS = schemaFlags(rl2TrainSchema, {
+  rename: { learningRate: 'lr' },
+  skip: ['gaeLambdaSchedule'],
+});
 
 /** `metagrad rl2 train`. */
 export function registerRl2TrainCommand(rl2: Command): void {
-  rl2
+  const command = rl2
     .command('train')
-    .description('train an RL² agent with PPO on a distribution of bandits or tabular MDPs')
-    .option('--env <name>', 'bandit | mdp')
-    .option('--arms <k>', 'bandit arms; default 5', intFlag('arms'))
-    .option('--episodes <n>', 'episodes per trial; default 10', intFlag('episodes'))
-    .option('--hidden <h>', 'GRU units; default 64', intFlag('hidden'))
-    .option('--value-network <kind>', 'shared (one GRU, two heads) | separate (a second GRU); default shared')
-    .option('--iterations <i>', 'PPO iterations; default 200', intFlag('iterations'))
-    .option('--batch <b>', 'trials per iteration; default 512', intFlag('batch'))
-    .option('--lr <x>', 'Adam step size; default 0.003', numberFlag('lr'))
-    .option('--eval-every <n>', 'held-out evaluation every N iterations; default 25', intFlag('eval-every'))
-    .option(
-      '--checkpoint-every <n>',
-      'checkpoint every N iterations; default 25',
-      intFlag('checkpoint-every'),
-    )
-    .option('--seed <s>', 'root seed; default 0')
-    .option('--backend <name>', 'wasm | cpu | tensorflow | cuda | auto; default wasm')
-    .option('--run-dir <dir>', 'where to write the run; default runs/rl2-<env>-<time>')
-    .option('--kernels <kind>', KERNELS_HELP)
-    .option('--workers <n>', WORKERS_HELP, intFlag('workers'))
-    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
-    .option(
-      '--allow-changes',
-      "with --resume: accept flags that change the run's settings (recorded in config.json)",
-    )
-    .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--json', 'print one JSON event per line')
+    .description('train an RL² agent with PPO on a distribution of bandits, tabular MDPs, or your own Env');
+  addRunFlags(addSchemaFlags(command, RL2_TRAIN_FLAGS), 'rl2-<env>')
     .addHelpText(
       'after',
       `
+Set in a --config file only: gaeLambdaSchedule (piecewise-constant GAE λ).
+
 Examples:
   $ metagrad rl2 train --env bandit --arms 5 --episodes 10 --iterations 300
   $ metagrad rl2 train --env mdp --episodes 10 --run-dir runs/mdp
+  $ metagrad rl2 train --env-module packages/rl/examples/chain-env.mjs --env chain --episodes 5
   $ metagrad rl2 train --resume runs/mdp`,
     )
-    .option('--no-tui', 'plain progress lines even on a terminal')
-    .action(async (flags: Rl2TrainFlags) => {
-      await runTraining('rl2', flags, 'iteration', (io) => runRl2Train(flags, io));
+    .action(async (options: Record<string, unknown>) => {
+      const plan = await planRl2Train(options);
+      await runTraining('rl2', plan, 'iteration', (io) => runRl2Train(plan, io));
     });
 }
 
 /** Baselines the RL² dashboard compares the agent with (the paper's strongest classic algorithms). */
-const REFERENCE_BASELINES = {
+const REFERENCE_BASELINES: Record<string, readonly string[]> = {
   bandit: ['ucb1', 'thompson', 'gittins'],
   mdp: ['psrl', 'ucrl2', 'beb'],
-} as const;
+};
 
-/** The whole of `rl2 train` after flag parsing; runs in the CLI process or in the dashboard's worker. */
-export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
-  const previous = flags.resume ? readRunConfig(flags.resume) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(flags.config);
-  const flagConfig = {
-    env: flags.env,
-    arms: flags.arms,
-    episodes: flags.episodes,
-    hidden: flags.hidden,
-    valueNetwork: flags.valueNetwork,
-    iterations: flags.iterations,
-    batch: flags.batch,
-    learningRate: flags.lr,
-    evalEvery: flags.evalEvery,
-    checkpointEvery: flags.checkpointEvery,
-    seed: seedFlag(flags.seed),
-    backend: flags.backend,
-    kernels: flags.kernels,
-    workers: flags.workers,
+/** `rl2 train` resolved in the main thread: the validated config and where the run goes. */
+export interface Rl2TrainPlan {
+  config: Rl2TrainConfig;
+  runDir: string;
+  previous?: RunConfigFile;
+  changes: SettingChange[];
+  json: boolean;
+  tui: boolean;
+}
+
+/**
+ * Resolves `rl2 train`'s flags into a plan: reads `--config` or the resumed run's settings, applies
+ * the flags, validates everything (a bad value is a ConfigError naming its flag) and refuses changed
+ * settings on a resume unless `allowChanges`. Nothing is written.
+ */
+export async function planRl2Train(options: Record<string, unknown> & RunFlags): Promise<Rl2TrainPlan> {
+  const values = flagValues(options, RL2_TRAIN_FLAGS);
+  const previous = options.resume ? readRunConfig(options.resume) : undefined;
+  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config);
+  if (typeof values.envModule === 'string') values.envModule = resolve(values.envModule);
+  const envModule = (values.envModule ?? stored.envModule) as string | undefined;
+  if (envModule) await loadEnvModule(envModule);
+  const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
+  const config = resolveFlags(rl2TrainSchema, stored, values, RL2_TRAIN_FLAGS);
+  if (!envNames().includes(config.env))
+    throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
+  const runDir = options.resume ?? options.runDir ?? defaultRunDir(`rl2-${config.env}`);
+  return {
+    config,
+    runDir,
+    ...(previous && { previous }),
+    changes,
+    json: options.json === true,
+    tui: options.tui !== false,
   };
-  const changes = previous ? resumeChanges(stored, flagConfig, flags.allowChanges === true) : [];
-  const config = mergeConfig(trainSchema, stored, flagConfig);
+}
+
+/** The whole of `rl2 train` once planned; runs in the CLI process or in the dashboard's worker. */
+export async function runRl2Train(plan: Rl2TrainPlan, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
+  const { config, runDir, previous, changes } = plan;
+  // A worker thread has its own module registry: the user's environment is registered again there.
+  if (config.envModule) await loadEnvModule(config.envModule);
   const backend = await chooseBackend(config.backend);
-  const runDir = flags.resume ?? flags.runDir ?? defaultRunDir(`rl2-${config.env}`);
   const title =
     config.env === 'bandit'
       ? `rl2 bandit n=${config.episodes} k=${config.arms}`
-      : `rl2 mdp n=${config.episodes}`;
+      : `rl2 ${config.env} n=${config.episodes}`;
   const run = openTrainingRun<TrainEvent>({
     dir: runDir,
     previous,
@@ -171,7 +165,7 @@ export async function runRl2Train(flags: Rl2TrainFlags, io: TrainIo<TrainEvent>)
     io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
     if (io.onReference) {
       // The trainer's held-out trials: same seed stream and count, so the numbers are comparable.
-      const entries = REFERENCE_BASELINES[config.env].map((name) => {
+      const entries = (REFERENCE_BASELINES[config.env] ?? []).map((name) => {
         const policy = tuneBaseline(trainer.env, name, { episodes: config.episodes, seed: 'tune' });
         const r = evaluatePolicy(policy, trainer.env, {
           episodes: config.episodes,

@@ -9,13 +9,13 @@ describe('metagrad rl2', () => {
   it.each([
     [['rl2', 'train', '--arms', '1'], /invalid arms: 1/],
     [['rl2', 'train', '--episodes', '0'], /invalid episodes: 0/],
-    [['rl2', 'train', '--value-network', 'both'], /invalid valueNetwork: "both"/],
+    [['rl2', 'train', '--value-network', 'both'], /invalid value-network: "both"/],
     [['rl2', 'train', '--kernels', 'simd'], /invalid kernels: "simd"/],
     [['rl2', 'eval', '--policy', 'softmax'], /invalid policy: "softmax" \(is neither a bandit baseline/],
     [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
     [['rl2', 'table', '--env', 'mdp', '--settings', '7'], /invalid settings: "7"/],
-    [['rl2', 'eval', '--policy', 'greedy', '--against', 'softmax'], /invalid policy: "softmax"/],
+    [['rl2', 'eval', '--policy', 'greedy', '--against', 'softmax'], /invalid against: "softmax"/],
   ])('bad input %j exits 2 with one clear line', (args, message) => {
     const { code, stderr } = metagrad(...args);
     expect(code).toBe(2);

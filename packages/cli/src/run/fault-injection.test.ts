@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskWriteError, FaultyFileSystem, useFileSystem, type WriteFault } from '@metagrad/core';
 import { describe, expect, it } from 'vitest';
-import { runL2lTrain, type TrainFlags } from '../commands/l2l-train.js';
-import { type Rl2TrainFlags, runRl2Train } from '../commands/rl2-train.js';
+import { planL2lTrain, runL2lTrain } from '../commands/l2l-train.js';
+import { planRl2Train, runRl2Train } from '../commands/rl2-train.js';
 import { expectNothingTorn, type RunKind, runOutputs } from '../testing/run-outputs.js';
 import type { TrainIo } from './train-protocol.js';
 
@@ -22,7 +22,7 @@ const quiet: TrainIo<never> = {
   plainProgress: false,
 };
 
-const L2L: TrainFlags = {
+const L2L = {
   task: 'quadratic',
   epochs: 3,
   steps: 4,
@@ -37,7 +37,7 @@ const L2L: TrainFlags = {
   seed: '3',
   compare: false,
 };
-const RL2: Rl2TrainFlags = {
+const RL2 = {
   env: 'bandit',
   episodes: 2,
   hidden: 4,
@@ -55,8 +55,8 @@ type Wing = {
 };
 
 const wings: Wing[] = [
-  { name: 'l2l', train: (flags) => runL2lTrain({ ...L2L, ...flags }, quiet) },
-  { name: 'rl2', train: (flags) => runRl2Train({ ...RL2, ...flags }, quiet) },
+  { name: 'l2l', train: async (flags) => runL2lTrain(await planL2lTrain({ ...L2L, ...flags }), quiet) },
+  { name: 'rl2', train: async (flags) => runRl2Train(await planRl2Train({ ...RL2, ...flags }), quiet) },
 ];
 
 async function countWrites(wing: Wing, dir: string): Promise<number> {

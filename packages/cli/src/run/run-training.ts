@@ -12,14 +12,14 @@ import { trainWithDashboard } from './train-with-dashboard.js';
  */
 export async function runTraining<E>(
   kind: TrainKind,
-  flags: { json?: boolean; tui?: boolean },
+  plan: { json: boolean; tui: boolean },
   step: string,
   run: (io: TrainIo<E>) => Promise<TrainStatus>,
 ): Promise<void> {
   let signal: NodeJS.Signals | undefined;
   let status: TrainStatus;
-  if (process.stdout.isTTY && process.stdin.isTTY && !flags.json && flags.tui !== false) {
-    ({ status, signal } = await trainWithDashboard(kind, flags));
+  if (process.stdout.isTTY && process.stdin.isTTY && !plan.json && plan.tui) {
+    ({ status, signal } = await trainWithDashboard(kind, plan));
   } else {
     let stop: (() => void) | undefined;
     const removeInterruptHandler = onInterrupt(step, (received) => {
@@ -28,13 +28,13 @@ export async function runTraining<E>(
     });
     try {
       status = await run({
-        sinks: flags.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
+        sinks: plan.json ? [{ emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`) }] : [],
         print: (text) => process.stdout.write(text),
         beforeStep: () => new Promise((resolve) => setImmediate(resolve)),
         onControls: (controls) => {
           stop = controls.stop;
         },
-        plainProgress: !flags.json,
+        plainProgress: !plan.json,
       });
     } finally {
       removeInterruptHandler();

@@ -20,10 +20,10 @@ export class WorkerError extends Error {
  */
 export async function trainWithDashboard(
   kind: TrainKind,
-  flags: object,
+  plan: object,
 ): Promise<{ status: TrainStatus; signal: NodeJS.Signals | undefined }> {
   const worker = new Worker(new URL('./train-worker-entry.mjs', import.meta.url), {
-    workerData: { kind, flags },
+    workerData: { kind, plan },
   });
   const report: string[] = [];
   let failure: WorkerError | undefined;

@@ -1,10 +1,10 @@
 /**
- * Runs `l2l train` off the UI thread: the dashboard's keys and redraws stay responsive while
+ * Runs a planned `l2l train` or `rl2 train` (validated in the main thread) off the UI thread: the dashboard's keys and redraws stay responsive while
  * tensors crunch. Commands arrive on the parent port; events, report text and the outcome go back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runL2lTrain, type TrainFlags } from '../commands/l2l-train.js';
-import { type Rl2TrainFlags, runRl2Train } from '../commands/rl2-train.js';
+import { type L2lTrainPlan, runL2lTrain } from '../commands/l2l-train.js';
+import { type Rl2TrainPlan, runRl2Train } from '../commands/rl2-train.js';
 import type { TrainIo, TrainKind, WorkerCommand, WorkerMessage } from './train-protocol.js';
 
 const port = parentPort!;
@@ -46,8 +46,8 @@ try {
   const kind = workerData.kind as TrainKind;
   const status =
     kind === 'l2l'
-      ? await runL2lTrain(workerData.flags as TrainFlags, io)
-      : await runRl2Train(workerData.flags as Rl2TrainFlags, io);
+      ? await runL2lTrain(workerData.plan as L2lTrainPlan, io)
+      : await runRl2Train(workerData.plan as Rl2TrainPlan, io);
   send({ type: 'done', status });
 } catch (error) {
   send({ type: 'error', name: (error as Error).name, message: (error as Error).message });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { ConfigError } from '../validation/config-error.js';
 
 /** Backends metagrad knows how to load. `auto` picks the first of cuda → tensorflow → wasm that loads. */
@@ -158,6 +159,12 @@ export function assertBackendName(name: string, field = 'backend'): asserts name
     throw new ConfigError(field, name, `expected one of ${BACKEND_NAMES.join(', ')}`);
   }
 }
+
+/** A `backend` setting: a backend name or `auto`, default `wasm` (the one schema every command uses). */
+export const backendSchema = z
+  .enum(BACKEND_NAMES)
+  .default('wasm')
+  .describe('tensor backend (auto: the fastest available)');
 
 /**
  * Loads and activates a TensorFlow.js backend by name, and waits until it is ready.

@@ -14,7 +14,10 @@ export const KERNEL_CHOICES = ['auto', 'fused', 'composite'] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 /** The `kernels` setting of a trainer config (default `auto`). */
-export const kernelsSchema = z.enum(KERNEL_CHOICES).default('auto');
+export const kernelsSchema = z
+  .enum(KERNEL_CHOICES)
+  .default('auto')
+  .describe('recurrent ops: fused SIMD WebAssembly (wasm and cpu backends), tfjs composites, or auto');
 
 /** Throws a {@link ConfigError} naming `field` unless `value` is a {@link KernelChoice}. */
 export function assertKernelChoice(value: unknown, field = 'kernels'): asserts value is KernelChoice {

@@ -13,7 +13,11 @@ export const workersSchema = z
   .number()
   .int()
   .positive()
-  .default(() => defaultWorkerCount());
+  .max(256)
+  .default(() => defaultWorkerCount())
+  .describe(
+    "gradient worker threads (each step's tasks or trials split across them; 1: none); default: one per core",
+  );
 
 /**
  * A {@link ShardTransport} to a worker thread that loads `handlersModule` (a module exporting

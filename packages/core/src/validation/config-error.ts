@@ -15,12 +15,15 @@ import type { z } from 'zod';
 export class ConfigError extends Error {
   readonly field: string;
   readonly value: unknown;
+  /** Why the value was rejected (the part of the message in parentheses). */
+  readonly reason: string;
 
   constructor(field: string, value: unknown, reason: string) {
     super(`invalid ${field}: ${formatValue(value)} (${reason})`);
     this.name = 'ConfigError';
     this.field = field;
     this.value = value;
+    this.reason = reason;
   }
 }
 

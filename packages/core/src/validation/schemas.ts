@@ -6,4 +6,6 @@ export const positiveNumber = z.number().refine((v) => Number.isFinite(v) && v >
 });
 
 /** A seed: a safe integer or a non-empty string. */
-export const seedSchema = z.union([z.number().int().safe(), z.string().min(1)]);
+export const seedSchema = z
+  .union([z.number().int().safe(), z.string().min(1)])
+  .describe('root seed: an integer or a string');

@@ -18,6 +18,7 @@ import {
   Rng,
   resolveKernels,
   type StepResult,
+  seedSchema,
   type TrainEvent,
   TrainLoop,
   type TrainProgram,
@@ -37,29 +38,57 @@ import { ConstantTruncation, type TruncationSchedule } from './truncation-schedu
 
 /** Meta-training settings, validated at the edge with zod. */
 export const metaTrainConfigSchema = z.object({
-  /** Epochs: each samples fresh training tasks and runs them for `steps` inner steps. */
-  epochs: z.number().int().positive().default(200),
-  /** Inner steps per epoch (the optimizee's horizon). Paper: 100. */
-  steps: z.number().int().positive().default(100),
-  /** Truncation length for backpropagation through time. Paper: 20. */
-  unroll: z.number().int().positive().default(20),
-  /** Task instances per epoch, run side by side. Paper (quadratics): 128. */
-  instances: z.number().int().positive().default(128),
-  /** Adam step size for the optimizer's weights. */
-  metaLearningRate: z.number().positive().default(3e-3),
-  /** Global gradient-norm clip for the meta-gradient. */
-  clipNorm: z.number().positive().default(1),
-  /** Differentiate through the optimizee's gradients (slow; fails for ops tfjs cannot differentiate twice). */
-  secondOrder: z.boolean().default(false),
-  /** Evaluate on held-out tasks every N epochs. */
-  evalEvery: z.number().int().positive().default(10),
-  /** Held-out task instances. */
-  evalInstances: z.number().int().positive().default(128),
-  /** Write a checkpoint every N epochs. */
-  checkpointEvery: z.number().int().positive().default(10),
-  /** Checkpoints to keep. */
-  keepCheckpoints: z.number().int().positive().default(3),
-  /** The learned optimizer's step: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
+  epochs: z.number().int().positive().max(1e6).default(200).describe('epochs (fresh training tasks each)'),
+  steps: z
+    .number()
+    .int()
+    .positive()
+    .max(1e5)
+    .default(100)
+    .describe("inner steps per epoch (the optimizee's horizon; paper: 100)"),
+  unroll: z
+    .number()
+    .int()
+    .positive()
+    .max(1e5)
+    .default(20)
+    .describe('truncation length for backpropagation through time (paper: 20)'),
+  instances: z
+    .number()
+    .int()
+    .positive()
+    .max(1e5)
+    .default(128)
+    .describe('task instances per epoch, run side by side (paper, quadratics: 128)'),
+  metaLearningRate: z
+    .number()
+    .positive()
+    .max(10)
+    .default(3e-3)
+    .describe("Adam step size for the optimizer's weights"),
+  clipNorm: z.number().positive().max(1e6).default(1).describe('global norm the meta-gradient is clipped to'),
+  secondOrder: z
+    .boolean()
+    .default(false)
+    .describe(
+      "differentiate through the optimizee's gradients (slow; fails for ops tfjs cannot differentiate twice)",
+    ),
+  evalEvery: z
+    .number()
+    .int()
+    .positive()
+    .max(1e6)
+    .default(10)
+    .describe('evaluate on held-out tasks every N epochs'),
+  evalInstances: z.number().int().positive().max(1e5).default(128).describe('held-out task instances'),
+  checkpointEvery: z
+    .number()
+    .int()
+    .positive()
+    .max(1e6)
+    .default(10)
+    .describe('write a checkpoint every N epochs'),
+  keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
   kernels: kernelsSchema,
   /**
    * Gradient workers: each meta-step's task batch is split across this many worker threads (1: on
@@ -67,7 +96,7 @@ export const metaTrainConfigSchema = z.object({
    * built-in ones do). Default: one per core. Results depend on it through float rounding only.
    */
   workers: workersSchema,
-  seed: z.union([z.number().int(), z.string().min(1)]).default(0),
+  seed: seedSchema.default(0),
 });
 
 /** Meta-training settings as given (defaults filled in by {@link resolveMetaTrainConfig}). */

@@ -17,6 +17,7 @@ import {
   Rng,
   resolveKernels,
   type StepResult,
+  seedSchema,
   type TrainEvent,
   TrainLoop,
   type TrainProgram,
@@ -25,9 +26,8 @@ import {
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { BernoulliBandit } from '../env/bandit.js';
 import type { Env } from '../env/env.js';
-import { TabularMdp } from '../env/tabular-mdp.js';
+import { envFor } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { PpoGradientRunner } from '../parallel/ppo-gradient-runner.js';
 import { batchMoments } from './batch-moments.js';
@@ -39,33 +39,40 @@ import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
 import { ValueNormalizer, valueNormalizerStateSchema } from './value-normalizer.js';
 
-/** RL² training settings, validated with zod. */
+/** RL² training settings, validated with zod; every field's description is its `--flag` help. */
 export const rl2ConfigSchema = z.object({
-  env: z.enum(['bandit', 'mdp']).default('bandit'),
-  /** Bandit arms (k). */
-  arms: z.number().int().min(2).default(5),
-  /** Episodes per trial (n). */
-  episodes: z.number().int().min(1).default(10),
-  /** GRU units. */
-  hidden: z.number().int().positive().default(64),
-  /** Units of a ReLU input embedding φ before the GRU (the paper's φ(s, a, r, d)); 0 = none. */
-  embedding: z.number().int().nonnegative().default(0),
-  iterations: z.number().int().positive().default(200),
-  /** Trials per iteration. */
-  batch: z.number().int().positive().default(512),
-  ppoEpochs: z.number().int().positive().default(4),
-  minibatches: z.number().int().positive().default(4),
-  learningRate: z.number().positive().default(3e-3),
-  /** `linear` anneals the step size to 0 at the last iteration (as OpenAI baselines' PPO does). */
-  learningRateSchedule: z.enum(['constant', 'linear']).default('constant'),
-  clipNorm: z.number().positive().default(1),
-  discount: z.number().min(0).max(1).default(0.99),
-  gaeLambda: z.number().min(0).max(1).default(0.3),
+  env: z
+    .string()
+    .min(1)
+    .default('bandit')
+    .describe('environment distribution: bandit, mdp, or a name registered with registerEnv'),
+  arms: z.number().int().min(2).max(1000).default(5).describe('bandit arms (k)'),
+  episodes: z.number().int().min(1).max(10_000).default(10).describe('episodes per trial (n)'),
+  hidden: z.number().int().positive().max(4096).default(64).describe('GRU units'),
+  embedding: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(4096)
+    .default(0)
+    .describe("units of a ReLU input embedding before the GRU (the paper's φ(s, a, r, d)); 0: none"),
+  iterations: z.number().int().positive().max(1e7).default(200).describe('PPO iterations'),
+  batch: z.number().int().positive().max(1e5).default(512).describe('trials per iteration'),
+  ppoEpochs: z.number().int().positive().max(1000).default(4).describe('PPO epochs per iteration'),
+  minibatches: z.number().int().positive().max(1e5).default(4).describe('minibatches per PPO epoch'),
+  learningRate: z.number().positive().max(10).default(3e-3).describe('Adam step size'),
+  learningRateSchedule: z
+    .enum(['constant', 'linear'])
+    .default('constant')
+    .describe("step-size schedule (linear: to 0 at the last iteration, as OpenAI baselines' PPO)"),
+  clipNorm: z.number().positive().max(1e6).default(1).describe('global gradient-norm clip, per network'),
+  discount: z.number().min(0).max(1).default(0.99).describe('discount γ'),
+  gaeLambda: z.number().min(0).max(1).default(0.3).describe('GAE λ'),
   /**
    * Piecewise-constant GAE λ: from each entry's `fromIteration` (0-based) on, its `gaeLambda`
    * replaces the one above. E.g. `[{ "fromIteration": 350, "gaeLambda": 0.8 }]` starts on
    * low-variance advantages that lean on the value estimates and moves to ones that lean on sampled
-   * returns once the values have been learned.
+   * returns once the values have been learned. Set in a `--config` file.
    */
   gaeLambdaSchedule: z
     .array(
@@ -75,35 +82,46 @@ export const rl2ConfigSchema = z.object({
       }),
     )
     .default([]),
-  clip: z.number().positive().default(0.2),
-  valueCoefficient: z.number().nonnegative().default(0.5),
-  entropyCoefficient: z.number().nonnegative().default(0.01),
+  clip: z.number().positive().max(10).default(0.2).describe('PPO clip ε'),
+  valueCoefficient: z.number().nonnegative().max(1e3).default(0.5).describe('value loss weight'),
+  entropyCoefficient: z.number().nonnegative().max(1e3).default(0.01).describe('entropy bonus weight'),
   /**
    * `shared`: one GRU with policy and value heads. `separate`: a second GRU of the same size learns
    * the values (as pytorch_rl2 does), so that value regression does not compete with the policy for
    * the policy network's units; it doubles the compute per iteration.
    */
-  valueNetwork: z.enum(['shared', 'separate']).default('shared'),
+  valueNetwork: z
+    .enum(['shared', 'separate'])
+    .default('shared')
+    .describe('shared (one GRU, two heads) or separate (a second GRU for values)'),
   /**
    * GRU update-gate bias at initialisation: `zero`, or `chrono` (memory timescales spread over 2…
    * trial length steps; see {@link GruInit}). On MDPs (n = 10) it learned faster in the first
    * iterations but levelled off where `zero` did.
    */
-  gruInit: z.enum(['zero', 'chrono']).default('zero'),
+  gruInit: z.enum(['zero', 'chrono']).default('zero').describe('GRU update-gate bias at initialisation'),
   /** Learn values on a unit scale (running return statistics); see {@link ValueNormalizer}. */
-  normalizeValues: z.boolean().default(true),
-  evalEvery: z.number().int().positive().default(25),
-  evalTrials: z.number().int().positive().default(500),
-  checkpointEvery: z.number().int().positive().default(25),
-  keepCheckpoints: z.number().int().positive().default(3),
-  /** The GRU op: fused SIMD kernels, tfjs composites, or `auto` (fused on wasm and cpu). */
+  normalizeValues: z
+    .boolean()
+    .default(true)
+    .describe('learn values on a unit scale (running return statistics)'),
+  evalEvery: z
+    .number()
+    .int()
+    .positive()
+    .max(1e7)
+    .default(25)
+    .describe('held-out evaluation every N iterations'),
+  evalTrials: z.number().int().positive().max(1e6).default(500).describe('held-out trials per evaluation'),
+  checkpointEvery: z.number().int().positive().max(1e7).default(25).describe('checkpoint every N iterations'),
+  keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
   kernels: kernelsSchema,
   /**
    * Gradient workers: each PPO minibatch's trials are split across this many worker threads (1: on
    * the training thread). Default: one per core. Results depend on it through float rounding only.
    */
   workers: workersSchema,
-  seed: z.union([z.number().int(), z.string().min(1)]).default(0),
+  seed: seedSchema.default(0),
 });
 
 export type Rl2ConfigInput = z.input<typeof rl2ConfigSchema>;
@@ -111,11 +129,6 @@ export type Rl2Config = z.output<typeof rl2ConfigSchema>;
 
 /** The loss terms of one PPO gradient. */
 type PpoTerms = Omit<PpoGradients, 'grads'>;
-
-/** Builds the environment a config names. */
-export function envFor(config: Pick<Rl2Config, 'env' | 'arms'>): Env {
-  return config.env === 'bandit' ? new BernoulliBandit(config.arms) : new TabularMdp();
-}
 
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
 export const RL2_CHECKPOINT_KIND = 'rl2-train';

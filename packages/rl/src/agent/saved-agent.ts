@@ -9,10 +9,11 @@ import {
   writeDirectoryAtomic,
 } from '@metagrad/core';
 import { z } from 'zod';
+import { envFor } from '../env/env-registry.js';
 import { GruPolicy } from './gru-policy.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
-import { envFor, type Rl2Config, rl2ConfigSchema } from './rl2-trainer.js';
+import { type Rl2Config, rl2ConfigSchema } from './rl2-trainer.js';
 
 const FILE = 'agent.json';
 

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+
+/** Flags every training command has besides its settings: where the run goes and how it is shown. */
+export interface RunFlags {
+  runDir?: string;
+  resume?: string;
+  allowChanges?: boolean;
+  config?: string;
+  json?: boolean;
+  tui?: boolean;
+}
+
+/** Declares the {@link RunFlags} on a training command; `prefix` names the default run directory. */
+export function addRunFlags(command: Command, prefix: string): Command {
+  return command
+    .option('--run-dir <dir>', `where to write the run; default runs/${prefix}-<time>`)
+    .option('--resume <dir>', 'continue the run in <dir> from its newest valid checkpoint')
+    .option(
+      '--allow-changes',
+      "with --resume: accept flags that change the run's settings (recorded in config.json)",
+    )
+    .option('--config <file>', 'JSON file with any of these settings (flags win)')
+    .option('--json', 'print one JSON event per line instead of progress lines')
+    .option('--no-tui', 'plain progress lines even on a terminal');
+}
