@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from '@metagrad/core';
-import type { z } from 'zod';
+import { ConfigError } from '@metagrad/core';
 import { EXIT_CODES } from './run/exit-codes.js';
 
 /** Parses an integer flag; a bad value is a ConfigError naming the flag. */

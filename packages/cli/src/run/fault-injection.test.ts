@@ -96,6 +96,8 @@ describe('a run that hits a full or failing disk', () => {
         }
         expect(error, `write ${site} (${fault})`).toBeInstanceOf(DiskWriteError);
         expectNothingTorn(wing.name, dir);
+        // A run that failed before it started leaves no stub behind.
+        if (!existsSync(join(dir, 'metrics.jsonl'))) expect(existsSync(dir), dir).toBe(false);
         if (existsSync(join(dir, 'config.json'))) await wing.train({ resume: dir });
         else await wing.train({ runDir: dir });
         expect(

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CheckpointStore,
@@ -58,7 +59,10 @@ export interface TrainingRun<E extends RunEvent> {
   metrics: JsonlWriter<E>;
   /** Plain JSON every checkpoint records: the log's length, so a resume can cut replayed events. */
   checkpointNotes: () => Record<string, unknown>;
-  /** Closes the log and releases the directory's lock. */
+  /**
+   * Closes the log and releases the directory's lock. A new run that never logged its start (it
+   * failed before training began) is removed, so that a retry with the same `--run-dir` works.
+   */
   close(): void;
 }
 
@@ -86,9 +90,19 @@ export interface OpenTrainingRunOptions {
  */
 export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOptions): TrainingRun<E> {
   const { dir, previous } = options;
-  if (!previous) createRunDirectory(dir, { ...options.record, changes: [] });
-  const lock = DirectoryLock.acquire(dir);
+  const existed = existsSync(dir);
+  // Only a directory that was missing or empty becomes this run's (createRunDirectory refuses others).
+  const fresh = !previous && (!existed || (statSync(dir).isDirectory() && readdirSync(dir).length === 0));
+  // A new run that fails before it starts leaves nothing behind: a retry with the same --run-dir works.
+  const discard = () => {
+    if (!fresh || !existsSync(dir)) return;
+    if (!existed) rmSync(dir, { recursive: true, force: true });
+    else for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+  };
+  let lock: DirectoryLock | undefined;
   try {
+    if (!previous) createRunDirectory(dir, { ...options.record, changes: [] });
+    lock = DirectoryLock.acquire(dir);
     const checkpointDir = join(dir, RUN_FILES.checkpoints);
     const store = options.store(checkpointDir);
     let resume: LoadedCheckpoint | undefined;
@@ -125,12 +139,15 @@ export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOpti
         return { metricsBytes: metrics.bytes };
       },
       close: () => {
+        const started = metrics.bytes > 0;
         metrics.close();
-        lock.release();
+        lock?.release();
+        if (!started) discard();
       },
     };
   } catch (error) {
-    lock.release();
+    lock?.release();
+    discard();
     throw error;
   }
 }

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '@metagrad/core';
+import { taskFamilyFor, taskSettingsSchema } from '@metagrad/optimizers';
+import { envFor } from '@metagrad/rl';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { planL2lTrain, runL2lTrain } from '../commands/l2l-train.js';
+import { planRl2Train, runRl2Train } from '../commands/rl2-train.js';
+import { metagrad } from '../testing/run-metagrad.js';
+import { loadEnvModule, loadTaskModule } from './user-modules.js';
+
+const example = (pkg: string, file: string) =>
+  fileURLToPath(new URL(`../../../${pkg}/examples/${file}`, import.meta.url));
+const TASK = example('optimizers', 'rosenbrock-task.mjs');
+const ENV = example('rl', 'chain-env.mjs');
+const quiet = { sinks: [], print: () => {}, beforeStep: async () => {}, plainProgress: false };
+
+describe('user task families and environments, by module', () => {
+  it('the Rosenbrock example registers a family whose loss is 0 exactly at θ = 1', async () => {
+    expect(await loadTaskModule(TASK)).toBe('rosenbrock');
+    const family = taskFamilyFor(taskSettingsSchema.parse({ task: 'rosenbrock' }));
+    const task = family.sample(new Rng(0), 3);
+    const loss = tf.tidy(() => task.loss(tf.ones([3, task.numParams]) as tf.Tensor2D, 0));
+    expect(Array.from(loss.dataSync())).toEqual([0, 0, 0]);
+    const start = task.initialParams();
+    expect(Math.min(...task.loss(start, 0).dataSync())).toBeGreaterThan(0);
+    tf.dispose([loss, start]);
+    task.dispose();
+  });
+
+  it('l2l train meta-trains on a --task-module family, and the run records the module for a resume', async () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'task-module-')), 'run');
+    const plan = await planL2lTrain({
+      taskModule: TASK,
+      task: 'rosenbrock',
+      epochs: 2,
+      steps: 10,
+      unroll: 5,
+      instances: 8,
+      evalInstances: 8,
+      workers: 1,
+      compare: false,
+      runDir,
+    });
+    expect(await runL2lTrain(plan, quiet)).toBe('completed');
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    expect(Number.isFinite(summary.best.value)).toBe(true);
+    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).config.taskModule).toBe(TASK);
+  });
+
+  it('rl2 train learns on a --env-module environment, and rl2 eval finds the module through the run', async () => {
+    expect(await loadEnvModule(ENV)).toBe('chain');
+    const env = envFor({ env: 'chain', arms: 5 });
+    expect(env.observationSize).toBe(5);
+    const runDir = join(mkdtempSync(join(tmpdir(), 'env-module-')), 'run');
+    const plan = await planRl2Train({
+      envModule: ENV,
+      env: 'chain',
+      episodes: 2,
+      hidden: 8,
+      batch: 16,
+      iterations: 2,
+      evalTrials: 16,
+      workers: 1,
+      runDir,
+    });
+    expect(await runRl2Train(plan, quiet)).toBe('completed');
+    // Another process: the environment comes back from the run's config.json.
+    const evaluated = metagrad(
+      'rl2',
+      'eval',
+      '--env',
+      'chain',
+      '--episodes',
+      '2',
+      '--trials',
+      '20',
+      '--policy',
+      runDir,
+      '--json',
+    );
+    expect(evaluated.stderr).toBe('');
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ env: 'chain', trials: 20 });
+  });
+});
