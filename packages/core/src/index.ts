@@ -133,6 +133,7 @@ export {
   type NamedValues,
   valuesOf,
 } from './training/named-values.js';
+export { initializers, ParameterStore } from './training/parameter-store.js';
 export type {
   Objective,
   SettingsChangedEvent,

@@ -5,9 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskWriteError } from '../io/durable-write.js';
 import { FaultyFileSystem, useFileSystem } from '../io/file-system.js';
+import { Rng } from '../random/rng.js';
 import { adamFromValues, adamStep, adamValues, disposeAdam, initAdam } from './adam.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { clipAndApply } from './clip-and-apply.js';
+import { initializers, ParameterStore } from './parameter-store.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'metagrad-ckpt-'));
 const weights = (x: number) => [{ name: 'w', shape: [2], values: new Float32Array([x, -x]) }];
@@ -116,6 +118,30 @@ describe('Adam and clipAndApply', () => {
     expect(r3.adam.step).toBe(1);
     disposeAdam(r3.adam);
     w.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('ParameterStore', () => {
+  it('creates named weights with their initialisers and round-trips them as plain data', () => {
+    const before = tf.memory().numTensors;
+    const params = new ParameterStore('test-net');
+    const w = params.add('w', initializers.glorotUniform([30, 50], new Rng(1).child('w')));
+    params.add('b', initializers.zeros([50]));
+    const limit = Math.sqrt(6 / 80);
+    const values = Array.from(w.dataSync());
+    expect(Math.max(...values.map(Math.abs))).toBeLessThanOrEqual(limit);
+    // 1,500 uniforms on [−l, l]: all in the inner half is (1/2)^1500.
+    expect(Math.max(...values.map(Math.abs))).toBeGreaterThan(limit / 2);
+    const saved = params.values();
+    expect(saved.map((v) => v.name)).toEqual(['w', 'b']);
+    params.assign(saved.map((v) => ({ ...v, values: v.values.map((x) => x + 1) })));
+    expect(params.get('b').dataSync()[0]).toBe(1);
+    expect(() => params.assign([saved[0]!])).toThrow(/missing weight b/);
+    expect(() =>
+      params.assign([saved[0]!, { name: 'b', shape: [49], values: new Float32Array(49) }]),
+    ).toThrow(/weight b has shape \[49\]/);
+    params.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

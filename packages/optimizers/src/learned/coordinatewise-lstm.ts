@@ -1,7 +1,5 @@
-import type { NamedValues, Rng } from '@metagrad/core';
+import { initializers, type NamedValues, ParameterStore, type Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
-
-let nextInstance = 0;
 
 /** A weight tensor as plain data (@metagrad/core's {@link NamedValues}). */
 export type NamedWeight = NamedValues;
@@ -35,28 +33,32 @@ export interface CoordinatewiseLstmShape {
  */
 export class CoordinatewiseLstm {
   readonly shape: CoordinatewiseLstmShape;
-  /** Trainable weights: one kernel per layer. */
-  readonly variables: tf.Variable[];
-  /** Logical names of {@link variables}, used when saving (tfjs variable names must be unique per process). */
-  readonly weightNames: string[];
+  /** Where its weights live (`kernel0`, `kernel1`, …); a learned optimizer adds its head to the same store. */
+  readonly params: ParameterStore;
 
-  constructor(shape: CoordinatewiseLstmShape, rng: Rng) {
+  /** Trainable weights: one kernel per layer. */
+  get variables(): tf.Variable[] {
+    return this.params.variables.filter((_, i) => this.params.names[i]!.startsWith('kernel'));
+  }
+
+  /** Logical names of {@link variables}, used when saving. */
+  get weightNames(): string[] {
+    return this.params.names.filter((name) => name.startsWith('kernel'));
+  }
+
+  constructor(shape: CoordinatewiseLstmShape, rng: Rng, params = new ParameterStore('coordinatewise-lstm')) {
     this.shape = shape;
-    const prefix = `coordinatewise-lstm-${nextInstance++}`;
-    this.variables = [];
-    this.weightNames = [];
+    this.params = params;
     let inputSize = shape.inputSize;
     shape.layers.forEach((units, l) => {
       const fanIn = inputSize + units;
-      const limit = Math.sqrt(6 / (fanIn + 4 * units));
       const kernel = tf.tidy(() => {
-        const w = tf.sub(tf.mul(rng.child(`kernel${l}`).uniform([4 * units, fanIn]), 2 * limit), limit);
+        const w = initializers.glorotUniform([4 * units, fanIn], rng.child(`kernel${l}`));
+        // Forget-gate bias 1 (Gers et al.): gates start open.
         const bias = tf.concat([tf.zeros([units, 1]), tf.ones([units, 1]), tf.zeros([2 * units, 1])]);
         return tf.concat([w, bias], 1);
       });
-      this.variables.push(tf.variable(kernel, true, `${prefix}/kernel${l}`));
-      this.weightNames.push(`kernel${l}`);
-      kernel.dispose();
+      params.add(`kernel${l}`, kernel);
       inputSize = units;
     });
   }
@@ -74,37 +76,9 @@ export class CoordinatewiseLstm {
     };
   }
 
-  /** Current weights as named plain arrays (for saving and checkpoints). */
-  weightValues(): NamedWeight[] {
-    return this.variables.map((v, i) => ({
-      name: this.weightNames[i]!,
-      shape: v.shape,
-      values: Float32Array.from(v.dataSync() as Float32Array),
-    }));
-  }
-
-  /** Overwrites the weights with values of matching names and shapes; throws naming any mismatch. */
-  setWeightValues(weights: NamedWeight[]): void {
-    setVariables(this.variables, this.weightNames, weights);
-  }
-
   dispose(): void {
-    tf.dispose(this.variables);
+    this.params.dispose();
   }
-}
-
-/** Assigns named plain weights to variables, checking names and shapes. */
-export function setVariables(variables: tf.Variable[], names: string[], weights: NamedWeight[]): void {
-  const byName = new Map(weights.map((w) => [w.name, w]));
-  variables.forEach((v, i) => {
-    const name = names[i]!;
-    const w = byName.get(name);
-    if (!w) throw new Error(`missing weight ${name}`);
-    if (w.shape.join('x') !== v.shape.join('x') || w.values.length !== v.size) {
-      throw new Error(`weight ${name} has shape [${w.shape}] but the network expects [${v.shape}]`);
-    }
-    tf.tidy(() => v.assign(tf.tensor(w.values, w.shape)));
-  });
 }
 
 /** Disposes every tensor of an LSTM state. */

@@ -1,5 +1,6 @@
 import {
   ExponentialDecaySchedule,
+  initializers,
   type KernelChoice,
   Rng,
   sampleGumbel,
@@ -8,7 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerState } from '../baselines/optimizer.js';
 import { lstmOptimizerStep } from '../ops/lstm-optimizer-step.js';
-import { CoordinatewiseLstm, type LstmState, type NamedWeight, setVariables } from './coordinatewise-lstm.js';
+import { CoordinatewiseLstm, type LstmState, type NamedWeight } from './coordinatewise-lstm.js';
 import type {
   LearnedOptimizer,
   LearnedOptimizerConfig,
@@ -101,16 +102,15 @@ export class LstmOptimizer implements LearnedOptimizer {
     }
     this.network = new CoordinatewiseLstm({ inputSize: 2, layers: config.layers }, rng.child('weights'));
     const hiddenUnits = this.network.outputUnits;
-    const kernel =
+    const { params } = this.network;
+    this.headKernel = params.add(
+      'head-kernel',
       config.outputInit === 'zeros'
-        ? tf.zeros([outputs, hiddenUnits])
-        : rng.child('head').normalTensor([outputs, hiddenUnits], 0, 0.01);
-    const prefix = this.network.variables[0]!.name.split('/')[0];
-    this.headKernel = tf.variable(kernel, true, `${prefix}/head-kernel`);
-    const bias = tf.zeros([outputs, 1]);
-    this.headBias = tf.variable(bias, true, `${prefix}/head-bias`);
-    tf.dispose([kernel, bias]);
-    this.variables = [...this.network.variables, this.headKernel, this.headBias];
+        ? initializers.zeros([outputs, hiddenUnits])
+        : initializers.normal([outputs, hiddenUnits], rng.child('head'), 0.01),
+    );
+    this.headBias = params.add('head-bias', initializers.zeros([outputs, 1]));
+    this.variables = params.variables;
     // Fixed, not drawn from `rng`: a saved and reloaded optimizer makes the same choices.
     this.noise = new Rng('l2l-noise');
   }
@@ -187,25 +187,15 @@ export class LstmOptimizer implements LearnedOptimizer {
   }
 
   weightValues(): NamedWeight[] {
-    const plain = (name: string, v: tf.Variable) => ({
-      name,
-      shape: v.shape,
-      values: Float32Array.from(v.dataSync() as Float32Array),
-    });
-    return [
-      ...this.network.weightValues(),
-      plain('head-kernel', this.headKernel),
-      plain('head-bias', this.headBias),
-    ];
+    return this.network.params.values();
   }
 
   setWeightValues(weights: NamedWeight[]): void {
-    setVariables(this.variables, [...this.network.weightNames, 'head-kernel', 'head-bias'], weights);
+    this.network.params.assign(weights);
   }
 
   dispose(): void {
     this.network.dispose();
-    tf.dispose([this.headKernel, this.headBias]);
     this.stepSizes?.dispose();
   }
 }

@@ -1,4 +1,11 @@
-import { type KernelChoice, matMulPlainGrad, type Rng } from '@metagrad/core';
+import {
+  initializers,
+  type KernelChoice,
+  matMulPlainGrad,
+  type NamedValues,
+  ParameterStore,
+  type Rng,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { type GruWeights, gruSequence } from '../ops/gru-sequence.js';
 
@@ -34,8 +41,6 @@ export interface PolicyStep {
   value: tf.Tensor1D;
 }
 
-let nextInstance = 0;
-
 /** x·W; under a gradient tape with a wasm-friendly gradient, otherwise the bare kernel. */
 function matMul(x: tf.Tensor2D, w: tf.Tensor, differentiable: boolean): tf.Tensor2D {
   return differentiable ? matMulPlainGrad(x, w as tf.Tensor2D) : tf.matMul(x, w as tf.Tensor2D);
@@ -57,60 +62,51 @@ function chronoBias(units: number, maxTimescale: number | undefined, rng: Rng): 
  */
 export class GruPolicy {
   readonly shape: GruPolicyShape;
-  readonly variables: tf.Variable[];
-  readonly weightNames: string[];
-  private readonly w: Record<string, tf.Variable> = {};
+  /** The weights by name (`Wz`, `Uz`, `bz`, … `policyW`, `valueB`), with their initialisers. */
+  readonly params = new ParameterStore('gru-policy');
   /** Implementation of the GRU op: the fused SIMD kernel or the composite of tfjs ops (see {@link KernelChoice}). */
   kernels: KernelChoice = 'auto';
 
-  /** Weights by name (`Wz`, `Uz`, `bz`, … `policyW`, `valueB`), for hand-written gradients. */
+  /** Trainable variables, in order. */
+  get variables(): tf.Variable[] {
+    return this.params.variables;
+  }
+
+  /** Logical names of {@link variables}. */
+  get weightNames(): string[] {
+    return this.params.names;
+  }
+
+  /** Weights by name, for hand-written gradients. */
   get weights(): Readonly<Record<string, tf.Variable>> {
-    return this.w;
+    return Object.fromEntries(this.params.names.map((name, i) => [name, this.params.variables[i]!]));
   }
 
   constructor(shape: GruPolicyShape, rng: Rng, init: GruInit = { updateGateBias: 'zero' }) {
     this.shape = shape;
-    const prefix = `gru-policy-${nextInstance++}`;
     const { inputSize, hidden: h, actions: a } = shape;
     const embedding = shape.embedding ?? 0;
     if (!Number.isInteger(embedding) || embedding < 0)
       throw new Error(`GruPolicy: embedding must be a non-negative integer, got ${embedding}`);
     // The GRU's input width.
     const i = embedding > 0 ? embedding : inputSize;
-    const glorot = (name: string, rows: number, cols: number, scale = 1) =>
-      tf.tidy(() => {
-        const limit = scale * Math.sqrt(6 / (rows + cols));
-        return tf.sub(tf.mul(rng.child(name).uniform([rows, cols]), 2 * limit), limit);
-      });
-    const specs: [string, () => tf.Tensor][] = [];
+    const { glorotUniform, zeros } = initializers;
+    const add = (name: string, value: tf.Tensor) => this.params.add(name, value);
     if (embedding > 0) {
       // Glorot × √2: a ReLU halves its inputs' variance.
-      specs.push(['embedW', () => glorot('embedW', inputSize, embedding, Math.SQRT2)]);
-      specs.push(['embedB', () => tf.zeros([embedding])]);
+      add('embedW', glorotUniform([inputSize, embedding], rng.child('embedW'), Math.SQRT2));
+      add('embedB', zeros([embedding]));
     }
     for (const gate of ['z', 'r', 'n']) {
-      specs.push([`W${gate}`, () => glorot(`W${gate}`, i, h)]);
-      specs.push([`U${gate}`, () => glorot(`U${gate}`, h, h)]);
+      add(`W${gate}`, glorotUniform([i, h], rng.child(`W${gate}`)));
+      add(`U${gate}`, glorotUniform([h, h], rng.child(`U${gate}`)));
       const chrono = gate === 'z' && init.updateGateBias === 'chrono';
-      specs.push([
-        `b${gate}`,
-        () => (chrono ? chronoBias(h, init.maxTimescale, rng.child('bz')) : tf.zeros([h])),
-      ]);
+      add(`b${gate}`, chrono ? chronoBias(h, init.maxTimescale, rng.child('bz')) : zeros([h]));
     }
-    specs.push(['policyW', () => glorot('policyW', h, a, 0.1)]);
-    specs.push(['policyB', () => tf.zeros([a])]);
-    specs.push(['valueW', () => glorot('valueW', h, 1, 0.1)]);
-    specs.push(['valueB', () => tf.zeros([1])]);
-    this.variables = [];
-    this.weightNames = [];
-    for (const [name, init] of specs) {
-      const value = init();
-      const v = tf.variable(value, true, `${prefix}/${name}`);
-      value.dispose();
-      this.w[name] = v;
-      this.variables.push(v);
-      this.weightNames.push(name);
-    }
+    add('policyW', glorotUniform([h, a], rng.child('policyW'), 0.1));
+    add('policyB', zeros([a]));
+    add('valueW', glorotUniform([h, 1], rng.child('valueW'), 0.1));
+    add('valueB', zeros([1]));
   }
 
   /** Zero hidden state for `batch` trials: a trial starts with no memory. */
@@ -120,7 +116,7 @@ export class GruPolicy {
 
   /** The GRU's weights (and the embedding's), as the op takes them. */
   gruWeights(): GruWeights {
-    const w = this.w;
+    const w = this.weights;
     return {
       Wz: w.Wz as tf.Tensor2D,
       Uz: w.Uz as tf.Tensor2D,
@@ -184,34 +180,28 @@ export class GruPolicy {
 
   /** Action logits `[B, A]` from hidden states `[B, H]`. */
   policyHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor2D {
-    return tf.add(matMul(hidden, this.w.policyW!, differentiable), this.w.policyB!);
+    return tf.add(matMul(hidden, this.params.get('policyW'), differentiable), this.params.get('policyB'));
   }
 
   /** State values `[B]` from hidden states `[B, H]`. */
   valueHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor1D {
-    return tf.reshape(tf.add(matMul(hidden, this.w.valueW!, differentiable), this.w.valueB!), [-1]);
+    return tf.reshape(
+      tf.add(matMul(hidden, this.params.get('valueW'), differentiable), this.params.get('valueB')),
+      [-1],
+    );
   }
 
   /** Weights as plain data (checkpoints, saving). */
-  weightValues(): { name: string; shape: number[]; values: Float32Array }[] {
-    return this.variables.map((v, i) => ({
-      name: this.weightNames[i]!,
-      shape: v.shape,
-      values: Float32Array.from(v.dataSync() as Float32Array),
-    }));
+  weightValues(): NamedValues[] {
+    return this.params.values();
   }
 
-  setWeightValues(weights: { name: string; shape: number[]; values: Float32Array }[]): void {
-    const byName = new Map(weights.map((w) => [w.name, w]));
-    this.variables.forEach((v, i) => {
-      const w = byName.get(this.weightNames[i]!);
-      if (!w || w.values.length !== v.size)
-        throw new Error(`weight ${this.weightNames[i]} is missing or has the wrong size`);
-      tf.tidy(() => v.assign(tf.tensor(w.values, v.shape)));
-    });
+  /** Overwrites the weights; throws naming the first missing or misshapen one. */
+  setWeightValues(weights: NamedValues[]): void {
+    this.params.assign(weights);
   }
 
   dispose(): void {
-    tf.dispose(this.variables);
+    this.params.dispose();
   }
 }

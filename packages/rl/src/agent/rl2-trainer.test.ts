@@ -163,6 +163,29 @@ describe('RL² training', () => {
     trainer.dispose();
   });
 
+  it('checkpoints and evaluations leak no tensors: the count is flat with a checkpoint every iteration', async () => {
+    const sink = new MemorySink<TrainEvent>();
+    const dir = mkdtempSync(join(tmpdir(), 'rl2-leak-'));
+    const trainer = new Rl2Trainer({
+      config: {
+        episodes: 2,
+        hidden: 4,
+        batch: 4,
+        iterations: 6,
+        evalEvery: 1,
+        evalTrials: 8,
+        checkpointEvery: 1,
+      },
+      checkpointDir: dir,
+      events: sink,
+    });
+    await trainer.train();
+    const counts = sink.events.flatMap((e) => (e.type === 'progress' ? [e.tensors] : []));
+    expect(new Set(counts).size).toBe(1);
+    expect(sink.events.filter((e) => e.type === 'checkpoint')).toHaveLength(6);
+    trainer.dispose();
+  });
+
   it('checkpoints keep the best weights, so a resumed run still has them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rl2-best-'));
     const config = { episodes: 2, hidden: 4, batch: 4, iterations: 2, evalEvery: 1, evalTrials: 8 };
