@@ -58,6 +58,7 @@ export {
   useFileSystem,
   type WriteFault,
 } from './io/file-system.js';
+export { loadWeightsDirectory, SavedModelError, saveWeightsDirectory } from './io/weights-directory.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { maxScaledError } from './kernels/kernel-agreement.js';
 export {

@@ -13,6 +13,7 @@ const BAD_INPUT = new Set([
   'ConfigError',
   'CheckpointError',
   'SavedOptimizerError',
+  'SavedModelError',
   'IdxFormatError',
   'DirectoryLockedError',
 ]);
