@@ -94,6 +94,8 @@ export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTas
 export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';
 export type { LossAndGradient, Task, TaskFamily } from './tasks/task.js';
 export {
+  checkTaskSize,
+  MAX_TASK_BYTES,
   registerTaskFamily,
   type TaskFamilyFactory,
   type TaskSettings,

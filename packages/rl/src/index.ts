@@ -28,6 +28,8 @@ export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
 export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
+  checkIterationSize,
+  MAX_ITERATION_STEPS,
   RL2_CHECKPOINT_KIND,
   RL2_OBJECTIVE,
   type Rl2Config,

@@ -74,6 +74,8 @@ const OTHER_CASES: [string[], string][] = [
   [['l2l', 'train', '--run-dir', join(aFile, 'run')], 'run-dir'],
   [['rl2', 'train', '--config', aFile], 'config'],
   [['rl2', 'train', '--resume', dir], 'run-dir'],
+  [['rl2', 'train', '--batch', '100000', '--episodes', '10000'], 'batch'], // each fine, the product not
+  [['l2l', 'train', '--dims', '1000', '--instances', '100000'], 'instances'], // 4 MB an instance
   [['rl2', 'table', '--env', 'bogus'], 'env'],
   [['rl2', 'table', '--settings', '7x7'], 'settings'],
   [['rl2', 'table', '--trials', '0'], 'trials'],

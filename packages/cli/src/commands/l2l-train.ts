@@ -10,6 +10,7 @@ import {
 } from '@metagrad/core';
 import {
   BASELINE_NAMES,
+  checkTaskSize,
   compareOptimizers,
   DEFAULT_DISCRETE_CONFIG,
   DEFAULT_LSTM_CONFIG,
@@ -143,6 +144,12 @@ export async function planL2lTrain(options: Record<string, unknown> & RunFlags):
   }
   if (!taskFamilyNames().includes(config.task))
     throw new ConfigError('task', config.task, `known task families: ${taskFamilyNames().join(', ')}`);
+  const family = taskFamilyFor(config);
+  try {
+    checkTaskSize(family, config.instances, config.evalInstances);
+  } finally {
+    family.dispose();
+  }
   const runDir = options.resume ?? options.runDir ?? defaultRunDir(`l2l-${config.task}`);
   return {
     config,

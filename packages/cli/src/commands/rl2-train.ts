@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { backendSchema, ConfigError, EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
 import {
+  checkIterationSize,
+  envFor,
   envNames,
   evaluatePolicy,
   Rl2Trainer,
@@ -104,6 +106,7 @@ export async function planRl2Train(options: Record<string, unknown> & RunFlags):
   const config = resolveFlags(rl2TrainSchema, stored, values, RL2_TRAIN_FLAGS);
   if (!envNames().includes(config.env))
     throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
+  checkIterationSize(config, envFor(config));
   const runDir = options.resume ?? options.runDir ?? defaultRunDir(`rl2-${config.env}`);
   return {
     config,

@@ -1,4 +1,5 @@
-import { ConfigError } from '@metagrad/core';
+import { ConfigError, Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { loadDigits } from '../data/digits.js';
 import { loadIdxDataset } from '../data/idx.js';
@@ -13,7 +14,7 @@ export const taskSettingsSchema = z.object({
     .min(1)
     .default('quadratic')
     .describe('task family: quadratic, mlp, or a name registered with registerTaskFamily'),
-  dims: z.number().int().positive().max(1e6).default(10).describe('quadratics: dimension n'),
+  dims: z.number().int().positive().max(1000).default(10).describe('quadratics: dimension n'),
   hidden: z
     .array(z.number().int().positive().max(4096))
     .min(1)
@@ -72,6 +73,29 @@ export function registerTaskFamily(name: string, factory: TaskFamilyFactory): vo
 /** The registered task family names. */
 export function taskFamilyNames(): string[] {
   return [...factories.keys()];
+}
+
+/** The most memory the tasks of one meta-step may take (training and validation instances together). */
+export const MAX_TASK_BYTES = 2 ** 31;
+
+/**
+ * Refuses task batches too large to hold in memory, naming `instances`: measures what one sampled
+ * instance of the family holds and scales it by `instances + evalInstances`.
+ */
+export function checkTaskSize(family: TaskFamily, instances: number, evalInstances: number): void {
+  const before = tf.memory().numBytes;
+  const one = family.sample(new Rng('size-probe'), 1);
+  const initial = one.initialParams();
+  const perInstance = tf.memory().numBytes - before;
+  initial.dispose();
+  one.dispose();
+  const bytes = perInstance * (instances + evalInstances);
+  if (bytes > MAX_TASK_BYTES)
+    throw new ConfigError(
+      'instances',
+      instances,
+      `${instances} + ${evalInstances} instances of ${family.name} take about ${(bytes / 2 ** 30).toFixed(1)} GiB, more than ${MAX_TASK_BYTES / 2 ** 30} GiB; lower instances or the task's size`,
+    );
 }
 
 /** Builds the task family settings name; an unknown name is a ConfigError listing the known ones. */

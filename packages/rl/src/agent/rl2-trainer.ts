@@ -5,6 +5,7 @@ import {
   type CheckpointData,
   CheckpointError,
   CheckpointStore,
+  ConfigError,
   clipAndApply,
   disposeAdam,
   type Evaluation,
@@ -130,6 +131,23 @@ export type Rl2Config = z.output<typeof rl2ConfigSchema>;
 /** The loss terms of one PPO gradient. */
 type PpoTerms = Omit<PpoGradients, 'grads'>;
 
+/** The most environment steps one iteration may take (batch × episodes × episode length): ~10⁷. */
+export const MAX_ITERATION_STEPS = 10_000_000;
+
+/**
+ * Refuses an iteration too large to hold in memory, naming `batch`: each bounded setting can be
+ * fine while their product is not (10⁵ trials × 10⁴ episodes).
+ */
+export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>, env: Env): void {
+  const steps = config.batch * config.episodes * env.episodeLength;
+  if (steps > MAX_ITERATION_STEPS)
+    throw new ConfigError(
+      'batch',
+      config.batch,
+      `batch × episodes × episode length = ${steps.toExponential(2)} steps per iteration, more than ${MAX_ITERATION_STEPS.toExponential(0)}; lower batch or episodes`,
+    );
+}
+
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
 export const RL2_CHECKPOINT_KIND = 'rl2-train';
 
@@ -198,6 +216,7 @@ export class Rl2Trainer implements TrainProgram {
   constructor(options: Rl2TrainerOptions) {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
     this.env = options.env ?? envFor(this.config);
+    checkIterationSize(this.config, this.env);
     this.root = new Rng(this.config.seed);
     this.total = this.config.iterations;
     const shape = {
