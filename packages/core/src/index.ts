@@ -121,6 +121,8 @@ export {
   type CheckpointData,
   CheckpointError,
   CheckpointStore,
+  checkpointState,
+  checkpointTensors,
   type LoadedCheckpoint,
 } from './training/checkpoint-store.js';
 export { type ClipAndApplyResult, type ClipGroup, clipAndApply } from './training/clip-and-apply.js';

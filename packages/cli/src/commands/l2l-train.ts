@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   backendSchema,
   ConfigError,
@@ -28,21 +28,13 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addRunFlags, type RunFlags } from '../flags/run-flags.js';
-import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { addSchemaFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadTaskModule } from '../flags/user-modules.js';
-import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
-import {
-  defaultRunDir,
-  effectiveConfig,
-  type RunConfigFile,
-  readRunConfig,
-  resumeChanges,
-  type SettingChange,
-} from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
+import { planTraining, type TrainingPlan } from '../run/training-plan.js';
 import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
 /** Everything `l2l train` is configured by; each field's description is its `--flag` help. */
@@ -109,61 +101,41 @@ Examples:
     });
 }
 
-/** `l2l train` resolved in the main thread: the validated config and where the run goes. */
-export interface L2lTrainPlan {
-  config: L2lTrainConfig;
-  runDir: string;
-  previous?: RunConfigFile;
-  changes: SettingChange[];
-  json: boolean;
-  tui: boolean;
-}
+/** `l2l train` resolved in the main thread. */
+export type L2lTrainPlan = TrainingPlan<L2lTrainConfig>;
 
-/**
- * Resolves `l2l train`'s flags (commander's options, or the same fields from code) into a plan:
- * reads `--config` or the resumed run's settings, applies the flags, validates everything (a bad
- * value is a ConfigError naming its flag), and refuses changed settings on a resume unless
- * `allowChanges`. Nothing is written.
- */
-export async function planL2lTrain(options: Record<string, unknown> & RunFlags): Promise<L2lTrainPlan> {
-  const values = flagValues(options, L2L_TRAIN_FLAGS);
-  const previous = options.resume ? readRunConfig(options.resume) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config);
-  if (typeof values.taskModule === 'string') values.taskModule = resolve(values.taskModule);
-  const taskModule = (values.taskModule ?? stored.taskModule) as string | undefined;
-  if (taskModule) await loadTaskModule(taskModule);
-  // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
-  if ((values.task ?? stored.task) === 'mlp') {
-    values.instances ??= stored.instances ?? 8;
-    values.evalInstances ??= stored.evalInstances ?? 16;
-  }
-  const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
-  const config = resolveFlags(l2lTrainSchema, stored, values, L2L_TRAIN_FLAGS);
-  if (config.steps % config.unroll !== 0) {
-    throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
-  }
-  if (!taskFamilyNames().includes(config.task))
-    throw new ConfigError('task', config.task, `known task families: ${taskFamilyNames().join(', ')}`);
-  const family = taskFamilyFor(config);
-  try {
-    checkTaskSize(family, config.instances, config.evalInstances);
-  } finally {
-    family.dispose();
-  }
-  const runDir = options.resume ?? options.runDir ?? defaultRunDir(`l2l-${config.task}`);
-  return {
-    config,
-    runDir,
-    ...(previous && { previous }),
-    changes,
-    json: options.json === true,
-    tui: options.tui !== false,
-  };
+/** Resolves and validates `l2l train`'s flags into a plan (see {@link planTraining}); nothing is written. */
+export function planL2lTrain(options: Record<string, unknown> & RunFlags): Promise<L2lTrainPlan> {
+  return planTraining(options, {
+    schema: l2lTrainSchema,
+    flags: L2L_TRAIN_FLAGS,
+    module: { field: 'taskModule', load: loadTaskModule },
+    adjust: (values, stored) => {
+      // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
+      if ((values.task ?? stored.task) === 'mlp') {
+        values.instances ??= stored.instances ?? 8;
+        values.evalInstances ??= stored.evalInstances ?? 16;
+      }
+    },
+    validate: (config) => {
+      if (config.steps % config.unroll !== 0)
+        throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
+      if (!taskFamilyNames().includes(config.task))
+        throw new ConfigError('task', config.task, `known task families: ${taskFamilyNames().join(', ')}`);
+      const family = taskFamilyFor(config);
+      try {
+        checkTaskSize(family, config.instances, config.evalInstances);
+      } finally {
+        family.dispose();
+      }
+    },
+    runName: (config) => `l2l-${config.task}`,
+  });
 }
 
 /** The whole of `l2l train` once planned; runs in the CLI process or in the dashboard's worker. */
 export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
-  const { config, runDir, previous, changes } = plan;
+  const { config, runDir } = plan;
   // A worker thread has its own module registry: the user's task family is registered again there.
   if (config.taskModule) await loadTaskModule(config.taskModule);
   const backend = await chooseBackend(config.backend);
@@ -171,20 +143,11 @@ export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): 
   const learnedConfig = learnedConfigFor(config);
   const optimizer = new LstmOptimizer(learnedConfig, new Rng(config.seed).child('optimizer'));
   const title = `l2l ${config.task}`;
-  const run = openTrainingRun<TrainEvent>({
-    dir: runDir,
-    previous,
-    record: {
-      kind: 'l2l-train',
-      title,
-      command: process.argv.slice(2),
-      config,
-      seed: config.seed,
-      backend: backend.name,
-    },
-    changes,
+  const run = openTrainingRun<TrainEvent>(plan, {
+    kind: 'l2l-train',
+    title,
+    backend: backend.name,
     store: (dir) => metaTrainCheckpoints(dir, config.keepCheckpoints),
-    warn: (line) => process.stderr.write(`${line}\n`),
   });
   try {
     const sinks: EventSink<TrainEvent>[] = [run.metrics, ...io.sinks];

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { backendSchema, ConfigError, EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
 import {
   checkIterationSize,
@@ -14,21 +14,13 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addRunFlags, type RunFlags } from '../flags/run-flags.js';
-import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
+import { addSchemaFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadEnvModule } from '../flags/user-modules.js';
-import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { PlainProgress } from '../run/plain-progress.js';
-import {
-  defaultRunDir,
-  effectiveConfig,
-  type RunConfigFile,
-  readRunConfig,
-  resumeChanges,
-  type SettingChange,
-} from '../run/run-directory.js';
 import { runTraining } from '../run/run-training.js';
 import type { TrainIo, TrainStatus } from '../run/train-protocol.js';
+import { planTraining, type TrainingPlan } from '../run/training-plan.js';
 import { openTrainingRun, TrainingFailedError, writeRunSummary } from '../run/training-run.js';
 
 /** Everything `rl2 train` is configured by; each field's description is its `--flag` help. */
@@ -80,47 +72,27 @@ const REFERENCE_BASELINES: Record<string, readonly string[]> = {
   mdp: ['psrl', 'ucrl2', 'beb'],
 };
 
-/** `rl2 train` resolved in the main thread: the validated config and where the run goes. */
-export interface Rl2TrainPlan {
-  config: Rl2TrainConfig;
-  runDir: string;
-  previous?: RunConfigFile;
-  changes: SettingChange[];
-  json: boolean;
-  tui: boolean;
-}
+/** `rl2 train` resolved in the main thread. */
+export type Rl2TrainPlan = TrainingPlan<Rl2TrainConfig>;
 
-/**
- * Resolves `rl2 train`'s flags into a plan: reads `--config` or the resumed run's settings, applies
- * the flags, validates everything (a bad value is a ConfigError naming its flag) and refuses changed
- * settings on a resume unless `allowChanges`. Nothing is written.
- */
-export async function planRl2Train(options: Record<string, unknown> & RunFlags): Promise<Rl2TrainPlan> {
-  const values = flagValues(options, RL2_TRAIN_FLAGS);
-  const previous = options.resume ? readRunConfig(options.resume) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config);
-  if (typeof values.envModule === 'string') values.envModule = resolve(values.envModule);
-  const envModule = (values.envModule ?? stored.envModule) as string | undefined;
-  if (envModule) await loadEnvModule(envModule);
-  const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
-  const config = resolveFlags(rl2TrainSchema, stored, values, RL2_TRAIN_FLAGS);
-  if (!envNames().includes(config.env))
-    throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
-  checkIterationSize(config, envFor(config));
-  const runDir = options.resume ?? options.runDir ?? defaultRunDir(`rl2-${config.env}`);
-  return {
-    config,
-    runDir,
-    ...(previous && { previous }),
-    changes,
-    json: options.json === true,
-    tui: options.tui !== false,
-  };
+/** Resolves and validates `rl2 train`'s flags into a plan (see {@link planTraining}); nothing is written. */
+export function planRl2Train(options: Record<string, unknown> & RunFlags): Promise<Rl2TrainPlan> {
+  return planTraining(options, {
+    schema: rl2TrainSchema,
+    flags: RL2_TRAIN_FLAGS,
+    module: { field: 'envModule', load: loadEnvModule },
+    validate: (config) => {
+      if (!envNames().includes(config.env))
+        throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
+      checkIterationSize(config, envFor(config));
+    },
+    runName: (config) => `rl2-${config.env}`,
+  });
 }
 
 /** The whole of `rl2 train` once planned; runs in the CLI process or in the dashboard's worker. */
 export async function runRl2Train(plan: Rl2TrainPlan, io: TrainIo<TrainEvent>): Promise<TrainStatus> {
-  const { config, runDir, previous, changes } = plan;
+  const { config, runDir } = plan;
   // A worker thread has its own module registry: the user's environment is registered again there.
   if (config.envModule) await loadEnvModule(config.envModule);
   const backend = await chooseBackend(config.backend);
@@ -128,20 +100,11 @@ export async function runRl2Train(plan: Rl2TrainPlan, io: TrainIo<TrainEvent>): 
     config.env === 'bandit'
       ? `rl2 bandit n=${config.episodes} k=${config.arms}`
       : `rl2 ${config.env} n=${config.episodes}`;
-  const run = openTrainingRun<TrainEvent>({
-    dir: runDir,
-    previous,
-    record: {
-      kind: 'rl2-train',
-      title,
-      command: process.argv.slice(2),
-      config,
-      seed: config.seed,
-      backend: backend.name,
-    },
-    changes,
+  const run = openTrainingRun<TrainEvent>(plan, {
+    kind: 'rl2-train',
+    title,
+    backend: backend.name,
     store: (dir) => rl2Checkpoints(dir, config.keepCheckpoints),
-    warn: (line) => process.stderr.write(`${line}\n`),
   });
   try {
     io.onStart?.({ kind: 'rl2', title, runDir, backend: backend.name, seed: String(config.seed) });

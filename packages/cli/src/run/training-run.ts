@@ -11,13 +11,8 @@ import {
   type TrainSummary,
   writeFileAtomic,
 } from '@metagrad/core';
-import {
-  createRunDirectory,
-  RUN_FILES,
-  type RunConfigFile,
-  recordChanges,
-  type SettingChange,
-} from './run-directory.js';
+import { createRunDirectory, RUN_FILES, recordChanges } from './run-directory.js';
+import type { TrainingPlan } from './training-plan.js';
 
 /**
  * Writes summary.json, the same for every trainer: the status, steps done, the best evaluation
@@ -66,19 +61,16 @@ export interface TrainingRun<E extends RunEvent> {
   close(): void;
 }
 
-/** Options of {@link openTrainingRun}. */
-export interface OpenTrainingRunOptions {
-  dir: string;
-  /** Set when continuing the run in `dir` (its config.json as read). */
-  previous?: RunConfigFile;
-  /** config.json of a new run. */
-  record: Omit<RunConfigFile, 'run' | 'changes'>;
-  /** Settings this resume changes (already allowed by the user). */
-  changes: SettingChange[];
+/** What a command adds to its plan to open the run: what it is, and where its checkpoints go. */
+export interface RunIdentity {
+  /** `l2l-train`, `rl2-train`. */
+  kind: string;
+  /** A short description for dashboards and lists. */
+  title: string;
+  /** The backend in use. */
+  backend: string;
   /** The trainer's checkpoint store in a checkpoint directory. */
   store: (checkpointDir: string) => CheckpointStore;
-  /** Where to say which checkpoint a resume uses, and which newer ones it skipped. */
-  warn: (line: string) => void;
 }
 
 /**
@@ -88,8 +80,20 @@ export interface OpenTrainingRunOptions {
  * appended to config.json and to the log. The log is cut back to the length the checkpoint
  * recorded, so events the resumed run replays are not logged twice.
  */
-export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOptions): TrainingRun<E> {
-  const { dir, previous } = options;
+export function openTrainingRun<E extends RunEvent>(
+  plan: TrainingPlan<{ seed: number | string }>,
+  identity: RunIdentity,
+): TrainingRun<E> {
+  const { runDir: dir, previous, changes, config } = plan;
+  const record = {
+    kind: identity.kind,
+    title: identity.title,
+    command: process.argv.slice(2),
+    config,
+    seed: config.seed,
+    backend: identity.backend,
+  };
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
   const existed = existsSync(dir);
   // Only a directory that was missing or empty becomes this run's (createRunDirectory refuses others).
   const fresh = !previous && (!existed || (statSync(dir).isDirectory() && readdirSync(dir).length === 0));
@@ -101,10 +105,10 @@ export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOpti
   };
   let lock: DirectoryLock | undefined;
   try {
-    if (!previous) createRunDirectory(dir, { ...options.record, changes: [] });
+    if (!previous) createRunDirectory(dir, { ...record, changes: [] });
     lock = DirectoryLock.acquire(dir);
     const checkpointDir = join(dir, RUN_FILES.checkpoints);
-    const store = options.store(checkpointDir);
+    const store = identity.store(checkpointDir);
     let resume: LoadedCheckpoint | undefined;
     if (previous) {
       // Temp files of a killed writer: harmless, but a run directory should hold only what it says.
@@ -114,8 +118,8 @@ export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOpti
       } catch (error) {
         throw new ConfigError('resume', dir, (error as Error).message);
       }
-      for (const r of resume?.rejected ?? []) options.warn(`skipping ${r.problem}`);
-      options.warn(
+      for (const r of resume?.rejected ?? []) warn(`skipping ${r.problem}`);
+      warn(
         resume
           ? `resuming from ${resume.path} (step ${resume.data.step})`
           : 'no checkpoint yet: starting the run again from the beginning',
@@ -125,9 +129,9 @@ export function openTrainingRun<E extends RunEvent>(options: OpenTrainingRunOpti
     const metrics = new JsonlWriter<E>(join(dir, RUN_FILES.metrics), {
       truncateTo: previous ? (typeof loggedBytes === 'number' ? loggedBytes : 0) : undefined,
     });
-    if (previous && options.changes.length > 0) {
-      recordChanges(dir, previous, options.changes);
-      metrics.emit({ type: 'settings-changed', time: Date.now(), changes: options.changes } as unknown as E);
+    if (previous && changes.length > 0) {
+      recordChanges(dir, previous, changes);
+      metrics.emit({ type: 'settings-changed', time: Date.now(), changes } as unknown as E);
     }
     return {
       dir,

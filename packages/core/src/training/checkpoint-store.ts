@@ -153,6 +153,20 @@ export class CheckpointStore {
   }
 }
 
+/** A trainer's own part of a checkpoint, parsed with its schema; a mismatch is a {@link CheckpointError}. */
+export function checkpointState<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+/** A checkpoint's tensor group `name`; its absence is a {@link CheckpointError} naming it. */
+export function checkpointTensors(tensors: Record<string, NamedValues[]>, name: string): NamedValues[] {
+  const values = tensors[name];
+  if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
+  return values;
+}
+
 function digest(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }

@@ -6,6 +6,8 @@ import {
   CheckpointError,
   CheckpointStore,
   ConfigError,
+  checkpointState,
+  checkpointTensors,
   clipAndApply,
   disposeAdam,
   type Evaluation,
@@ -334,14 +336,8 @@ export class MetaTrainer implements TrainProgram {
   }
 
   restore(raw: Record<string, unknown>, tensors: Record<string, NamedValues[]>, step: number): void {
-    const parsed = checkpointStateSchema.safeParse(raw);
-    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
-    const state = parsed.data;
-    const group = (name: string) => {
-      const values = tensors[name];
-      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
-      return values;
-    };
+    const state = checkpointState(checkpointStateSchema, raw);
+    const group = (name: string) => checkpointTensors(tensors, name);
     this.optimizer.setWeightValues(group('weights'));
     const adam = adamFromValues(state.adamStep, group('adam'), this.optimizer.variables, this.weightNames());
     disposeAdam(this.adam);

@@ -3,9 +3,10 @@ import {
   adamFromValues,
   adamValues,
   type CheckpointData,
-  CheckpointError,
   CheckpointStore,
   ConfigError,
+  checkpointState,
+  checkpointTensors,
   clipAndApply,
   disposeAdam,
   type Evaluation,
@@ -331,25 +332,20 @@ export class Rl2Trainer implements TrainProgram {
   }
 
   restore(raw: Record<string, unknown>, tensors: Record<string, NamedValues[]>): void {
-    const parsed = checkpointStateSchema.safeParse(raw);
-    if (!parsed.success) throw new CheckpointError('checkpoint', `state: ${parsed.error.issues[0]!.message}`);
-    const group = (name: string) => {
-      const values = tensors[name];
-      if (!values) throw new CheckpointError('checkpoint', `no ${name} tensors`);
-      return values;
-    };
+    const state = checkpointState(checkpointStateSchema, raw);
+    const group = (name: string) => checkpointTensors(tensors, name);
     this.policy.setWeightValues(group('weights'));
     // The critic's absence is named: a run trained with a shared value head cannot resume as separate.
     if (this.critic) this.critic.setWeightValues(group('critic'));
     const adam = adamFromValues(
-      parsed.data.adamStep,
+      state.adamStep,
       group('adam'),
       this.trainedVariables(),
       this.trainedVariableNames(),
     );
     disposeAdam(this.adam);
     this.adam = adam;
-    this.valueNormalizer.restore(parsed.data.valueNormalizer);
+    this.valueNormalizer.restore(state.valueNormalizer);
   }
 
   /**
