@@ -106,7 +106,7 @@ export {
   LearnableTemperature,
   type TemperatureSchedule,
 } from './schedules/temperature-schedule.js';
-export { type ChiSquareResult, chiSquareTest } from './stats/chi-square.js';
+export { type ChiSquareResult, chiSquareSurvival, chiSquareTest } from './stats/chi-square.js';
 export {
   type AdamHyperparameters,
   type AdamState,
