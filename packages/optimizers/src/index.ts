@@ -66,6 +66,7 @@ export {
   metaGradient,
   SecondOrderUnsupportedError,
   startInnerRun,
+  unrollForward,
 } from './meta/meta-gradient.js';
 export type { MetaGradientEstimator, TruncationRequest } from './meta/meta-gradient-estimator.js';
 export {
@@ -81,6 +82,7 @@ export {
   resolveMetaTrainConfig,
 } from './meta/meta-trainer.js';
 export { TruncatedBackprop } from './meta/truncated-backprop.js';
+export { type EsSettings, TruncatedEs } from './meta/truncated-es.js';
 export { ConstantTruncation, type TruncationSchedule } from './meta/truncation-schedule.js';
 export {
   type LstmOptimizerStepOutput,

@@ -111,11 +111,13 @@ function range(flag: SchemaFlag): string {
 
 /** The help line of a flag: its description, choices or bounds, and the real default. */
 export function flagHelp(flag: SchemaFlag): string {
+  if (flag.kind === 'negated-switch') return `turn off: ${flag.help} (on by default)`;
   const parts = [flag.help];
   if (flag.choices) parts.push(flag.choices.join(' | '));
   const bounds = range(flag);
   if (bounds) parts.push(bounds);
-  if (flag.defaultValue !== undefined && flag.kind !== 'switch' && flag.kind !== 'negated-switch')
+  // A description that states its default (e.g. "one per core") says it better than the value here.
+  if (flag.defaultValue !== undefined && flag.kind !== 'switch' && !/\bdefault\b/.test(flag.help))
     parts.push(
       `default ${Array.isArray(flag.defaultValue) ? flag.defaultValue.join(',') : String(flag.defaultValue)}`,
     );

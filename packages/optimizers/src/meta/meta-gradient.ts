@@ -173,6 +173,40 @@ function unroll(
 }
 
 /**
+ * The truncation's meta-loss L = Σ_t w_t · mean_b f_b(θ_t) and the advanced inner run, without a
+ * tape: what evolution-strategies estimators evaluate at perturbed weights.
+ */
+export function unrollForward(
+  optimizer: LearnedOptimizer,
+  run: InnerRun,
+  options: Omit<MetaGradientOptions, 'secondOrder' | 'strategy'>,
+): { metaLoss: number; next: InnerRun } {
+  let params = run.params;
+  let state = run.state;
+  let gradient = run.gradient;
+  let loss = run.loss;
+  const terms: tf.Scalar[] = [];
+  for (let t = 0; t < options.unroll; t++) {
+    const step = run.step + t;
+    const out = tf.tidy(() => optimizer.update(gradient.reshape([1, -1]), state, contextAt(options, step)));
+    const nextParams = tf.tidy(() => tf.add(params, out.update.reshape(params.shape))) as tf.Tensor2D;
+    out.update.dispose();
+    if (t > 0) tf.dispose([params, loss, gradient, ...Object.values(state)]);
+    params = nextParams;
+    state = out.state;
+    ({ loss, gradient } = lossAndGradient(run.task, params, step + 1));
+    terms.push(tf.tidy(() => tf.mul(tf.mean(loss), weightAt(options, t))));
+  }
+  const total = tf.addN(terms);
+  const metaLoss = total.dataSync()[0]!;
+  tf.dispose([total, ...terms]);
+  return {
+    metaLoss,
+    next: { task: run.task, params, state, loss, gradient, step: run.step + options.unroll },
+  };
+}
+
+/**
  * f(θ) with the constant gradient ∇f(θ): the loss is computed on a detached copy of θ (nothing of
  * the task reaches the tape) and enters the tape through a custom gradient that returns ∇f.
  */

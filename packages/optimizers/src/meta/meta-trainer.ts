@@ -36,6 +36,7 @@ import type { Task, TaskFamily } from '../tasks/task.js';
 import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
 import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
 import { TruncatedBackprop } from './truncated-backprop.js';
+import { TruncatedEs } from './truncated-es.js';
 import { ConstantTruncation, type TruncationSchedule } from './truncation-schedule.js';
 
 /** Meta-training settings, validated at the edge with zod. */
@@ -91,6 +92,18 @@ export const metaTrainConfigSchema = z.object({
     .default(10)
     .describe('write a checkpoint every N epochs'),
   keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
+  estimator: z
+    .enum(['tbptt', 'es'])
+    .default('tbptt')
+    .describe('meta-gradient estimator: truncated backpropagation (tbptt) or evolution strategies (es)'),
+  particles: z.number().int().positive().max(4096).default(8).describe('es: perturbations per meta-step'),
+  sigma: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.01)
+    .describe('es: standard deviation of the weight perturbations'),
+  antithetic: z.boolean().default(true).describe('es: evaluate each perturbation ±ε'),
   kernels: kernelsSchema,
   /**
    * Gradient workers: each meta-step's task batch is split across this many worker threads (1: on
@@ -215,9 +228,7 @@ export class MetaTrainer implements TrainProgram {
     this.truncation = options.truncation ?? new ConstantTruncation(this.config.steps, this.config.unroll);
     this.metaStepsPerEpoch = this.truncation.truncations(0).length;
     this.total = this.config.epochs * this.metaStepsPerEpoch;
-    this.estimator =
-      options.estimator ??
-      new TruncatedBackprop(this.config.workers, { secondOrder: this.config.secondOrder });
+    this.estimator = options.estimator ?? this.defaultEstimator();
     this.adam = initAdam(this.optimizer.variables);
     this.loop = new TrainLoop({
       program: this,
@@ -231,6 +242,14 @@ export class MetaTrainer implements TrainProgram {
       checkpointEvery: this.config.checkpointEvery * this.metaStepsPerEpoch,
       beforeStep: options.beforeMetaStep,
     });
+  }
+
+  /** The estimator `config.estimator` names (ES runs on the training thread; its perturbations come from the seed). */
+  private defaultEstimator(): MetaGradientEstimator {
+    const { estimator, workers, secondOrder, particles, sigma, antithetic } = this.config;
+    return estimator === 'es'
+      ? new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'))
+      : new TruncatedBackprop(workers, { secondOrder });
   }
 
   /** Asks training to stop after the current meta-step, writing a checkpoint. */
