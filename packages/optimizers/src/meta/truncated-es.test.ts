@@ -36,12 +36,6 @@ describe('TruncatedEs', () => {
       metaStep: 0,
     });
     const exactFlat = flat(exact.gradients);
-    const firstOrder = metaGradient(optimizer, run, {
-      unroll: 5,
-      noiseFor: (s) => noise.child(s),
-      metaStep: 0,
-    });
-    const firstOrderFlat = flat(firstOrder.gradients);
     optimizer.kernels = 'fused';
     const es = new TruncatedEs({ particles: 32, sigma: 0.01, antithetic: true }, new Rng('es-perturbations'));
     const estimates: Float32Array[] = [];

@@ -50,7 +50,8 @@ export class TruncatedEs implements MetaGradientEstimator {
     const sums = weights.map((w) => new Float64Array(w.values.length));
     let central: { metaLoss: number; next: MetaGradientResult['next'] } | undefined;
     try {
-      const baseline = antithetic ? undefined : (central = unrollForward(optimizer, run, options)).metaLoss;
+      if (!antithetic) central = unrollForward(optimizer, run, options);
+      const baseline = central?.metaLoss;
       const streams = this.rng.child(metaStep);
       for (let p = 0; p < particles; p++) {
         const draw = streams.child(p);
@@ -65,7 +66,7 @@ export class TruncatedEs implements MetaGradientEstimator {
           ? (lossAt(shift(1)) - lossAt(shift(-1))) / (2 * sigma * sigma * particles)
           : (lossAt(shift(1)) - baseline!) / (sigma * sigma * particles);
         if (!Number.isFinite(coefficient)) {
-          sums.forEach((s) => s.fill(Number.NaN));
+          for (const sum of sums) sum.fill(Number.NaN);
           break;
         }
         epsilon.forEach((e, k) => {
