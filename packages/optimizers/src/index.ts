@@ -36,6 +36,7 @@ export {
   type RunOptimizerOptions,
   runOptimizer,
 } from './eval/run-optimizer.js';
+export { type TaskSplits, taskSplits } from './eval/task-splits.js';
 export {
   CoordinatewiseLstm,
   type CoordinatewiseLstmShape,

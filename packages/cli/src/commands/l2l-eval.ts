@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendSchema, ConfigError, Rng, seedSchema } from '@metagrad/core';
+import { backendSchema, ConfigError, seedSchema } from '@metagrad/core';
 import {
   BASELINE_NAMES,
   BASELINES,
@@ -10,6 +10,7 @@ import {
   runOptimizer,
   taskFamilyFor,
   taskSettingsSchema,
+  taskSplits,
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
@@ -90,7 +91,7 @@ Examples:
       const config = resolveFlags(evalSchema, readConfigFile(options.config), values, L2L_EVAL_FLAGS);
       const backend = await chooseBackend(config.backend);
       const family = taskFamilyFor(config);
-      const root = new Rng(config.seed);
+      const splits = taskSplits(config.seed);
       let optimizer: Optimizer;
       let learningRate: number | null = null;
       let source: string;
@@ -98,7 +99,7 @@ Examples:
         const name = config.optimizer as BaselineName;
         if (config.tuneLr) {
           learningRate = tuneLearningRate(BASELINES[name], family, {
-            rng: root.child('tune'),
+            rng: splits.tuning,
             instances: config.instances,
             steps: config.steps,
           }).bestLearningRate;
@@ -111,8 +112,8 @@ Examples:
         source = resolveLearned(config.optimizer);
         optimizer = loadLearnedOptimizer(source);
       }
-      // The test stream: 'eval' held the validation tasks that selected a run's best weights.
-      const task = family.sample(root.child('test'), config.instances);
+      // The test split: never the validation tasks that selected a run's weights, nor the tuning tasks.
+      const task = family.sample(splits.test, config.instances);
       const run = runOptimizer(optimizer, task, { steps: config.steps, threshold: config.threshold });
       task.dispose();
       family.dispose();

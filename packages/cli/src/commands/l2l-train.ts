@@ -24,6 +24,7 @@ import {
   taskFamilyFor,
   taskFamilyNames,
   taskSettingsSchema,
+  taskSplits,
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -172,11 +173,13 @@ export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): 
     });
     io.onControls?.({ stop: () => trainer.stop(), checkpoint: () => trainer.requestCheckpoint() });
     if (io.onReference && config.task === 'quadratic') {
-      // compareOptimizers draws its tasks from rng.child('eval'): the trainer's validation tasks.
+      // The live reference: baselines on the trainer's own validation tasks, tuned on the tuning split.
+      const splits = taskSplits(config.seed);
       const reference = compareOptimizers({
         family,
         baselines: [...BASELINE_NAMES],
-        rng: new Rng(config.seed),
+        evaluation: splits.validation,
+        tuning: splits.tuning,
         steps: config.steps,
         instances: config.evalInstances,
       });
@@ -199,13 +202,15 @@ export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): 
       }
       let comparison: ReturnType<typeof compareOptimizers> | undefined;
       if (config.compare && summary.reason === 'completed') {
-        if (!plan.json) io.print('\ncomparing with tuned baselines on fresh held-out tasks...\n');
-        // Test tasks come from their own stream: evaluation during training selected the weights.
+        if (!plan.json) io.print('\ncomparing with tuned baselines on the test tasks...\n');
+        // The test split: validation selected the weights, the tuning split tuned the baselines.
+        const splits = taskSplits(config.seed);
         comparison = compareOptimizers({
           family,
           optimizers: [optimizer],
           baselines: [...BASELINE_NAMES],
-          rng: new Rng(config.seed).child('test'),
+          evaluation: splits.test,
+          tuning: splits.tuning,
           steps: config.steps,
           instances: config.evalInstances,
         });

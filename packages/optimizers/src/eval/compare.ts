@@ -36,8 +36,10 @@ export interface CompareOptions {
   optimizers?: Optimizer[];
   /** Hand-designed baselines, each tuned by a learning-rate sweep on separate tasks. */
   baselines?: BaselineName[];
-  /** Root stream: held-out tasks come from `rng.child('eval')`, tuning tasks from `rng.child('tune')`. */
-  rng: Rng;
+  /** The tasks everyone is evaluated on (a run's test split, or its validation split for a live reference). */
+  evaluation: Rng;
+  /** The tasks baselines' learning rates are tuned on (the tuning split): never the evaluation tasks. */
+  tuning: Rng;
   steps?: number;
   instances?: number;
   tuneInstances?: number;
@@ -53,7 +55,8 @@ export interface CompareOptions {
  *
  * @example
  * ```ts
- * const report = compareOptimizers({ family, optimizers: [learned], baselines: ['adam', 'sgd'], rng: new Rng(0) });
+ * const { test, tuning } = taskSplits(0);
+ * const report = compareOptimizers({ family, optimizers: [learned], baselines: ['adam', 'sgd'], evaluation: test, tuning });
  * console.log(formatComparisonTable(report));
  * ```
  */
@@ -62,12 +65,12 @@ export function compareOptimizers(options: CompareOptions): ComparisonReport {
   const instances = options.instances ?? 128;
   const tuning = (options.baselines ?? []).map((name) =>
     tuneLearningRate(BASELINES[name], options.family, {
-      rng: options.rng.child('tune'),
+      rng: options.tuning,
       instances: options.tuneInstances ?? instances,
       steps,
     }),
   );
-  const task = options.family.sample(options.rng.child('eval'), instances);
+  const task = options.family.sample(options.evaluation, instances);
   try {
     const entries: { optimizer: Optimizer; learningRate: number | null }[] = [
       ...(options.optimizers ?? []).map((optimizer) => ({ optimizer, learningRate: null })),

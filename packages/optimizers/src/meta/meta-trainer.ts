@@ -30,6 +30,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { runOptimizer } from '../eval/run-optimizer.js';
+import { type TaskSplits, taskSplits } from '../eval/task-splits.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
@@ -200,6 +201,8 @@ export class MetaTrainer implements TrainProgram {
   /** Meta-steps per epoch. */
   readonly metaStepsPerEpoch: number;
   private readonly root: Rng;
+  /** Training tasks per epoch and the validation tasks that choose the best weights. */
+  private readonly splits: TaskSplits;
   private readonly estimator: MetaGradientEstimator;
   private readonly truncation: TruncationSchedule;
   private readonly loop: TrainLoop;
@@ -225,6 +228,7 @@ export class MetaTrainer implements TrainProgram {
       );
     }
     this.root = new Rng(this.config.seed);
+    this.splits = taskSplits(this.config.seed);
     this.truncation = options.truncation ?? new ConstantTruncation(this.config.steps, this.config.unroll);
     this.metaStepsPerEpoch = this.truncation.truncations(0).length;
     this.total = this.config.epochs * this.metaStepsPerEpoch;
@@ -270,7 +274,7 @@ export class MetaTrainer implements TrainProgram {
   /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
   async train(): Promise<MetaTrainSummary> {
     // Sampled once, before training, from their own stream: the same validation tasks every time.
-    this.evalTask ??= this.family.sample(this.root.child('eval'), this.config.evalInstances);
+    this.evalTask ??= this.family.sample(this.splits.validation, this.config.evalInstances);
     try {
       const summary = await this.loop.run();
       return { ...summary, epochsCompleted: Math.floor(summary.steps / this.metaStepsPerEpoch) };
@@ -282,7 +286,7 @@ export class MetaTrainer implements TrainProgram {
   }
 
   private trainingTaskRng(epoch: number): Rng {
-    return this.root.child('train').child(epoch);
+    return this.splits.training(epoch);
   }
 
   /** One truncation of the epoch in progress, and its meta-gradient step. */
@@ -329,7 +333,7 @@ export class MetaTrainer implements TrainProgram {
 
   /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
   evaluate(): Evaluation {
-    this.evalTask ??= this.family.sample(this.root.child('eval'), this.config.evalInstances);
+    this.evalTask ??= this.family.sample(this.splits.validation, this.config.evalInstances);
     const result = runOptimizer(this.optimizer, this.evalTask, { steps: this.config.steps });
     return { value: result.log10FinalLoss, curve: result.curve };
   }
