@@ -82,6 +82,7 @@ export {
   metaTrainConfigSchema,
   resolveMetaTrainConfig,
 } from './meta/meta-trainer.js';
+export { PersistentEs, type PesSettings } from './meta/persistent-es.js';
 export { TruncatedBackprop } from './meta/truncated-backprop.js';
 export { type EsSettings, TruncatedEs } from './meta/truncated-es.js';
 export { ConstantTruncation, type TruncationSchedule } from './meta/truncation-schedule.js';

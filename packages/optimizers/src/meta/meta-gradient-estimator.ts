@@ -1,4 +1,4 @@
-import type { Rng } from '@metagrad/core';
+import type { NamedValues, Rng } from '@metagrad/core';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import type { TaskFamily } from '../tasks/task.js';
 import type { InnerRun, MetaGradientResult } from './meta-gradient.js';
@@ -21,14 +21,22 @@ export interface TruncationRequest {
 }
 
 /**
- * How the outer loop gets ∂L/∂φ for one truncation: truncated backpropagation today
- * ({@link TruncatedBackprop}); evolution strategies and persistent ES are further implementations.
+ * How the outer loop gets ∂L/∂φ for one truncation: truncated backpropagation
+ * ({@link TruncatedBackprop}), evolution strategies ({@link TruncatedEs}) or persistent ES
+ * ({@link PersistentEs}).
  * {@link MetaTrainer} only calls this interface, so a new estimator needs no change to the outer loop.
  */
 export interface MetaGradientEstimator {
   readonly name: string;
   /** The meta-loss, its gradient for every optimizer variable (in order), and the advanced run. */
   estimate(request: TruncationRequest): Promise<MetaGradientResult>;
-  /** Frees what the estimator holds (worker threads). */
+  /**
+   * The state a checkpoint must hold for an exact resume (persistent ES's particles), or nothing for
+   * a stateless estimator.
+   */
+  checkpoint?(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } | undefined;
+  /** Restores what {@link checkpoint} saved; `run` is the restored inner run it belongs to. */
+  restore?(state: Record<string, unknown>, tensors: Record<string, NamedValues[]>, run: InnerRun): void;
+  /** Frees what the estimator holds (worker threads, particles). */
   dispose(): Promise<void>;
 }

@@ -90,52 +90,55 @@ describe('MetaTrainer', () => {
     });
   });
 
-  it('evolution strategies: meta-training resumes bit-exactly (perturbations come from the seed)', async () => {
-    const config = {
-      ...SMALL,
-      epochs: 2,
-      steps: 20,
-      unroll: 10,
-      instances: 8,
-      evalEvery: 1,
-      checkpointEvery: 1,
-    };
-    const es = { ...config, estimator: 'es' as const, particles: 3, sigma: 0.05 };
-    const family = new QuadraticFamily();
-    const full = new MemorySink<TrainEvent>();
-    const a = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('es-resume'));
-    await new MetaTrainer({ config: es, family, optimizer: a, events: full }).train();
-    const dir = mkdtempSync(join(tmpdir(), 'es-resume-'));
-    const b = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('es-resume'));
-    let calls = 0;
-    const first: MetaTrainer = new MetaTrainer({
-      config: es,
-      family,
-      optimizer: b,
-      checkpointDir: dir,
-      beforeMetaStep: async () => {
-        if (++calls === 2) first.stop(); // mid-epoch
-      },
-    });
-    await first.train();
-    const c = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('another init'));
-    const resumed = new MemorySink<TrainEvent>();
-    const resumeFrom = metaTrainCheckpoints(dir).latest()!.data;
-    await new MetaTrainer({ config: es, family, optimizer: c, events: resumed, resumeFrom }).train();
-    expect(metaSteps(resumed.events).map((e) => e.metrics)).toEqual(
-      metaSteps(full.events)
-        .slice(1)
-        .map((e) => e.metrics),
-    );
-    expect(
-      metaSteps(full.events).every(
-        (e) => Number.isFinite(e.metrics.gradientNorm!) && e.metrics.gradientNorm! > 0,
-      ),
-    ).toBe(true);
-    [a, b, c].forEach((o) => {
-      o.dispose();
-    });
-  });
+  it.each(['es', 'pes'] as const)(
+    '%s: meta-training resumes bit-exactly (perturbations from the seed, particles from the checkpoint)',
+    async (estimator) => {
+      const config = {
+        ...SMALL,
+        epochs: 2,
+        steps: 30,
+        unroll: 10,
+        instances: 8,
+        evalEvery: 1,
+        checkpointEvery: 1,
+      };
+      const es = { ...config, estimator, particles: 3, sigma: 0.05 };
+      const family = new QuadraticFamily();
+      const full = new MemorySink<TrainEvent>();
+      const a = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('es-resume'));
+      await new MetaTrainer({ config: es, family, optimizer: a, events: full }).train();
+      const dir = mkdtempSync(join(tmpdir(), 'es-resume-'));
+      const b = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('es-resume'));
+      let calls = 0;
+      const first: MetaTrainer = new MetaTrainer({
+        config: es,
+        family,
+        optimizer: b,
+        checkpointDir: dir,
+        beforeMetaStep: async () => {
+          if (++calls === 3) first.stop(); // mid-epoch, after two truncations
+        },
+      });
+      await first.train();
+      const c = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('another init'));
+      const resumed = new MemorySink<TrainEvent>();
+      const resumeFrom = metaTrainCheckpoints(dir).latest()!.data;
+      await new MetaTrainer({ config: es, family, optimizer: c, events: resumed, resumeFrom }).train();
+      expect(metaSteps(resumed.events).map((e) => e.metrics)).toEqual(
+        metaSteps(full.events)
+          .slice(2)
+          .map((e) => e.metrics),
+      );
+      expect(
+        metaSteps(full.events).every(
+          (e) => Number.isFinite(e.metrics.gradientNorm!) && e.metrics.gradientNorm! > 0,
+        ),
+      ).toBe(true);
+      [a, b, c].forEach((o) => {
+        o.dispose();
+      });
+    },
+  );
 
   it('skips and counts non-finite meta-gradients, and never checkpoints poisoned weights', async () => {
     // Entries of 1e30 overflow float32 in ‖Wθ − y‖²: every meta-loss is Inf or NaN.

@@ -36,6 +36,7 @@ import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
 import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
+import { PersistentEs } from './persistent-es.js';
 import { TruncatedBackprop } from './truncated-backprop.js';
 import { TruncatedEs } from './truncated-es.js';
 import { ConstantTruncation, type TruncationSchedule } from './truncation-schedule.js';
@@ -94,16 +95,22 @@ export const metaTrainConfigSchema = z.object({
     .describe('write a checkpoint every N epochs'),
   keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
   estimator: z
-    .enum(['tbptt', 'es'])
+    .enum(['tbptt', 'es', 'pes'])
     .default('tbptt')
-    .describe('meta-gradient estimator: truncated backpropagation (tbptt) or evolution strategies (es)'),
-  particles: z.number().int().positive().max(4096).default(8).describe('es: perturbations per meta-step'),
+    .describe('meta-gradient estimator: truncated backpropagation, evolution strategies, or persistent ES'),
+  particles: z
+    .number()
+    .int()
+    .positive()
+    .max(4096)
+    .default(8)
+    .describe('es: perturbations per meta-step; pes: antithetic particle pairs'),
   sigma: z
     .number()
     .positive()
     .max(10)
     .default(0.01)
-    .describe('es: standard deviation of the weight perturbations'),
+    .describe('es and pes: standard deviation of the weight perturbations'),
   antithetic: z.boolean().default(true).describe('es: evaluate each perturbation ±ε'),
   kernels: kernelsSchema,
   /**
@@ -145,6 +152,8 @@ const checkpointStateSchema = z.object({
   epochMetaLosses: z.array(z.number()),
   /** Adam updates applied to the optimizer's weights. */
   adamStep: z.number().int().nonnegative(),
+  /** Mid-epoch state of a stateful estimator (persistent ES's particles); its tensors are `estimator/…`. */
+  estimator: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** What meta-training judges a learned optimizer by. */
@@ -251,9 +260,11 @@ export class MetaTrainer implements TrainProgram {
   /** The estimator `config.estimator` names (ES runs on the training thread; its perturbations come from the seed). */
   private defaultEstimator(): MetaGradientEstimator {
     const { estimator, workers, secondOrder, particles, sigma, antithetic } = this.config;
-    return estimator === 'es'
-      ? new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'))
-      : new TruncatedBackprop(workers, { secondOrder });
+    if (estimator === 'es')
+      return new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'));
+    if (estimator === 'pes')
+      return new PersistentEs({ particles, sigma }, this.root.child('pes-perturbations'));
+    return new TruncatedBackprop(workers, { secondOrder });
   }
 
   /** Asks training to stop after the current meta-step, writing a checkpoint. */
@@ -343,17 +354,25 @@ export class MetaTrainer implements TrainProgram {
   }
 
   checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } {
+    // A stateful estimator's state belongs to the epoch in progress (none at an epoch boundary).
+    const estimator = this.run ? this.estimator.checkpoint?.() : undefined;
     const state: z.infer<typeof checkpointStateSchema> = {
       innerStep: this.run?.step ?? 0,
       epochMetaLosses: this.epochMetaLosses,
       adamStep: this.adam.step,
+      ...(estimator && { estimator: estimator.state }),
     };
+    const estimatorTensors = Object.entries(estimator?.tensors ?? {}).map(([name, v]) => [
+      `estimator/${name}`,
+      v,
+    ]);
     return {
       state,
       tensors: {
         weights: this.optimizer.weightValues(),
         adam: adamValues(this.adam, this.weightNames()),
         ...(this.run && { inner: innerRunValues(this.run) }),
+        ...Object.fromEntries(estimatorTensors),
       },
     };
   }
@@ -372,6 +391,12 @@ export class MetaTrainer implements TrainProgram {
       this.task = this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
       this.run = restoreInnerRun(this.task, group('inner'), state.innerStep);
       this.epochMetaLosses = [...state.epochMetaLosses];
+      if (state.estimator && this.estimator.restore) {
+        const own = Object.entries(tensors)
+          .filter(([name]) => name.startsWith('estimator/'))
+          .map(([name, v]) => [name.slice('estimator/'.length), v] as const);
+        this.estimator.restore(state.estimator, Object.fromEntries(own), this.run);
+      }
     }
   }
 
