@@ -7,10 +7,12 @@ import {
   LstmOptimizer,
   MetaGradientRunner,
   MetaTrainer,
+  PersistentEs,
   QuadraticFamily,
   runOptimizer,
   startInnerRun,
   type Task,
+  TruncatedEs,
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import * as tf from '@tensorflow/tfjs';
@@ -74,6 +76,47 @@ function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Wor
 }
 
 /**
+ * One evolution-strategies meta-gradient on the same meta-step (forward unrolls only, on the training
+ * thread): ES with `particles` antithetic pairs, or PES's truncation with `particles` pairs.
+ */
+function quadraticEsStep(kind: 'es' | 'pes', particles: number): Workload<Omit<MetaStepState, 'runner'>> {
+  return {
+    name: `optimizers/quadratic-meta-step-128x10-unroll20-${kind}${particles}`,
+    description: `one ${kind === 'es' ? 'antithetic ES' : 'PES'} meta-gradient with ${particles} particle pairs (fused kernels) on 128 quadratics`,
+    setup: () => {
+      const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
+      const task = family.sample(taskRng, INSTANCES);
+      return { optimizer, task, run: startInnerRun(task, optimizer) };
+    },
+    run: async ({ optimizer, run }) => {
+      const estimator =
+        kind === 'es'
+          ? new TruncatedEs({ particles, sigma: 0.01, antithetic: true }, new Rng('bench-es'))
+          : new PersistentEs({ particles, sigma: 0.01 }, new Rng('bench-pes'));
+      const result = await estimator.estimate({
+        optimizer,
+        run,
+        unroll: UNROLL,
+        metaStep: 0,
+        noise: new Rng('noise'),
+        family,
+        taskSeed: taskRng.seed,
+      });
+      result.metaLoss.dataSync();
+      tf.dispose([result.metaLoss, ...result.gradients]);
+      disposeInnerRun(result.next);
+      await estimator.dispose();
+    },
+    teardown: ({ optimizer, task, run }) => {
+      disposeInnerRun(run);
+      task.dispose();
+      optimizer.dispose();
+    },
+    metrics: (medianMs) => ({ msPerMetaStep: medianMs, forwardUnrolls: 2 * particles + 1 }),
+  };
+}
+
+/**
  * On demand (`pnpm bench -- --filter time-to-beat`): wall time of default meta-training on
  * quadratics until the held-out log10 final loss falls below that of Adam tuned on the same tasks.
  */
@@ -127,5 +170,9 @@ export const optimizerWorkloads: Workload[] = [
   quadraticMetaStep('auto') as Workload,
   quadraticMetaStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto', '-2workers', 2) as Workload,
+  quadraticEsStep('es', 8) as Workload,
+  quadraticEsStep('es', 32) as Workload,
+  quadraticEsStep('pes', 8) as Workload,
+  quadraticEsStep('pes', 32) as Workload,
   timeToBeatAdam as Workload,
 ];
