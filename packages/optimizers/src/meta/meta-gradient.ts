@@ -1,4 +1,4 @@
-import type { Rng } from '@metagrad/core';
+import { CheckpointError, type NamedValues, type Rng, valuesOf } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import {
   disposeLearnedState,
@@ -35,6 +35,32 @@ export function startInnerRun(task: Task, optimizer: LearnedOptimizer): InnerRun
     gradient,
     step: 0,
   };
+}
+
+/**
+ * An inner run as plain named values (`params`, `state/<name>`), for checkpoints: its loss and
+ * gradient are not stored, since {@link innerRunFromValues} recomputes them exactly.
+ */
+export function innerRunValues(run: InnerRun): NamedValues[] {
+  const names = Object.keys(run.state);
+  return valuesOf(
+    [run.params, ...names.map((n) => run.state[n]!)],
+    ['params', ...names.map((n) => `state/${n}`)],
+  );
+}
+
+/** Rebuilds an inner run of `task` at inner step `step` from {@link innerRunValues}. */
+export function innerRunFromValues(task: Task, values: NamedValues[], step: number): InnerRun {
+  const params = values.find((v) => v.name === 'params');
+  if (!params) throw new CheckpointError('checkpoint', 'no inner-run parameters');
+  const paramsTensor = tf.tensor2d(params.values, params.shape as [number, number]);
+  const state = Object.fromEntries(
+    values
+      .filter((v) => v.name.startsWith('state/'))
+      .map((v) => [v.name.slice('state/'.length), tf.tensor2d(v.values, v.shape as [number, number])]),
+  );
+  const { loss, gradient } = lossAndGradient(task, paramsTensor, step);
+  return { task, params: paramsTensor, state, loss, gradient, step };
 }
 
 /** Disposes the tensors of an inner run (not its task). */

@@ -3,7 +3,6 @@ import {
   adamFromValues,
   adamValues,
   type CheckpointData,
-  CheckpointError,
   CheckpointStore,
   ConfigError,
   checkpointState,
@@ -32,9 +31,14 @@ import { z } from 'zod';
 import { runOptimizer } from '../eval/run-optimizer.js';
 import { type TaskSplits, taskSplits } from '../eval/task-splits.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
-import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
-import { disposeInnerRun, type InnerRun, startInnerRun } from './meta-gradient.js';
+import {
+  disposeInnerRun,
+  type InnerRun,
+  innerRunFromValues,
+  innerRunValues,
+  startInnerRun,
+} from './meta-gradient.js';
 import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
 import { PersistentEs } from './persistent-es.js';
 import { TruncatedBackprop } from './truncated-backprop.js';
@@ -389,7 +393,7 @@ export class MetaTrainer implements TrainProgram {
       // Mid-epoch: the same tasks again (re-sampled from their stream) and the saved inner run.
       const epoch = Math.floor(step / this.metaStepsPerEpoch);
       this.task = this.family.sample(this.trainingTaskRng(epoch), this.config.instances);
-      this.run = restoreInnerRun(this.task, group('inner'), state.innerStep);
+      this.run = innerRunFromValues(this.task, group('inner'), state.innerStep);
       this.epochMetaLosses = [...state.epochMetaLosses];
       if (state.estimator && this.estimator.restore) {
         const own = Object.entries(tensors)
@@ -418,31 +422,4 @@ export class MetaTrainer implements TrainProgram {
     disposeAdam(this.adam);
     this.adam = { step: this.adam.step, m: [], v: [] };
   }
-}
-
-/** An inner run's parameters and the learned optimizer's state, for a mid-epoch checkpoint. */
-function innerRunValues(run: InnerRun): NamedValues[] {
-  const plain = (name: string, t: tf.Tensor) => ({
-    name,
-    shape: t.shape,
-    values: Float32Array.from(t.dataSync() as Float32Array),
-  });
-  return [
-    plain('params', run.params),
-    ...Object.entries(run.state).map(([name, t]) => plain(`state/${name}`, t)),
-  ];
-}
-
-/** The inner run a mid-epoch checkpoint holds, continued on `task`. */
-function restoreInnerRun(task: Task, values: NamedValues[], step: number): InnerRun {
-  const params = values.find((v) => v.name === 'params');
-  if (!params) throw new CheckpointError('checkpoint', 'no inner-run parameters');
-  const paramsTensor = tf.tensor2d(params.values, params.shape as [number, number]);
-  const state = Object.fromEntries(
-    values
-      .filter((v) => v.name.startsWith('state/'))
-      .map((v) => [v.name.slice('state/'.length), tf.tensor2d(v.values, v.shape as [number, number])]),
-  );
-  const { loss, gradient } = lossAndGradient(task, paramsTensor, step);
-  return { task, params: paramsTensor, state, loss, gradient, step };
 }

@@ -1,7 +1,14 @@
 import { checkpointState, checkpointTensors, type NamedValues, type Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { disposeInnerRun, type InnerRun, type MetaGradientResult, unrollForward } from './meta-gradient.js';
+import {
+  disposeInnerRun,
+  type InnerRun,
+  innerRunFromValues,
+  innerRunValues,
+  type MetaGradientResult,
+  unrollForward,
+} from './meta-gradient.js';
 import type { MetaGradientEstimator, TruncationRequest } from './meta-gradient-estimator.js';
 
 /** Settings of {@link PersistentEs}. */
@@ -114,7 +121,7 @@ export class PersistentEs implements MetaGradientEstimator {
     if (this.particles.length === 0) return undefined;
     const tensors: Record<string, NamedValues[]> = {};
     this.particles.forEach((particle, p) => {
-      for (const side of ['plus', 'minus'] as const) tensors[`${p}/${side}`] = runValues(particle[side]);
+      for (const side of ['plus', 'minus'] as const) tensors[`${p}/${side}`] = innerRunValues(particle[side]);
       tensors[`${p}/xi`] = particle.accumulated.map((values, k) => ({
         name: String(k),
         shape: [values.length],
@@ -128,8 +135,8 @@ export class PersistentEs implements MetaGradientEstimator {
     const state = checkpointState(stateSchema, raw);
     this.release();
     this.particles = Array.from({ length: state.particles }, (_, p) => ({
-      plus: runFrom(checkpointTensors(tensors, `${p}/plus`), run, state.step),
-      minus: runFrom(checkpointTensors(tensors, `${p}/minus`), run, state.step),
+      plus: innerRunFromValues(run.task, checkpointTensors(tensors, `${p}/plus`), state.step),
+      minus: innerRunFromValues(run.task, checkpointTensors(tensors, `${p}/minus`), state.step),
       accumulated: checkpointTensors(tensors, `${p}/xi`).map((w) => Float32Array.from(w.values)),
     }));
   }
@@ -145,42 +152,4 @@ export class PersistentEs implements MetaGradientEstimator {
   async dispose(): Promise<void> {
     this.release();
   }
-}
-
-/** A particle's inner run as named values (parameters, loss, gradient, optimizer state). */
-function runValues(run: InnerRun): NamedValues[] {
-  const plain = (name: string, t: tf.Tensor) => ({
-    name,
-    shape: t.shape,
-    values: Float32Array.from(t.dataSync() as Float32Array),
-  });
-  return [
-    plain('params', run.params),
-    plain('loss', run.loss),
-    plain('gradient', run.gradient),
-    ...Object.entries(run.state).map(([name, t]) => plain(`state/${name}`, t)),
-  ];
-}
-
-/** Rebuilds a particle's run from {@link runValues} on `like`'s task. */
-function runFrom(values: NamedValues[], like: InnerRun, step: number): InnerRun {
-  const get = (name: string) => {
-    const v = values.find((w) => w.name === name);
-    if (!v) throw new Error(`PersistentEs checkpoint: no ${name}`);
-    return v;
-  };
-  const params = get('params');
-  const gradient = get('gradient');
-  return {
-    task: like.task,
-    params: tf.tensor2d(params.values, params.shape as [number, number]),
-    loss: tf.tensor1d(get('loss').values),
-    gradient: tf.tensor2d(gradient.values, gradient.shape as [number, number]),
-    state: Object.fromEntries(
-      values
-        .filter((v) => v.name.startsWith('state/'))
-        .map((v) => [v.name.slice('state/'.length), tf.tensor2d(v.values, v.shape as [number, number])]),
-    ),
-    step,
-  };
 }
