@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonl } from '@metagrad/core';
+import { metaTrainCheckpoints } from '@metagrad/optimizers';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
@@ -19,6 +20,9 @@ async function waitFor(check: () => boolean, seconds: number, what: string): Pro
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Finished checkpoints (the store's own listing: a temp file mid-write is not one). */
+const checkpointsIn = (dir: string) => metaTrainCheckpoints(join(dir, 'checkpoints')).list().length;
 
 /** Meta-steps logged so far. */
 const steps = (dir: string) =>
@@ -63,7 +67,7 @@ describe('l2l train in a terminal', () => {
         tmux('send-keys', '-t', session, 'p');
         tmux('send-keys', '-t', session, 's');
         await waitFor(
-          () => existsSync(join(dir, 'checkpoints')) && readdirSync(join(dir, 'checkpoints')).length > 0,
+          () => checkpointsIn(dir) > 0,
           20,
           'a checkpoint',
         );
@@ -110,7 +114,7 @@ describe('l2l train in a terminal', () => {
       },
     );
     await waitFor(
-      () => existsSync(join(dir, 'checkpoints')) && readdirSync(join(dir, 'checkpoints')).length > 0,
+      () => checkpointsIn(dir) > 0,
       60,
       'a checkpoint',
     );
