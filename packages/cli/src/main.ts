@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-import { CommanderError } from 'commander';
-import { buildProgram } from './program.js';
+import { cliVersion } from './cli-version.js';
 import { EXIT_CODES, exitCodeFor } from './run/exit-codes.js';
 
 /** Runs one command; the exit codes are documented in run/exit-codes.ts and the README. */
 async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // Answered before tfjs and Ink load (about a second between them).
+    console.log(cliVersion());
+    return EXIT_CODES.ok;
+  }
+  const [{ CommanderError }, { buildProgram }] = await Promise.all([
+    import('commander'),
+    import('./program.js'),
+  ]);
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.ok;

@@ -1,5 +1,5 @@
-import { METAGRAD_VERSION } from '@metagrad/core';
 import { Command } from 'commander';
+import { cliVersion } from './cli-version.js';
 import { registerBackendsCommand } from './commands/backends.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
@@ -14,7 +14,7 @@ import { registerWatchCommand } from './commands/watch.js';
 export function buildProgram(): Command {
   const program = new Command('metagrad')
     .description('metagrad: meta-learning on TensorFlow.js (learned optimizers, RL²)')
-    .version(METAGRAD_VERSION)
+    .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       outputError: (text, write) => write(`${text.split('\n')[0]!.replace(/^error: /, 'metagrad: ')}\n`),

@@ -92,6 +92,7 @@ export {
   shardRanges,
   weightedSum,
 } from './parallel/shard-protocol.js';
+export { siblingModule } from './parallel/sibling-module.js';
 export { WorkerPool } from './parallel/worker-pool.js';
 export {
   defaultWorkerCount,

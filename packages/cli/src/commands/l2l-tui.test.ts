@@ -66,11 +66,7 @@ describe('l2l train in a terminal', () => {
         expect(steps(dir)).toBe(frozen);
         tmux('send-keys', '-t', session, 'p');
         tmux('send-keys', '-t', session, 's');
-        await waitFor(
-          () => checkpointsIn(dir) > 0,
-          20,
-          'a checkpoint',
-        );
+        await waitFor(() => checkpointsIn(dir) > 0, 20, 'a checkpoint');
         tmux('send-keys', '-t', session, 'q');
         await waitFor(() => existsSync(exitFile), 60, 'a clean exit');
         expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
@@ -113,11 +109,7 @@ describe('l2l train in a terminal', () => {
         stdio: 'ignore',
       },
     );
-    await waitFor(
-      () => checkpointsIn(dir) > 0,
-      60,
-      'a checkpoint',
-    );
+    await waitFor(() => checkpointsIn(dir) > 0, 60, 'a checkpoint');
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const before = readJsonl(join(dir, 'metrics.jsonl')).records.length;

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
-/** The metagrad release these packages belong to. */
-export const METAGRAD_VERSION = '0.1.0';
+/** The metagrad release these packages belong to: @metagrad/core's version (one level above `src/` and `dist/`). */
+export const METAGRAD_VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
 
 /** Where and with what a run was made; stored in every run's `config.json`. */
 export interface RunInfo {

@@ -29,7 +29,9 @@ export class WorkerThreadTransport implements ShardTransport {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(handlersModule: string, backend: string) {
-    this.worker = new Worker(new URL('./shard-worker-entry.mjs', import.meta.url), {
+    // From source, a small .mjs entry registers tsx first: worker threads do not inherit its loader.
+    const entry = import.meta.url.endsWith('.ts') ? './shard-worker-entry.mjs' : './shard-worker.js';
+    this.worker = new Worker(new URL(entry, import.meta.url), {
       workerData: { handlersModule, backend },
     });
     // Idle workers must not keep the process alive.

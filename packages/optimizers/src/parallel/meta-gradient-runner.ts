@@ -1,4 +1,4 @@
-import { shardRanges, WorkerPool, weightedSum } from '@metagrad/core';
+import { shardRanges, siblingModule, WorkerPool, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import {
@@ -36,7 +36,7 @@ export class MetaGradientRunner {
   private readonly pool: WorkerPool;
 
   constructor(workers: number) {
-    this.pool = new WorkerPool(workers, new URL('./meta-shard-handlers.ts', import.meta.url).href);
+    this.pool = new WorkerPool(workers, siblingModule('meta-shard-handlers', import.meta.url));
   }
 
   /** Worker threads (1: none, all on this thread). */

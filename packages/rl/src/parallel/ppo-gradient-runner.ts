@@ -1,4 +1,4 @@
-import { shardRanges, WorkerPool, weightedSum } from '@metagrad/core';
+import { shardRanges, siblingModule, WorkerPool, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
@@ -24,7 +24,7 @@ export class PpoGradientRunner {
   private readonly pool: WorkerPool;
 
   constructor(workers: number) {
-    this.pool = new WorkerPool(workers, new URL('./ppo-shard-handlers.ts', import.meta.url).href);
+    this.pool = new WorkerPool(workers, siblingModule('ppo-shard-handlers', import.meta.url));
   }
 
   /** Worker threads (1: none, all on this thread). */
