@@ -1,6 +1,9 @@
 /**
  * @metagrad/cli: the `metagrad` command line and its Ink dashboard. The library packages hold the
  * science; this package only drives runs, renders them and exports their results.
+ *
+ * @packageDocumentation
+ * @module @metagrad/cli
  */
 
 export {

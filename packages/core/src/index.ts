@@ -3,6 +3,9 @@
  *
  * Backends, seeded randomness, Gumbel-softmax / Concrete, straight-through and
  * score-function estimators, temperature schedules, and run logging.
+ *
+ * @packageDocumentation
+ * @module @metagrad/core
  */
 export {
   assertBackendName,

@@ -2,6 +2,9 @@
  * @metagrad/optimizers: learned optimizers trained by gradient descent (Andrychowicz et al. 2016),
  * task families, tuned hand-designed baselines, meta-training, evaluation, and drop-in use as a
  * `tf.train.Optimizer`.
+ *
+ * @packageDocumentation
+ * @module @metagrad/optimizers
  */
 export { Adam, type AdamOptions } from './baselines/adam.js';
 export { Momentum, type MomentumOptions, Nesterov } from './baselines/momentum.js';
@@ -15,7 +18,7 @@ export {
 export { BASELINE_NAMES, BASELINES, type BaselineName } from './baselines/registry.js';
 export { RmsProp, type RmsPropOptions } from './baselines/rmsprop.js';
 export { Sgd } from './baselines/sgd.js';
-export type { Dataset } from './data/dataset.js';
+export type { Dataset, DatasetSource } from './data/dataset.js';
 export { DIGITS_PATH, loadDigits } from './data/digits.js';
 export { type IdxArray, IdxFormatError, loadIdxDataset, parseIdx } from './data/idx.js';
 export {

@@ -2,6 +2,9 @@
  * @metagrad/rl: RL² (Duan et al. 2016) — fast reinforcement learning learned by slow
  * reinforcement learning — with batched bandit and tabular-MDP environments, a recurrent policy
  * kept across episodes, PPO with trial-level GAE, and the classic hand-designed baselines.
+ *
+ * @packageDocumentation
+ * @module @metagrad/rl
  */
 export { trialGae } from './agent/gae.js';
 export {

@@ -9,7 +9,7 @@ export interface Dataset {
   numExamples: number;
   numFeatures: number;
   numClasses: number;
-  /** Where it was loaded from, so another thread can load it again ({@link loadDataset}). */
+  /** Where it was loaded from, so another thread can load it again (see {@link DatasetSource}). */
   source?: DatasetSource;
 }
 

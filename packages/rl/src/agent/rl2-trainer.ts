@@ -446,7 +446,7 @@ export class Rl2Trainer implements TrainProgram {
     return learningRateSchedule === 'linear' ? learningRate * (1 - iteration / iterations) : learningRate;
   }
 
-  /** GAE λ for `iteration` (0-based) under {@link Rl2Config.gaeLambdaSchedule}. */
+  /** GAE λ for `iteration` (0-based) under the config's `gaeLambdaSchedule`. */
   gaeLambdaAt(iteration: number): number {
     let lambda = this.config.gaeLambda;
     let from = -1;
