@@ -130,6 +130,7 @@ export {
   type LoadedCheckpoint,
 } from './training/checkpoint-store.js';
 export { type ClipAndApplyResult, type ClipGroup, clipAndApply } from './training/clip-and-apply.js';
+export { type Histogram, histogramOf } from './training/histogram.js';
 export {
   allFinite,
   assignValues,

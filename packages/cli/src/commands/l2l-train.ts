@@ -151,7 +151,7 @@ export async function runL2lTrain(plan: L2lTrainPlan, io: TrainIo<TrainEvent>): 
     store: (dir) => metaTrainCheckpoints(dir, config.keepCheckpoints),
   });
   try {
-    const sinks: EventSink<TrainEvent>[] = [run.metrics, ...io.sinks];
+    const sinks: EventSink<TrainEvent>[] = [...run.sinks, ...io.sinks];
     if (io.plainProgress)
       sinks.push(new PlainProgress(`l2l train: task ${config.task}, backend ${backend.name}, run ${runDir}`));
     io.onStart?.({

@@ -117,7 +117,7 @@ export async function runRl2Train(plan: Rl2TrainPlan, io: TrainIo<TrainEvent>): 
         if (e.type === 'evaluation' && e.best && weights) saveRl2Agent(weights, config, join(runDir, 'best'));
       },
     };
-    const sinks: EventSink<TrainEvent>[] = [run.metrics, bestAgent, ...io.sinks];
+    const sinks: EventSink<TrainEvent>[] = [...run.sinks, bestAgent, ...io.sinks];
     if (io.plainProgress)
       sinks.push(new PlainProgress(`rl2 train: env ${config.env}, backend ${backend.name}, run ${runDir}`));
     trainer = new Rl2Trainer({

@@ -1,17 +1,34 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Histogram } from '@metagrad/core';
 import protobuf from 'protobufjs';
 import { tfRecord } from './tfrecord.js';
 
-// The parts of tensorflow/core/util/event.proto and summary.proto that scalars need.
+// The parts of tensorflow/core/util/event.proto and summary.proto that scalars and histograms need.
+const packed = { packed: true };
 const root = protobuf.Root.fromJSON({
   nested: {
-    // simple_value is a member of summary.proto's `oneof value`: set members are written even when
-    // 0. Declared as a plain field, protobufjs would drop every value equal to 0.
+    HistogramProto: {
+      fields: {
+        min: { type: 'double', id: 1 },
+        max: { type: 'double', id: 2 },
+        num: { type: 'double', id: 3 },
+        sum: { type: 'double', id: 4 },
+        sumSquares: { type: 'double', id: 5 },
+        bucketLimit: { rule: 'repeated', type: 'double', id: 6, options: packed },
+        bucket: { rule: 'repeated', type: 'double', id: 7, options: packed },
+      },
+    },
+    // simple_value and histo are members of summary.proto's `oneof value`: set members are written
+    // even when 0. Declared as a plain field, protobufjs would drop every value equal to 0.
     SummaryValue: {
-      oneofs: { value: { oneof: ['simpleValue'] } },
-      fields: { tag: { type: 'string', id: 1 }, simpleValue: { type: 'float', id: 2 } },
+      oneofs: { value: { oneof: ['simpleValue', 'histo'] } },
+      fields: {
+        tag: { type: 'string', id: 1 },
+        simpleValue: { type: 'float', id: 2 },
+        histo: { type: 'HistogramProto', id: 5 },
+      },
     },
     Summary: { fields: { value: { rule: 'repeated', type: 'SummaryValue', id: 1 } } },
     Event: {
@@ -35,37 +52,83 @@ export interface ScalarPoint {
   wallTime: number;
 }
 
-/** Encodes a TensorBoard `Event` protobuf. */
-export function encodeEvent(event: {
+/** One TensorBoard event: a file-version header, or the scalars and histograms of one step. */
+export interface TensorBoardEvent {
+  /** Seconds since the Unix epoch. */
   wallTime: number;
   step?: number;
   fileVersion?: string;
   scalars?: { tag: string; value: number }[];
-}): Uint8Array {
+  histograms?: { tag: string; histogram: Histogram }[];
+}
+
+/** Encodes a TensorBoard `Event` protobuf. */
+export function encodeEvent(event: TensorBoardEvent): Uint8Array {
   const message: Record<string, unknown> = { wallTime: event.wallTime };
   if (event.step !== undefined) message.step = event.step;
   if (event.fileVersion !== undefined) message.fileVersion = event.fileVersion;
-  if (event.scalars)
-    message.summary = { value: event.scalars.map((s) => ({ tag: s.tag, simpleValue: s.value })) };
+  const values = [
+    ...(event.scalars ?? []).map((s) => ({ tag: s.tag, simpleValue: s.value })),
+    ...(event.histograms ?? []).map(({ tag, histogram: h }) => ({
+      tag,
+      histo: {
+        min: h.min,
+        max: h.max,
+        num: h.count,
+        sum: h.sum,
+        sumSquares: h.sumSquares,
+        bucketLimit: h.limits,
+        bucket: h.counts,
+      },
+    })),
+  ];
+  if (values.length > 0) message.summary = { value: values };
   return EventType.encode(EventType.fromObject(message)).finish();
 }
 
-/** Decodes one TensorBoard `Event` protobuf back to its scalars (the inverse of {@link encodeEvent}). */
-export function decodeEvent(bytes: Uint8Array): {
-  wallTime: number;
-  step: number;
-  scalars: { tag: string; value: number }[];
-} {
+/** Decodes one TensorBoard `Event` protobuf (the inverse of {@link encodeEvent}). */
+export function decodeEvent(bytes: Uint8Array): Required<Omit<TensorBoardEvent, 'fileVersion'>> {
+  type Histo = { min: number; max: number; num: number; sum: number; sumSquares: number };
   const event = EventType.toObject(EventType.decode(bytes), { longs: Number, defaults: true }) as {
     wallTime: number;
     step: number;
-    summary?: { value?: { tag: string; simpleValue?: number }[] };
+    summary?: {
+      value?: {
+        tag: string;
+        simpleValue?: number;
+        histo?: Histo & { bucketLimit: number[]; bucket: number[] };
+      }[];
+    };
   };
+  const values = event.summary?.value ?? [];
   return {
     wallTime: event.wallTime,
     step: event.step,
-    scalars: (event.summary?.value ?? []).map((v) => ({ tag: v.tag, value: v.simpleValue ?? Number.NaN })),
+    scalars: values.filter((v) => !v.histo).map((v) => ({ tag: v.tag, value: v.simpleValue ?? Number.NaN })),
+    histograms: values.flatMap(({ tag, histo: h }) =>
+      h
+        ? [
+            {
+              tag,
+              histogram: {
+                min: h.min,
+                max: h.max,
+                count: h.num,
+                sum: h.sum,
+                sumSquares: h.sumSquares,
+                limits: h.bucketLimit,
+                counts: h.bucket,
+              },
+            },
+          ]
+        : [],
+    ),
   };
+}
+
+/** The name of a new event file in a log directory: `events.out.tfevents.<seconds>.<host>`. */
+export function eventFileName(wallTime: number): string {
+  return `events.out.tfevents.${Math.floor(wallTime)}.${hostname()}`;
 }
 
 /**
@@ -89,7 +152,7 @@ export function writeTensorBoardScalars(dir: string, points: ScalarPoint[]): str
       ),
     );
   }
-  const path = join(dir, `events.out.tfevents.${Math.floor(start)}.${hostname()}`);
+  const path = join(dir, eventFileName(start));
   writeFileSync(path, Buffer.concat(records));
   return path;
 }

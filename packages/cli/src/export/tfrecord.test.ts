@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scalarsFromEvents, scalarsToCsv } from './scalars.js';
 import { decodeEvent, encodeEvent, writeTensorBoardScalars } from './tensorboard.js';
-import { crc32c, maskedCrc32c, tfRecord } from './tfrecord.js';
+import { crc32c, maskedCrc32c, readTfRecords, tfRecord } from './tfrecord.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -64,11 +64,9 @@ describe('TensorBoard encoding', () => {
     expect(points.filter((p) => p.value === 0)).toHaveLength(3);
     const file = readFileSync(writeTensorBoardScalars(mkdtempSync(join(tmpdir(), 'tb-')), points));
     const decoded: { tag: string; step: number; value: number }[] = [];
-    for (let offset = 0; offset < file.length; ) {
-      const length = Number(file.readBigUInt64LE(offset));
-      const event = decodeEvent(file.subarray(offset + 12, offset + 12 + length));
+    for (const record of readTfRecords(file)) {
+      const event = decodeEvent(record);
       for (const s of event.scalars) decoded.push({ tag: s.tag, step: event.step, value: s.value });
-      offset += 12 + length + 4;
     }
     const csvRows = scalarsToCsv(points).trim().split('\n').slice(1);
     expect(decoded).toHaveLength(csvRows.length);

@@ -24,3 +24,21 @@ export function tfRecord(data: Uint8Array): Uint8Array {
   view.setUint32(12 + data.length, maskedCrc32c(data), true);
   return out;
 }
+
+/** The records of a TFRecord file, each checked against its two CRCs; a torn last record is left out. */
+export function readTfRecords(file: Uint8Array): Uint8Array[] {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const records: Uint8Array[] = [];
+  for (let offset = 0; offset + 12 <= file.length; ) {
+    const length = Number(view.getBigUint64(offset, true));
+    if (offset + 12 + length + 4 > file.length) break;
+    if (view.getUint32(offset + 8, true) !== maskedCrc32c(file.subarray(offset, offset + 8)))
+      throw new Error(`TFRecord at byte ${offset}: length CRC mismatch`);
+    const data = file.subarray(offset + 12, offset + 12 + length);
+    if (view.getUint32(offset + 12 + length, true) !== maskedCrc32c(data))
+      throw new Error(`TFRecord at byte ${offset}: data CRC mismatch`);
+    records.push(data);
+    offset += 12 + length + 4;
+  }
+  return records;
+}

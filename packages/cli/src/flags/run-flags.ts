@@ -8,6 +8,8 @@ export interface RunFlags {
   config?: string;
   json?: boolean;
   tui?: boolean;
+  /** `--tensorboard` alone: the run directory's `tensorboard/`; with a value: that directory. */
+  tensorboard?: string | boolean;
 }
 
 /** Declares the {@link RunFlags} on a training command; `prefix` names the default run directory. */
@@ -21,5 +23,9 @@ export function addRunFlags(command: Command, prefix: string): Command {
     )
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
     .option('--json', 'print one JSON event per line instead of progress lines')
-    .option('--no-tui', 'plain progress lines even on a terminal');
+    .option('--no-tui', 'plain progress lines even on a terminal')
+    .option(
+      '--tensorboard [dir]',
+      'write TensorBoard event files while training (default dir: <run-dir>/tensorboard)',
+    );
 }

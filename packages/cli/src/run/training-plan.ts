@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { RunFlags } from '../flags/run-flags.js';
 import { flagValues, resolveFlags, type SchemaFlag } from '../flags/schema-flags.js';
@@ -20,6 +20,8 @@ export interface TrainingPlan<C> {
   changes: SettingChange[];
   json: boolean;
   tui: boolean;
+  /** Where live TensorBoard event files go (`--tensorboard`); none without it. */
+  tensorboard?: string;
 }
 
 /** What differs between training commands when they are planned. */
@@ -58,12 +60,20 @@ export async function planTraining<S extends z.ZodType>(
   const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
   const config = resolveFlags(spec.schema, stored, values, spec.flags);
   spec.validate?.(config);
+  const runDir = options.resume ?? options.runDir ?? defaultRunDir(spec.runName(config));
+  const tensorboard =
+    typeof options.tensorboard === 'string'
+      ? resolve(options.tensorboard)
+      : options.tensorboard === true
+        ? join(runDir, 'tensorboard')
+        : undefined;
   return {
     config,
-    runDir: options.resume ?? options.runDir ?? defaultRunDir(spec.runName(config)),
+    runDir,
     ...(previous && { previous }),
     changes,
     json: options.json === true,
     tui: options.tui !== false,
+    ...(tensorboard && { tensorboard }),
   };
 }

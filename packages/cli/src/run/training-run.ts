@@ -4,6 +4,7 @@ import {
   type CheckpointStore,
   ConfigError,
   DirectoryLock,
+  type EventSink,
   JsonlWriter,
   type LoadedCheckpoint,
   type RunEvent,
@@ -11,6 +12,7 @@ import {
   type TrainSummary,
   writeFileAtomic,
 } from '@metagrad/core';
+import { TensorBoardSink } from '../export/tensorboard-sink.js';
 import { createRunDirectory, RUN_FILES, recordChanges } from './run-directory.js';
 import type { TrainingPlan } from './training-plan.js';
 
@@ -52,6 +54,8 @@ export interface TrainingRun<E extends RunEvent> {
   resume: LoadedCheckpoint | undefined;
   /** metrics.jsonl, cut back to what the resume point had logged. */
   metrics: JsonlWriter<E>;
+  /** The run's own event sinks: metrics.jsonl and, with `--tensorboard`, the live event file. */
+  sinks: EventSink<E>[];
   /** Plain JSON every checkpoint records: the log's length, so a resume can cut replayed events. */
   checkpointNotes: () => Record<string, unknown>;
   /**
@@ -133,11 +137,13 @@ export function openTrainingRun<E extends RunEvent>(
       recordChanges(dir, previous, changes);
       metrics.emit({ type: 'settings-changed', time: Date.now(), changes } as unknown as E);
     }
+    const tensorboard = plan.tensorboard ? new TensorBoardSink(plan.tensorboard) : undefined;
     return {
       dir,
       checkpointDir,
       resume,
       metrics,
+      sinks: tensorboard ? [metrics, tensorboard] : [metrics],
       checkpointNotes: () => {
         metrics.sync();
         return { metricsBytes: metrics.bytes };
@@ -145,6 +151,7 @@ export function openTrainingRun<E extends RunEvent>(
       close: () => {
         const started = metrics.bytes > 0;
         metrics.close();
+        tensorboard?.close();
         lock?.release();
         if (!started) discard();
       },

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../logging/run-event.js';
+import type { Histogram } from './histogram.js';
 
 /** What a run is judged by: the evaluation that decides the best weights, and its direction. */
 export interface Objective {
@@ -51,6 +52,8 @@ export interface TrainEvaluationEvent extends RunEvent {
   stderr?: number;
   /** A curve behind the value (e.g. the mean loss at every inner step). */
   curve?: number[];
+  /** Distributions seen during the evaluation, by name (e.g. a learned optimizer's update sizes). */
+  histograms?: Record<string, Histogram>;
 }
 
 /** A checkpoint is being written to `path` (the run stops if the write fails). */

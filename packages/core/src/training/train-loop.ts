@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EventSink } from '../logging/run-event.js';
 import { type CheckpointData, CheckpointError, type CheckpointStore } from './checkpoint-store.js';
+import type { Histogram } from './histogram.js';
 import { allFinite, type NamedValues } from './named-values.js';
 import type { Objective, TrainEvent } from './train-events.js';
 
@@ -17,6 +18,8 @@ export interface Evaluation {
   value: number;
   stderr?: number;
   curve?: number[];
+  /** Distributions worth logging with it, by name ({@link histogramOf}). */
+  histograms?: Record<string, Histogram>;
 }
 
 /**
@@ -203,6 +206,7 @@ export class TrainLoop {
       best,
       ...(result.stderr !== undefined && { stderr: result.stderr }),
       ...(result.curve !== undefined && { curve: result.curve }),
+      ...(result.histograms !== undefined && { histograms: result.histograms }),
     });
   }
 

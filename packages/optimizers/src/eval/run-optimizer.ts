@@ -18,6 +18,8 @@ export interface OptimizerRun {
   log10FinalLoss: number;
   /** First step whose mean loss is at or below the threshold, if one was given and reached. */
   stepsToThreshold: number | null;
+  /** log10 |update| of the recorded coordinates at every step, with `recordUpdates`. */
+  log10UpdateSizes?: Float32Array;
 }
 
 /** Options of {@link runOptimizer}. */
@@ -25,6 +27,11 @@ export interface RunOptimizerOptions {
   steps: number;
   /** Loss threshold for `stepsToThreshold`. */
   threshold?: number;
+  /**
+   * Record the sizes of the updates to the first this-many coordinates (in row-major order over
+   * instances) at every step, for a histogram; default none.
+   */
+  recordUpdates?: number;
 }
 
 export function isLearnedOptimizer(optimizer: Optimizer): optimizer is LearnedOptimizer {
@@ -43,7 +50,9 @@ export function isLearnedOptimizer(optimizer: Optimizer): optimizer is LearnedOp
 export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptimizerOptions): OptimizerRun {
   const { steps } = options;
   const meanLosses: tf.Scalar[] = [];
+  const updateSizes: tf.Tensor[] = [];
   let params = task.initialParams();
+  const recorded = Math.min(options.recordUpdates ?? 0, task.numInstances * task.numParams);
   const learned = isLearnedOptimizer(optimizer) ? optimizer : undefined;
   let learnedState: LearnedOptimizerState | undefined = learned?.initialState(params.size);
   let state: OptimizerState | undefined = learned ? undefined : optimizer.init(params);
@@ -69,6 +78,15 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
       state = out.state;
       update = out.update;
     }
+    if (recorded > 0)
+      updateSizes.push(
+        tf.tidy(() =>
+          tf
+            .abs(update.reshape([-1]).slice(0, recorded))
+            .log()
+            .div(Math.LN10),
+        ),
+      );
     const next = tf.tidy(() => tf.add(params, update.reshape(params.shape))) as tf.Tensor2D;
     tf.dispose([params, update, gradient]);
     params = next;
@@ -79,6 +97,12 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   const stacked = tf.stack(meanLosses);
   const curve = Array.from(stacked.dataSync());
   tf.dispose([stacked, ...meanLosses]);
+  let log10UpdateSizes: Float32Array | undefined;
+  if (updateSizes.length > 0) {
+    const all = tf.concat(updateSizes);
+    log10UpdateSizes = all.dataSync() as Float32Array;
+    tf.dispose([all, ...updateSizes]);
+  }
   const finalLossMean = curve[curve.length - 1]!;
   const threshold = options.threshold;
   const reached = threshold === undefined ? -1 : curve.findIndex((v) => v <= threshold);
@@ -87,5 +111,6 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     finalLossMean,
     log10FinalLoss: Number.isFinite(finalLossMean) ? Math.log10(finalLossMean) : Infinity,
     stepsToThreshold: reached >= 0 ? reached : null,
+    ...(log10UpdateSizes && { log10UpdateSizes }),
   };
 }

@@ -11,6 +11,7 @@ import {
   disposeAdam,
   type Evaluation,
   type EventSink,
+  histogramOf,
   initAdam,
   kernelsSchema,
   type NamedValues,
@@ -159,6 +160,9 @@ const checkpointStateSchema = z.object({
   /** Mid-epoch state of a stateful estimator (persistent ES's particles); its tensors are `estimator/…`. */
   estimator: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** Coordinates whose update sizes each evaluation records for its histogram (all, on small tasks). */
+const RECORDED_COORDINATES = 4096;
 
 /** What meta-training judges a learned optimizer by. */
 export const META_TRAIN_OBJECTIVE: Objective = { name: 'held-out log10 final loss', higherIsBetter: false };
@@ -349,8 +353,15 @@ export class MetaTrainer implements TrainProgram {
   /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
   evaluate(): Evaluation {
     this.evalTask ??= this.family.sample(this.splits.validation, this.config.evalInstances);
-    const result = runOptimizer(this.optimizer, this.evalTask, { steps: this.config.steps });
-    return { value: result.log10FinalLoss, curve: result.curve };
+    const result = runOptimizer(this.optimizer, this.evalTask, {
+      steps: this.config.steps,
+      recordUpdates: RECORDED_COORDINATES,
+    });
+    return {
+      value: result.log10FinalLoss,
+      curve: result.curve,
+      histograms: { log10UpdateSize: histogramOf(result.log10UpdateSizes!) },
+    };
   }
 
   weights(): NamedValues[] {

@@ -11,10 +11,29 @@ import { rl2Input, rl2InputSize } from './rl2-input.js';
  */
 export class Rl2Agent implements Policy {
   readonly name = 'rl2';
+  private readonly recorded: tf.Tensor[] = [];
+  private recordedCount = 0;
+
+  /**
+   * @param recordProbabilities keep the action probabilities of the first this-many (trial, step)
+   *   rows the agent acts on, for {@link takeRecordedProbabilities}; default none.
+   */
   constructor(
     readonly network: GruPolicy,
     readonly env: Env,
+    private readonly recordProbabilities = 0,
   ) {}
+
+  /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
+  takeRecordedProbabilities(): Float32Array {
+    if (this.recorded.length === 0) return new Float32Array(0);
+    const all = tf.concat(this.recorded.map((t) => t.reshape([-1])));
+    const values = all.dataSync() as Float32Array;
+    tf.dispose([all, ...this.recorded]);
+    this.recorded.length = 0;
+    this.recordedCount = 0;
+    return values;
+  }
 
   describe() {
     return {
@@ -41,10 +60,16 @@ export class Rl2Agent implements Policy {
           env.numActions,
           tasks.batch,
         );
+        const record = Math.min(tasks.batch, this.recordProbabilities - this.recordedCount);
         const out = tf.tidy(() => {
           const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden, false);
-          return { hidden: step.hidden, actions: gumbelMax(step.logits, rng) };
+          const probabilities = record > 0 ? tf.softmax(step.logits.slice(0, record)) : undefined;
+          return { hidden: step.hidden, actions: gumbelMax(step.logits, rng), probabilities };
         });
+        if (out.probabilities) {
+          this.recorded.push(out.probabilities);
+          this.recordedCount += record;
+        }
         hidden.dispose();
         hidden = out.hidden;
         const actions = Int32Array.from(out.actions.dataSync());

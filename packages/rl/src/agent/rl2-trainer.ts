@@ -11,6 +11,7 @@ import {
   disposeAdam,
   type Evaluation,
   type EventSink,
+  histogramOf,
   initAdam,
   kernelsSchema,
   type NamedValues,
@@ -163,6 +164,9 @@ const checkpointStateSchema = z.object({
   valueNormalizer: valueNormalizerStateSchema,
 });
 
+/** (trial, step) rows whose action probabilities each evaluation records for its histogram. */
+const RECORDED_PROBABILITY_ROWS = 4096;
+
 /** What RL² training judges an agent by. */
 export const RL2_OBJECTIVE: Objective = { name: 'held-out mean return', higherIsBetter: true };
 
@@ -303,12 +307,14 @@ export class Rl2Trainer implements TrainProgram {
 
   /** Mean total reward on held-out trials (their own stream; they select the best weights). */
   evaluate(): Evaluation {
-    const result = evaluatePolicy(this.agent(), this.env, {
+    const agent = new Rl2Agent(this.policy, this.env, RECORDED_PROBABILITY_ROWS);
+    const result = evaluatePolicy(agent, this.env, {
       episodes: this.config.episodes,
       trials: this.config.evalTrials,
       seed: new Rng(this.config.seed).child('eval').seed,
     });
-    return { value: result.mean, stderr: result.stderr };
+    const histograms = { actionProbability: histogramOf(agent.takeRecordedProbabilities()) };
+    return { value: result.mean, stderr: result.stderr, histograms };
   }
 
   /** The agent's weights (the policy network). */
