@@ -111,6 +111,7 @@ export {
   type TemperatureSchedule,
 } from './schedules/temperature-schedule.js';
 export { type ChiSquareResult, chiSquareSurvival, chiSquareTest } from './stats/chi-square.js';
+export { type MeanAndStandardError, meanAndStandardError } from './stats/mean-and-standard-error.js';
 export {
   type AdamHyperparameters,
   type AdamState,

@@ -57,6 +57,55 @@ describe('metagrad runs', () => {
     expect(bytes.readBigUInt64LE(0)).toBeGreaterThan(0n); // first record: the file-version event
   });
 
+  it('compares and plots real runs across seeds: paired differences on shared tasks, ± standard error bands', () => {
+    const root = mkdtempSync(join(tmpdir(), 'runs-seeds-'));
+    const dirs: string[] = [];
+    for (const hidden of [8, 16])
+      for (const seed of [0, 1]) {
+        const dir = join(root, `h${hidden}-s${seed}`);
+        const args = `rl2 train --arms 3 --episodes 5 --batch 16 --iterations 2 --eval-every 1 --eval-trials 50 --workers 1 --no-tui`;
+        const run = metagrad(
+          ...args.split(' '),
+          '--hidden',
+          String(hidden),
+          '--seed',
+          String(seed),
+          '--run-dir',
+          dir,
+        );
+        expect(run.code, run.stderr).toBe(0);
+        dirs.push(dir);
+      }
+    const compare = metagrad('runs', 'compare', ...dirs, '--json');
+    expect(compare.code, compare.stderr).toBe(0);
+    const [small, wide] = JSON.parse(compare.stdout);
+    expect(small).toMatchObject({ label: 'hidden=8', seeds: ['0', '1'] });
+    expect(wide).toMatchObject({
+      label: 'hidden=16',
+      seeds: ['0', '1'],
+      versusFirst: { method: 'paired', n: 2 },
+    });
+    // The paired difference is the mean of the per-seed differences of each run's best evaluation.
+    const best = (dir: string) =>
+      Math.max(
+        ...readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+          .filter((e) => e.type === 'evaluation')
+          .map((e) => e.value),
+      );
+    const differences = [0, 1].map((seed) => best(dirs[2 + seed]!) - best(dirs[seed]!));
+    expect(wide.versusFirst.mean).toBeCloseTo((differences[0]! + differences[1]!) / 2, 10);
+    const table = metagrad('runs', 'compare', ...dirs);
+    expect(table.stdout).toMatch(/hidden=16\s+0,1\s+-?[\d.]+ ± [\d.]+\s+-?[\d.]+ ± [\d.]+ \(paired\)/);
+    const svg = join(root, 'seeds.svg');
+    expect(metagrad('runs', 'plot', ...dirs, '--out', svg).code).toBe(0);
+    const figure = readFileSync(svg, 'utf8');
+    expect(figure.match(/<polygon/g)).toHaveLength(2); // one band per setting
+    expect(figure).toContain('hidden=16: held-out mean return (2 seeds)');
+  });
+
   it.each([
     [['runs', 'show', '/nonexistent'], /invalid run-dir: "\/nonexistent" \(no config.json/],
     [['runs', 'export', '/tmp', '--format', 'xml'], /invalid format: "xml"/],

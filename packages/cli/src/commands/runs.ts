@@ -1,25 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { ConfigError, readJsonl, writeFileAtomic } from '@metagrad/core';
+import { join } from 'node:path';
+import { ConfigError, writeFileAtomic } from '@metagrad/core';
 import type { Command } from 'commander';
+import { compareRunGroups, formatRunComparison } from '../export/run-comparison.js';
 import { scalarsFromEvents, scalarsToCsv } from '../export/scalars.js';
+import { groupBySetting, meanBand, readRunRecord, type SettingGroup } from '../export/seed-groups.js';
 import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { writeTensorBoardScalars } from '../export/tensorboard.js';
 import { checkOutputPath } from '../run/output-path.js';
 import { formatDuration } from '../run/plain-progress.js';
-import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
+import { readRunConfig, readRunEvents } from '../run/run-directory.js';
 import { describeRunDirectory, describeRunDirectorySafely, findRunDirectories } from '../run/run-summary.js';
 
-function metricsOf(dir: string): Record<string, unknown>[] {
-  readRunConfig(dir); // a ConfigError naming the directory if it is not a run
-  try {
-    return readJsonl<Record<string, unknown>>(join(dir, RUN_FILES.metrics)).records;
-  } catch (error) {
-    throw new ConfigError('run-dir', dir, `${RUN_FILES.metrics} is corrupt (${(error as Error).message})`);
-  }
-}
-
-/** `metagrad runs list|show|export`. */
+/** `metagrad runs list|show|export|compare|plot`. */
 export function registerRunsCommand(program: Command): void {
   const runs = program.command('runs').description('list, inspect and export runs');
   runs
@@ -91,7 +83,7 @@ export function registerRunsCommand(program: Command): void {
       // A TensorBoard directory gains a new event file: only a CSV file can be replaced.
       if (options.out)
         checkOutputPath(options.out, [dir], options.force === true || options.format === 'tensorboard');
-      const points = scalarsFromEvents(metricsOf(dir));
+      const points = scalarsFromEvents(readRunEvents(dir));
       if (options.format === 'csv') {
         const csv = scalarsToCsv(points);
         if (options.out) writeFileAtomic(options.out, csv);
@@ -102,61 +94,81 @@ export function registerRunsCommand(program: Command): void {
       process.stdout.write(`wrote ${points.length} scalars to ${path}\n`);
     });
   runs
+    .command('compare')
+    .description(
+      "a table over seeds: each setting's best held-out value and test scores, with paired differences",
+    )
+    .argument('<dirs...>', 'run directories (runs that differ only in seed form one setting)')
+    .option('--json', 'print one JSON array')
+    .addHelpText(
+      'after',
+      '\nDifferences between settings are paired seed by seed where the runs share their evaluation tasks\n' +
+        '(same seed and task or environment settings); otherwise they are differences of independent means.\n\n' +
+        'Examples:\n  $ metagrad runs compare runs/quad-s0 runs/quad-s1 runs/quad-s2\n  $ metagrad runs compare runs/h20-* runs/h40-* --json',
+    )
+    .action((dirs: string[], options: { json?: boolean }) => {
+      const comparison = compareRunGroups(groupBySetting(dirs.map(readRunRecord)));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(comparison)}\n` : formatRunComparison(comparison),
+      );
+    });
+  runs
     .command('plot')
-    .description('an SVG figure of runs for papers: learned vs tuned baselines, or held-out progress')
+    .description(
+      'an SVG figure of runs for papers: learned vs tuned baselines, or held-out progress; runs of one setting across seeds as mean ± standard error',
+    )
     .argument('<dirs...>', 'run directories')
     .requiredOption('--out <file>', 'SVG file to write')
     .option('--force', 'replace an existing --out file')
     .addHelpText(
       'after',
-      '\nWith comparison.json (finished l2l runs): mean loss per step of the learned optimizer and the tuned\n' +
-        'baselines on the test tasks, log scale. Otherwise: the held-out metric over training.\n\n' +
-        'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/a runs/b --out progress.svg',
+      '\nWith comparison.json (finished l2l runs): log10 mean loss per step of the learned optimizer and the\n' +
+        'tuned baselines on the test tasks. Otherwise: the held-out metric over training. Runs that differ\n' +
+        'only in seed are one setting, drawn as its mean with a shaded ± standard error band.\n\n' +
+        'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/quad-seed-* --out quad-seeds.svg',
     )
     .action((dirs: string[], options: { out: string; force?: boolean }) => {
       checkOutputPath(options.out, dirs, options.force === true);
-      const many = dirs.length > 1;
-      const prefix = (dir: string, name: string) => (many ? `${basename(dir)}: ${name}` : name);
-      const comparisons = dirs.map((dir) => join(dir, 'comparison.json'));
-      if (comparisons.every((path) => existsSync(path))) {
-        const series: PlotSeries[] = dirs.flatMap((dir, i) => {
-          readRunConfig(dir);
-          const report = JSON.parse(readFileSync(comparisons[i]!, 'utf8')) as {
-            rows: { optimizer: string; learningRate: number | null; curve: number[] }[];
-          };
-          return report.rows.map((r) => ({
-            name: prefix(
-              dir,
-              r.learningRate === null ? r.optimizer : `${r.optimizer} (lr ${r.learningRate.toPrecision(2)})`,
-            ),
-            points: r.curve.map((y, x) => ({ x, y })),
-          }));
-        });
-        writeFileAtomic(
-          options.out,
-          svgLineChart(series, {
-            title: 'Held-out test tasks',
-            xLabel: 'optimisation step',
-            yLabel: 'mean loss',
-            logY: true,
-          }),
-        );
-      } else {
-        const series: PlotSeries[] = dirs.map((dir) => {
-          const evaluations = metricsOf(dir).filter((e) => e.type === 'evaluation');
-          const name = typeof evaluations[0]?.name === 'string' ? evaluations[0].name : 'held-out';
-          const points = evaluations.map((e) => ({ x: e.step as number, y: e.value as number }));
-          return { name: prefix(dir, name), points };
-        });
-        writeFileAtomic(
-          options.out,
-          svgLineChart(series, {
-            title: 'Held-out evaluation',
-            xLabel: 'step',
-            yLabel: 'metric',
-          }),
-        );
-      }
+      writeFileAtomic(options.out, plotRuns(groupBySetting(dirs.map(readRunRecord))));
       process.stdout.write(`wrote ${options.out}\n`);
     });
+}
+
+/** The figure `runs plot` draws for groups of runs (one line, with a band across seeds, per setting). */
+function plotRuns(groups: SettingGroup[]): string {
+  const many = groups.length > 1;
+  const prefix = (group: SettingGroup, name: string) => (many ? `${group.label}: ${name}` : name);
+  const seeds = (group: SettingGroup) => (group.runs.length > 1 ? ` (${group.runs.length} seeds)` : '');
+  const banded = (name: string, band: { x: number; mean: number; stderr: number }[]): PlotSeries => ({
+    name,
+    points: band.map((p) => ({ x: p.x, y: p.mean })),
+    ...(band.some((p) => Number.isFinite(p.stderr)) && {
+      band: band.map((p) => ({ low: p.mean - p.stderr, high: p.mean + p.stderr })),
+    }),
+  });
+  if (groups.every((g) => g.runs.every((run) => run.comparison))) {
+    const series = groups.flatMap((group) => {
+      const rows = group.runs[0]!.comparison!.rows;
+      return rows.map((row) => {
+        const curves = group.runs.map((run) => {
+          const curve = run.comparison!.rows.find((r) => r.optimizer === row.optimizer)?.curve ?? [];
+          return curve.map((y, x) => ({ x, y: Math.log10(y) }));
+        });
+        const tuned = group.runs.length === 1 && row.learningRate !== null;
+        const name = tuned ? `${row.optimizer} (lr ${row.learningRate!.toPrecision(2)})` : row.optimizer;
+        return banded(prefix(group, name) + seeds(group), meanBand(curves));
+      });
+    });
+    return svgLineChart(series, {
+      title: 'Test tasks',
+      xLabel: 'optimisation step',
+      yLabel: 'log10 mean loss',
+    });
+  }
+  const series = groups.map((group) => {
+    const name = group.runs[0]!.objective?.name ?? 'held-out';
+    const curves = group.runs.map((run) => run.evaluations.map((e) => ({ x: e.step, y: e.value })));
+    return banded(prefix(group, name) + seeds(group), meanBand(curves));
+  });
+  return svgLineChart(series, { title: 'Held-out evaluation', xLabel: 'step', yLabel: 'metric' });
 }

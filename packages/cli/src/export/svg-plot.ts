@@ -2,6 +2,8 @@
 export interface PlotSeries {
   name: string;
   points: { x: number; y: number }[];
+  /** A shaded band around the line (e.g. mean ± standard error), one entry per point. */
+  band?: { low: number; high: number }[];
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -21,8 +23,8 @@ function ticks(lo: number, hi: number, count: number): number[] {
 }
 
 /**
- * A self-contained SVG line chart for papers: axes with ticks, one coloured polyline per series and
- * a legend. With `logY`, y is plotted as log10 (non-positive values are dropped) and ticks are
+ * A self-contained SVG line chart for papers: axes with ticks, one coloured polyline per series
+ * (over a shaded band where the series has one) and a legend. With `logY`, y is plotted as log10 (non-positive values are dropped) and ticks are
  * labelled as powers of ten.
  *
  * @example
@@ -38,13 +40,28 @@ export function svgLineChart(
   const height = options.height ?? 400;
   const margin = { left: 70, right: 200, top: 40, bottom: 50 };
   const ty = (y: number) => (options.logY ? Math.log10(y) : y);
-  const clean = series.map((s) => ({
-    name: s.name,
-    points: s.points
-      .filter((p) => Number.isFinite(p.x) && Number.isFinite(ty(p.y)))
-      .map((p) => ({ x: p.x, y: ty(p.y) })),
-  }));
-  const all = clean.flatMap((s) => s.points);
+  const clean = series.map((s) => {
+    const kept = s.points
+      .map((p, i) => ({
+        x: p.x,
+        y: ty(p.y),
+        low: ty(s.band?.[i]?.low ?? p.y),
+        high: ty(s.band?.[i]?.high ?? p.y),
+      }))
+      .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    return {
+      name: s.name,
+      points: kept.map(({ x, y }) => ({ x, y })),
+      band: s.band ? kept.filter((p) => Number.isFinite(p.low) && Number.isFinite(p.high)) : [],
+    };
+  });
+  const all = clean.flatMap((s) => [
+    ...s.points,
+    ...s.band.flatMap((p) => [
+      { x: p.x, y: p.low },
+      { x: p.x, y: p.high },
+    ]),
+  ]);
   const xMin = Math.min(...all.map((p) => p.x), 0);
   const xMax = Math.max(...all.map((p) => p.x), 1);
   let yMin = Math.min(...all.map((p) => p.y));
@@ -78,6 +95,14 @@ export function svgLineChart(
     `<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
+  clean.forEach((s, i) => {
+    if (s.band.length < 2) return;
+    const outline = [...s.band.map((p) => [p.x, p.high]), ...s.band.toReversed().map((p) => [p.x, p.low])];
+    const points = outline.map(([x, y]) => `${sx(x!).toFixed(1)},${sy(y!).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polygon fill="${COLORS[i % COLORS.length]}" fill-opacity="0.2" stroke="none" points="${points}"/>`,
+    );
+  });
   clean.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     const path = s.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, describeRun, writeFileAtomic } from '@metagrad/core';
+import { ConfigError, describeRun, readJsonl, writeFileAtomic } from '@metagrad/core';
 
 /** Files every run directory holds. */
 export const RUN_FILES = {
@@ -137,4 +137,14 @@ export function readRunConfig(dir: string): RunConfigFile {
 /** A default run directory name: runs/<prefix>-<timestamp>. */
 export function defaultRunDir(prefix: string): string {
   return join('runs', `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`);
+}
+
+/** A run's events (metrics.jsonl); a ConfigError naming the directory if it is not a run or the log is corrupt. */
+export function readRunEvents(dir: string): Record<string, unknown>[] {
+  readRunConfig(dir);
+  try {
+    return readJsonl<Record<string, unknown>>(join(dir, RUN_FILES.metrics)).records;
+  } catch (error) {
+    throw new ConfigError('run-dir', dir, `${RUN_FILES.metrics} is corrupt (${(error as Error).message})`);
+  }
 }

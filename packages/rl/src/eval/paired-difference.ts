@@ -1,3 +1,4 @@
+import { meanAndStandardError } from '@metagrad/core';
 import type { EvaluationResult } from './evaluate.js';
 
 /**
@@ -11,8 +12,6 @@ export function pairedDifference(a: EvaluationResult, b: EvaluationResult): { me
     throw new Error(
       `pairedDifference: evaluations differ in trials (${a.trials} vs ${b.trials}) or episodes (${a.episodes} vs ${b.episodes})`,
     );
-  const diffs = a.totals.map((v, i) => v - b.totals[i]!);
-  const mean = diffs.reduce((s, d) => s + d, 0) / diffs.length;
-  const variance = diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / Math.max(1, diffs.length - 1);
-  return { mean, stderr: Math.sqrt(variance / diffs.length) };
+  const { mean, stderr } = meanAndStandardError(a.totals.map((v, i) => v - b.totals[i]!));
+  return { mean, stderr };
 }

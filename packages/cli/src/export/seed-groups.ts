@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
+import type { ComparisonReport } from '@metagrad/optimizers';
+import { taskSettingsSchema } from '@metagrad/optimizers';
+import { effectiveConfig, readRunConfig, readRunEvents } from '../run/run-directory.js';
+
+/** What `runs compare` and `runs plot` need of one run directory. */
+export interface RunRecord {
+  dir: string;
+  kind: string;
+  /** The effective configuration (changes allowed on resume applied). */
+  config: Record<string, unknown>;
+  seed: string;
+  /** Held-out evaluations over training, in step order. */
+  evaluations: { step: number; value: number }[];
+  /** The objective's name and direction, from the evaluations. */
+  objective: { name: string; higherIsBetter: boolean } | null;
+  /** comparison.json of a finished l2l run: every optimizer on the run's test tasks. */
+  comparison?: ComparisonReport;
+}
+
+/** Settings that change how a run is computed but not what it estimates. */
+const NOT_THE_SETTING = new Set(['seed', 'workers', 'kernels']);
+
+/**
+ * Config fields that fix a run's evaluation tasks, given its seed: two runs that agree on these and
+ * on the seed are scored on the same held-out tasks, so their scores can be paired.
+ */
+const EVALUATION_FIELDS: Record<string, string[]> = {
+  'l2l-train': [...Object.keys(taskSettingsSchema.shape), 'taskModule', 'evalInstances', 'steps'],
+  // EnvSettings (arms) plus the environment and the evaluation's trials and episodes.
+  'rl2-train': ['env', 'envModule', 'arms', 'episodes', 'evalTrials'],
+};
+
+/** Reads a run directory; a ConfigError naming it if it is not a run or its log is corrupt. */
+export function readRunRecord(dir: string): RunRecord {
+  const file = readRunConfig(dir);
+  const evaluations = readRunEvents(dir).filter((e) => e.type === 'evaluation');
+  const first = evaluations[0];
+  const comparisonPath = join(dir, 'comparison.json');
+  return {
+    dir,
+    kind: file.kind,
+    config: effectiveConfig(file),
+    seed: String(file.seed),
+    evaluations: evaluations.map((e) => ({ step: Number(e.step), value: Number(e.value) })),
+    objective: first ? { name: String(first.name), higherIsBetter: first.higherIsBetter === true } : null,
+    ...(existsSync(comparisonPath) && {
+      comparison: JSON.parse(readFileSync(comparisonPath, 'utf8')) as ComparisonReport,
+    }),
+  };
+}
+
+/** Runs of one setting: the same kind and configuration but for the seed (and worker count, kernels). */
+export interface SettingGroup {
+  /** What sets this group apart from the others (`hidden=32`), or the runs' kind when alone. */
+  label: string;
+  runs: RunRecord[];
+}
+
+const settingOf = (run: RunRecord) =>
+  Object.fromEntries(Object.entries(run.config).filter(([field]) => !NOT_THE_SETTING.has(field)));
+
+/** Groups runs by setting, in the order their first run was given. */
+export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const key = JSON.stringify([run.kind, sortedEntries(settingOf(run))]);
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  const settings = [...groups.values()].map((g) => settingOf(g[0]!));
+  const differing = new Set(
+    settings
+      .flatMap((s) => Object.keys(s))
+      .filter((field) => {
+        const values = settings.map((s) => JSON.stringify(s[field]));
+        return values.some((v) => v !== values[0]);
+      }),
+  );
+  return [...groups.values()].map((runs, i) => {
+    const described = [...differing].sort().map((field) => `${field}=${formatSetting(settings[i]![field])}`);
+    return { label: described.join(' ') || runs[0]!.kind, runs };
+  });
+}
+
+/** Whether `a` and `b` were scored on the same held-out tasks (see {@link EVALUATION_FIELDS}). */
+export function sharesEvaluationTasks(a: RunRecord, b: RunRecord): boolean {
+  const fields = EVALUATION_FIELDS[a.kind];
+  if (a.kind !== b.kind || a.seed !== b.seed || !fields) return false;
+  return fields.every((field) => JSON.stringify(a.config[field]) === JSON.stringify(b.config[field]));
+}
+
+/** The run's best held-out value (highest or lowest by its objective), or NaN without evaluations. */
+export function bestValue(run: RunRecord): number {
+  const values = run.evaluations.map((e) => e.value).filter(Number.isFinite);
+  if (values.length === 0) return Number.NaN;
+  return run.objective?.higherIsBetter ? Math.max(...values) : Math.min(...values);
+}
+
+/** How one group's score differs from a reference group's. */
+export interface GroupDifference extends MeanAndStandardError {
+  /** `paired`: run for run on the same seeds and evaluation tasks; otherwise two independent means. */
+  method: 'paired' | 'unpaired';
+}
+
+/**
+ * `group − reference` of `score`: paired over the seeds both groups ran on the same evaluation tasks
+ * when every run has such a partner (task-to-task variance then cancels); otherwise the difference
+ * of the two means with the standard error of independent samples.
+ */
+export function groupDifference(
+  group: SettingGroup,
+  reference: SettingGroup,
+  score: (run: RunRecord) => number,
+): GroupDifference {
+  const partners = group.runs.map((run) => reference.runs.find((r) => sharesEvaluationTasks(run, r)));
+  if (partners.every((p) => p !== undefined))
+    return {
+      ...meanAndStandardError(group.runs.map((run, i) => score(run) - score(partners[i]!))),
+      method: 'paired',
+    };
+  const a = meanAndStandardError(group.runs.map(score));
+  const b = meanAndStandardError(reference.runs.map(score));
+  return { mean: a.mean - b.mean, stderr: Math.hypot(a.stderr, b.stderr), n: a.n + b.n, method: 'unpaired' };
+}
+
+/**
+ * Mean ± standard error across runs at each x all of them have; `series` holds one run's points each.
+ */
+export function meanBand(
+  series: { x: number; y: number }[][],
+): { x: number; mean: number; stderr: number }[] {
+  if (series.length === 0) return [];
+  const byX = series.map((points) => new Map(points.map((p) => [p.x, p.y])));
+  return series[0]!
+    .map((p) => p.x)
+    .filter((x) => byX.every((m) => m.has(x)))
+    .map((x) => {
+      const { mean, stderr } = meanAndStandardError(byX.map((m) => m.get(x)!));
+      return { x, mean, stderr };
+    });
+}
+
+function sortedEntries(record: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+function formatSetting(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
