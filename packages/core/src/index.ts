@@ -17,8 +17,16 @@ export {
   backendSchema,
   type ConcreteBackendName,
   listBackends,
+  type UseBackendOptions,
   useBackend,
+  WEBGPU_SYNC_READS,
 } from './backend/backend.js';
+export { resultsOnBackends } from './backend/results-on-backends.js';
+export {
+  findWebGpuAdapter,
+  WEBGPU_SYSTEM_PACKAGES,
+  type WebGpuAdapterChoice,
+} from './backend/webgpu-adapter.js';
 export { Bernoulli } from './distributions/bernoulli.js';
 export { Categorical } from './distributions/categorical.js';
 export type { Distribution, DistributionWithEntropy } from './distributions/distribution.js';

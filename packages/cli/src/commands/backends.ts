@@ -1,4 +1,4 @@
-import { hasFusedKernels, listBackends } from '@metagrad/core';
+import { hasFusedKernels, listBackends, WEBGPU_SYNC_READS } from '@metagrad/core';
 import type { Command } from 'commander';
 
 /** The tfjs backend id behind each metagrad backend name. */
@@ -36,5 +36,7 @@ export function registerBackendsCommand(program: Command): void {
         '\nkernels: what --kernels auto runs for the recurrent ops (LSTM optimizer step, GRU sequence): ' +
           'fused = SIMD WebAssembly kernels, composite = tfjs ops.',
       );
+      if (statuses.some((s) => s.name === 'webgpu' && s.available))
+        console.log(`webgpu: ${WEBGPU_SYNC_READS}.`);
     });
 }

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError } from '../validation/config-error.js';
+import { findWebGpuAdapter, WEBGPU_SYSTEM_PACKAGES } from './webgpu-adapter.js';
 
-/** Backends metagrad knows how to load. `auto` picks the first of cuda → tensorflow → wasm that loads. */
-export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'cuda', 'auto'] as const;
+/**
+ * Backends metagrad knows how to load. `auto` picks the first of cuda → webgpu (a hardware adapter
+ * only) → tensorflow → wasm that loads.
+ */
+export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'cuda', 'webgpu', 'auto'] as const;
 
 /** A backend name accepted by {@link useBackend}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -27,8 +31,10 @@ export interface BackendResolution {
   requested: BackendName;
   /** The metagrad name of the backend now active. */
   name: ConcreteBackendName;
-  /** The tfjs backend id (`tf.getBackend()`): `wasm`, `cpu` or `tensorflow`. */
+  /** The tfjs backend id (`tf.getBackend()`): `wasm`, `cpu`, `tensorflow` or `webgpu`. */
   tfBackend: string;
+  /** What it runs on, e.g. the WebGPU adapter and whether it is hardware or software. */
+  detail: string;
   /** For `auto`: the backends tried before this one and why each was skipped. */
   skipped: { name: ConcreteBackendName; reason: string }[];
 }
@@ -87,9 +93,35 @@ const SPECS: Record<ConcreteBackendName, BackendSpec> = {
       }
     },
   },
+
+  webgpu: {
+    package: '@tensorflow/tfjs-backend-webgpu',
+    tfName: 'webgpu',
+    requirement: `install the optional peers @tensorflow/tfjs-backend-webgpu and webgpu (Dawn for Node); without a GPU, Mesa gives a software adapter (apt-get install ${WEBGPU_SYSTEM_PACKAGES})`,
+    load: async () => {
+      const { adapter } = await findWebGpuAdapter();
+      // tfjs asks navigator.gpu for an adapter when the backend initialises: hand it the one found.
+      exposeToTfjs({ requestAdapter: async () => adapter, getPreferredCanvasFormat: () => 'rgba8unorm' });
+      await import(/* optional */ '@tensorflow/tfjs-backend-webgpu' as string);
+    },
+  },
 };
 
-const AUTO_ORDER: ConcreteBackendName[] = ['cuda', 'tensorflow', 'wasm'];
+/** Makes `gpu` the `navigator.gpu` tfjs-backend-webgpu looks for (Node has no WebGPU of its own). */
+function exposeToTfjs(gpu: object): void {
+  const scope = globalThis as { navigator?: object };
+  if (scope.navigator) Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+}
+
+/**
+ * Why synchronous reads fail on webgpu in Node: tfjs-backend-webgpu's `readSync` copies through an
+ * `OffscreenCanvas`, which Node does not have; asynchronous reads (`await tensor.data()`) work.
+ */
+export const WEBGPU_SYNC_READS =
+  "on webgpu in Node, synchronous reads of GPU tensors (dataSync, arraySync) fail: tfjs-backend-webgpu makes them through OffscreenCanvas, which Node lacks. Read with await tensor.data(); metagrad's trainers and evaluators read synchronously, so they run on wasm, cpu, tensorflow or cuda";
+
+const AUTO_ORDER: ConcreteBackendName[] = ['cuda', 'webgpu', 'tensorflow', 'wasm'];
 const loadErrors = new Map<ConcreteBackendName, string>();
 const loaded = new Set<ConcreteBackendName>();
 
@@ -166,6 +198,16 @@ export const backendSchema = z
   .default('wasm')
   .describe('tensor backend (auto: the fastest available)');
 
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /**
+   * The caller reads tensors synchronously (`dataSync`, `arraySync`), as metagrad's trainers do:
+   * webgpu cannot serve it in Node ({@link WEBGPU_SYNC_READS}), so `auto` passes over it and asking
+   * for it by name is a {@link ConfigError}.
+   */
+  synchronousReads?: boolean;
+}
+
 /**
  * Loads and activates a TensorFlow.js backend by name, and waits until it is ready.
  *
@@ -173,22 +215,40 @@ export const backendSchema = z
  * - `cpu`: the pure-JavaScript reference backend (about 10× slower than wasm).
  * - `tensorflow`: native libtensorflow through the optional `@tensorflow/tfjs-node`.
  * - `cuda`: libtensorflow with CUDA through the optional `@tensorflow/tfjs-node-gpu`.
- * - `auto`: the first of cuda → tensorflow → wasm that loads; `skipped` says why the others were passed over.
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Dawn (the optional `webgpu` package); `detail`
+ *   names the adapter and says whether it is hardware or software (llvmpipe). Read results with
+ *   `await tensor.data()`: synchronous reads of GPU tensors fail in Node ({@link WEBGPU_SYNC_READS}).
+ * - `auto`: the first of cuda → webgpu (hardware adapter only) → tensorflow → wasm that loads;
+ *   `skipped` says why the others were passed over.
  *
  * Throws {@link ConfigError} for an unknown name and {@link BackendUnavailableError} (one line,
  * naming the package and what it needs) when the backend cannot be loaded.
  *
  * @example
  * ```ts
- * const { name, skipped } = await useBackend('auto');
- * console.log(`backend: ${name}`, skipped);
+ * const { name, detail, skipped } = await useBackend('auto');
+ * console.log(`backend: ${name} (${detail})`, skipped);
  * ```
  */
-export async function useBackend(requested: string = 'wasm'): Promise<BackendResolution> {
+export async function useBackend(
+  requested: string = 'wasm',
+  options: UseBackendOptions = {},
+): Promise<BackendResolution> {
   assertBackendName(requested);
+  if (requested === 'webgpu' && options.synchronousReads)
+    throw new ConfigError('backend', requested, WEBGPU_SYNC_READS);
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const skipped: BackendResolution['skipped'] = [];
   for (const name of candidates) {
+    if (requested === 'auto' && name === 'webgpu') {
+      const passOver = options.synchronousReads
+        ? 'the caller reads tensors synchronously, which webgpu cannot do in Node'
+        : await softwareAdapterReason();
+      if (passOver) {
+        skipped.push({ name, reason: passOver });
+        continue;
+      }
+    }
     const reason = await tryLoad(name);
     if (reason === undefined) {
       const ok = await tf.setBackend(SPECS[name].tfName);
@@ -196,7 +256,14 @@ export async function useBackend(requested: string = 'wasm'): Promise<BackendRes
         await tf.ready();
         // The cpu backend greets Node users with a banner urging tfjs-node; here cpu was chosen on purpose.
         if (name === 'cpu') Object.assign(tf.backend(), { firstUse: false });
-        return { requested, name, tfBackend: tf.getBackend(), skipped };
+        if (name === 'webgpu') explainSyncReads();
+        return {
+          requested,
+          name,
+          tfBackend: tf.getBackend(),
+          detail: await describeAvailable(name),
+          skipped,
+        };
       }
       skipped.push({ name, reason: 'backend failed to initialise' });
       continue;
@@ -213,6 +280,35 @@ export async function useBackend(requested: string = 'wasm'): Promise<BackendRes
   throw new BackendUnavailableError(last.name, unavailableMessage(last.name, last.reason));
 }
 
+/** Why `auto` passes over webgpu here (no adapter, or only a software one), or undefined to try it. */
+async function softwareAdapterReason(): Promise<string | undefined> {
+  try {
+    const choice = await findWebGpuAdapter();
+    return choice.kind === 'software' ? `only a software adapter (${choice.description})` : undefined;
+  } catch (error) {
+    return firstLine(error);
+  }
+}
+
+/** Replaces tfjs-webgpu's "OffscreenCanvas is not defined" on a synchronous read with the reason and the fix. */
+function explainSyncReads(): void {
+  const backend = tf.findBackend('webgpu') as {
+    readSync?: (dataId: object) => unknown;
+    explained?: true;
+  } | null;
+  if (!backend?.readSync || backend.explained) return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object) => {
+    try {
+      return readSync(dataId);
+    } catch (error) {
+      if (!('OffscreenCanvas' in globalThis)) throw new Error(WEBGPU_SYNC_READS);
+      throw error;
+    }
+  };
+  backend.explained = true;
+}
+
 /**
  * Reports, for every concrete backend, whether it can be loaded in this process and why not.
  * Loading is attempted (and cached); the active backend is left unchanged.
@@ -224,20 +320,26 @@ export async function useBackend(requested: string = 'wasm'): Promise<BackendRes
  */
 export async function listBackends(): Promise<BackendStatus[]> {
   const statuses: BackendStatus[] = [];
-  for (const name of ['wasm', 'cpu', 'tensorflow', 'cuda'] as const) {
+  for (const name of ['wasm', 'cpu', 'tensorflow', 'cuda', 'webgpu'] as const) {
     const reason = await tryLoad(name);
     statuses.push({
       name,
       available: reason === undefined,
       package: SPECS[name].package,
-      detail: reason === undefined ? describeAvailable(name) : `${reason}; ${SPECS[name].requirement}`,
+      detail: reason === undefined ? await describeAvailable(name) : `${reason}; ${SPECS[name].requirement}`,
     });
   }
   return statuses;
 }
 
-function describeAvailable(name: ConcreteBackendName): string {
+async function describeAvailable(name: ConcreteBackendName): Promise<string> {
   switch (name) {
+    case 'webgpu': {
+      const { kind, description, via } = await findWebGpuAdapter();
+      const path = via === 'default' ? "Dawn's default backend" : 'OpenGL ES, compatibility mode';
+      const note = kind === 'software' ? ': a correctness path, slower than wasm' : '';
+      return `${kind} adapter ${description} (${path})${note}`;
+    }
     case 'wasm':
       return 'WebAssembly with SIMD (threads are off under Node)';
     case 'cpu':

@@ -7,7 +7,7 @@ describe('meanAndStandardError', () => {
     const { mean, stderr, n } = meanAndStandardError([1, 2, 3, 6]);
     expect(mean).toBe(3);
     expect(n).toBe(4);
-    expect(stderr).toBeCloseTo(Math.sqrt(((4 + 1 + 0 + 9) / 3) / 4), 12);
+    expect(stderr).toBeCloseTo(Math.sqrt((4 + 1 + 0 + 9) / 3 / 4), 12);
   });
 
   it('covers the true mean at about the normal rate (1000 samples of 50 normals, 95% intervals)', () => {

@@ -1,4 +1,11 @@
-import { activationStore, maxScaledError, Rng, recurrentKernels } from '@metagrad/core';
+import {
+  activationStore,
+  findWebGpuAdapter,
+  maxScaledError,
+  Rng,
+  recurrentKernels,
+  resultsOnBackends,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { LstmState } from '../learned/coordinatewise-lstm.js';
@@ -98,6 +105,29 @@ describe('lstmOptimizerStep: fused kernel against the composite reference', () =
     },
   );
 });
+
+const noWebGpu = await findWebGpuAdapter().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+
+describe.skipIf(noWebGpu !== undefined)(
+  `lstmOptimizerStep on webgpu${noWebGpu ? ` (skipped: ${noWebGpu})` : ''}`,
+  () => {
+    it('the composite step and every gradient agree with cpu within 1e-5 (N = 130, layers 20, 20)', async () => {
+      const c = { n: 130, layers: [20, 20], outputs: 1 };
+      const results = await resultsOnBackends(['cpu', 'webgpu'], () => {
+        const r = run(c, 'composite', 'webgpu');
+        const all = [...r.outputs, ...r.grads].map((t) => t.clone());
+        r.dispose();
+        return all;
+      });
+      results.webgpu!.forEach((values, i) => {
+        expect(maxScaledError(values, results.cpu![i]!), `result ${i}`).toBeLessThan(1e-5);
+      });
+    });
+  },
+);
 
 describe('lstmOptimizerStep: non-finite inputs and resources', () => {
   it('NaN and ±Inf in the gradient reach the same outputs as in the composite', () => {

@@ -1,4 +1,4 @@
-import { activationStore, maxScaledError, Rng } from '@metagrad/core';
+import { activationStore, findWebGpuAdapter, maxScaledError, Rng, resultsOnBackends } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type GruWeights, gruSequence } from './gru-sequence.js';
@@ -52,6 +52,29 @@ function run(c: Case, kernels: 'fused' | 'composite') {
   })(xs);
   return { hidden: hidden!, grads, dispose: () => tf.dispose([...xs, hidden!, ...grads, cotangent]) };
 }
+
+const noWebGpu = await findWebGpuAdapter().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+
+describe.skipIf(noWebGpu !== undefined)(
+  `gruSequence on webgpu${noWebGpu ? ` (skipped: ${noWebGpu})` : ''}`,
+  () => {
+    it('the composite sequence and every gradient agree with cpu within 1e-5 (20 steps, 64 trials, embedding 16)', async () => {
+      const c = { steps: 20, batch: 64, inputSize: 9, hidden: 32, embedding: 16 };
+      const results = await resultsOnBackends(['cpu', 'webgpu'], () => {
+        const r = run(c, 'composite');
+        const all = [r.hidden, ...r.grads].map((t) => t.clone());
+        r.dispose();
+        return all;
+      });
+      results.webgpu!.forEach((values, i) => {
+        expect(maxScaledError(values, results.cpu![i]!), `result ${i}`).toBeLessThan(1e-5);
+      });
+    });
+  },
+);
 
 describe('gruSequence: fused kernel against the composite reference', () => {
   const cases: Case[] = [

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gumbelSoftmax } from '../gumbel/gumbel-softmax.js';
+import { Rng } from '../random/rng.js';
+import { ConfigError } from '../validation/config-error.js';
+import { useBackend, WEBGPU_SYNC_READS } from './backend.js';
+import { resultsOnBackends } from './results-on-backends.js';
+import { findWebGpuAdapter } from './webgpu-adapter.js';
+
+const initial = tf.getBackend();
+const adapter = await findWebGpuAdapter().catch((error: Error) => error);
+const unavailable = adapter instanceof Error ? adapter.message : undefined;
+// Said on stderr as well as in the skipped test's name, so a CI log shows it.
+if (unavailable) console.warn(`webgpu tests skipped: ${unavailable}`);
+
+/** `f` run on cpu and on webgpu. */
+async function onBoth(f: () => tf.Tensor | tf.Tensor[]) {
+  const { cpu, webgpu } = await resultsOnBackends(['cpu', 'webgpu'], f);
+  return { cpu: cpu!, webgpu: webgpu! };
+}
+
+function expectClose(a: Float32Array[], b: Float32Array[], tolerance: number): void {
+  expect(a.map((x) => x.length)).toEqual(b.map((x) => x.length));
+  a.forEach((values, i) => {
+    values.forEach((v, j) =>
+      expect(Math.abs(v - b[i]![j]!)).toBeLessThanOrEqual(tolerance * (1 + Math.abs(v))),
+    );
+  });
+}
+
+describe.skipIf(unavailable !== undefined)(
+  unavailable
+    ? `webgpu (skipped: ${unavailable})`
+    : `webgpu on a ${adapter instanceof Error ? '' : `${adapter.kind} adapter, ${adapter.description}`}`,
+  () => {
+    afterAll(async () => {
+      await useBackend(initial);
+    });
+
+    it('runs a 256 × 256 matMul and its gradient as cpu does (relative 1e-5)', async () => {
+      const rng = new Rng('webgpu-matmul');
+      const a = rng.uniformArray(256 * 256);
+      const b = rng.uniformArray(256 * 256);
+      const f = () => {
+        const x = tf.tensor2d(a, [256, 256]);
+        const y = tf.tensor2d(b, [256, 256]);
+        const grad = tf.grad((z: tf.Tensor) => tf.sum(tf.tanh(tf.matMul(z, y).div(64))))(x);
+        return [tf.matMul(x, y), grad];
+      };
+      const { cpu, webgpu } = await onBoth(f);
+      expectClose(webgpu, cpu, 1e-5);
+    });
+
+    it('draws the same Gumbel-softmax samples from a seed, with the same gradient', async () => {
+      const logits = new Rng('webgpu-logits').uniformArray(64 * 10).map((u) => 4 * u - 2);
+      const f = () => {
+        const x = tf.tensor2d(logits, [64, 10]);
+        const weights = tf.range(0, 10).reshape([1, 10]);
+        const sample = () => gumbelSoftmax(x, { temperature: 0.5, seed: new Rng('noise') });
+        const grad = tf.grad((z: tf.Tensor) =>
+          tf.sum(tf.mul(gumbelSoftmax(z, { temperature: 0.5, seed: new Rng('noise') }), weights)),
+        )(x);
+        return [sample(), grad];
+      };
+      const { cpu, webgpu } = await onBoth(f);
+      expectClose(webgpu, cpu, 1e-5);
+    });
+
+    it('says why a synchronous read fails, and commands that read synchronously refuse webgpu', async () => {
+      await useBackend('webgpu');
+      const onGpu = tf.matMul(tf.ones([32, 32]), tf.ones([32, 32]));
+      expect(() => onGpu.dataSync()).toThrow(WEBGPU_SYNC_READS);
+      expect(Array.from(await onGpu.data()).every((v) => v === 32)).toBe(true);
+      onGpu.dispose();
+      await expect(useBackend('webgpu', { synchronousReads: true })).rejects.toThrow(ConfigError);
+      const auto = await useBackend('auto', { synchronousReads: true });
+      expect(auto.name).not.toBe('webgpu');
+      expect(auto.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/synchronously/);
+    });
+
+    it('auto uses webgpu only on a hardware adapter', async () => {
+      const auto = await useBackend('auto');
+      if (adapter instanceof Error) return;
+      if (adapter.kind === 'hardware') expect(auto.name === 'cuda' || auto.name === 'webgpu').toBe(true);
+      else expect(auto.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/software adapter/);
+    });
+  },
+);
