@@ -80,9 +80,14 @@ interface Result {
 }
 const results: Result[] = [];
 for (const backend of requested) {
-  await useBackend(backend);
+  const { detail } = await useBackend(backend);
+  console.log(`${backend}: ${detail}`);
   for (const workload of workloads) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
+    if (backend === 'webgpu' && !workload.asyncReadsOnly) {
+      console.log(`${workload.name.padEnd(44)} ${backend.padEnd(10)} skipped: it reads synchronously`);
+      continue;
+    }
     const state = await workload.setup();
     const n = workload.runs ?? runs;
     // On-demand workloads are whole experiments: no warm-up repetitions.

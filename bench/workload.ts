@@ -8,6 +8,11 @@ export interface Workload<S = unknown> {
   description: string;
   /** Backends this workload is meaningful on; default: all available. */
   backends?: string[];
+  /**
+   * Reads results only with `await tensor.data()`, so it runs on webgpu too (synchronous reads fail
+   * there in Node); the others are skipped on webgpu.
+   */
+  asyncReadsOnly?: boolean;
   /** Timed runs (default from the harness). */
   runs?: number;
   /** Long workloads run only when `--filter` names them. */

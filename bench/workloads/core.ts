@@ -20,11 +20,12 @@ export const gumbelSoftmaxWorkload: Workload<GumbelState> = {
     weights: tf.randomNormal([ROWS, COLS], 0, 1, 'float32', 2) as tf.Tensor2D,
     rng: new Rng('bench'),
   }),
-  run: ({ logits, weights, rng }) => {
+  asyncReadsOnly: true,
+  run: async ({ logits, weights, rng }) => {
     const g = tf.grad((l: tf.Tensor) =>
       tf.sum(tf.mul(gumbelSoftmax(l, { temperature: 0.5, seed: rng }), weights)),
     )(logits);
-    g.dataSync();
+    await g.data();
     g.dispose();
   },
   teardown: ({ logits, weights }) => tf.dispose([logits, weights]),

@@ -5,6 +5,7 @@ import {
   disposeInnerRun,
   type InnerRun,
   LstmOptimizer,
+  lstmOptimizerStep,
   MetaGradientRunner,
   MetaTrainer,
   PersistentEs,
@@ -166,7 +167,57 @@ export const timeToBeatAdam: Workload<{ seconds: number; epochs: number; adam: n
   }),
 };
 
+interface StepState {
+  inputs: tf.Tensor2D[];
+}
+
+/**
+ * The coordinatewise LSTM optimizer's step (2 × 20, K = 1) on 1280 coordinates, forward and every
+ * gradient, on the composite kernels: the ops a GPU backend runs. Reads asynchronously, so it runs
+ * on webgpu too.
+ */
+const lstmStepComposite: Workload<StepState> = {
+  name: 'optimizers/lstm-step-fwd-bwd-1280-composite',
+  description: 'lstmOptimizerStep (2 × 20 LSTM) forward + backward on 1280 coordinates, composite kernels',
+  asyncReadsOnly: true,
+  setup: () => {
+    const r = new Rng('lstm-step');
+    const n = INSTANCES * DIMS;
+    const normal = (shape: [number, number], std: number) => r.normalTensor(shape, 0, std) as tf.Tensor2D;
+    return {
+      inputs: [
+        normal([1, n], 1),
+        normal([20, n], 0.5),
+        normal([20, n], 0.5),
+        normal([20, n], 1),
+        normal([20, n], 1),
+        normal([80, 23], 0.3),
+        normal([80, 41], 0.3),
+        normal([1, 20], 0.3),
+        normal([1, 1], 0.3),
+      ],
+    };
+  },
+  run: async ({ inputs }) => {
+    const grads = tf.grads((...xs: tf.Tensor[]) => {
+      const [g, h0, h1, c0, c1, k0, k1, headW, headB] = xs as tf.Tensor2D[];
+      const out = lstmOptimizerStep(
+        g!,
+        { h: [h0!, h1!], c: [c0!, c1!] },
+        { kernels: [k0!, k1!], headW: headW!, headB: headB! },
+        10,
+        'composite',
+      );
+      return tf.addN([tf.sum(out.output), tf.sum(out.state.h[1]!), tf.sum(out.state.c[1]!)]) as tf.Scalar;
+    })(inputs);
+    await Promise.all(grads.map((g) => g.data()));
+    tf.dispose(grads);
+  },
+  teardown: ({ inputs }) => tf.dispose(inputs),
+};
+
 export const optimizerWorkloads: Workload[] = [
+  lstmStepComposite as Workload,
   quadraticMetaStep('auto') as Workload,
   quadraticMetaStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto', '-2workers', 2) as Workload,

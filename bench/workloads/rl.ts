@@ -4,6 +4,8 @@ import {
   collectTrials,
   type Env,
   GruPolicy,
+  type GruWeights,
+  gruSequence,
   PpoGradientRunner,
   type Rl2ConfigInput,
   Rl2Trainer,
@@ -149,7 +151,50 @@ function timeToTarget(name: string, target: number, config: Rl2ConfigInput): Wor
   };
 }
 
+interface SequenceState {
+  inputs: tf.Tensor3D;
+  h0: tf.Tensor2D;
+  weights: Record<string, tf.Tensor>;
+}
+
+/**
+ * The GRU over 128 whole trials of 100 steps (64 units, bandit inputs), forward and every gradient,
+ * on the composite kernels: the ops a GPU backend runs. Reads asynchronously, so it runs on webgpu too.
+ */
+const gruSequenceComposite: Workload<SequenceState> = {
+  name: 'rl/gru-sequence-fwd-bwd-100x128-composite',
+  description: 'gruSequence (64 units) forward + BPTT over 100 steps × 128 trials, composite kernels',
+  asyncReadsOnly: true,
+  runs: 5,
+  setup: () => {
+    const r = new Rng('gru-sequence');
+    const [steps, inputSize, hidden] = [100, rl2InputSize(0, 5), HIDDEN];
+    const weights: Record<string, tf.Tensor> = {};
+    for (const g of ['z', 'r', 'n']) {
+      weights[`W${g}`] = r.normalTensor([inputSize, hidden], 0, 0.3);
+      weights[`U${g}`] = r.normalTensor([hidden, hidden], 0, 0.3);
+      weights[`b${g}`] = r.normalTensor([hidden], 0, 0.1);
+    }
+    return {
+      inputs: r.normalTensor([steps, BATCH, inputSize]) as tf.Tensor3D,
+      h0: tf.zeros([BATCH, hidden]) as tf.Tensor2D,
+      weights,
+    };
+  },
+  run: async ({ inputs, h0, weights }) => {
+    const names = Object.keys(weights);
+    const grads = tf.grads((...xs: tf.Tensor[]) => {
+      const w = Object.fromEntries(names.map((n, i) => [n, xs[i]!])) as unknown as GruWeights;
+      return tf.sum(gruSequence(inputs, h0, w, 'composite')) as tf.Scalar;
+    })(names.map((n) => weights[n]!));
+    await Promise.all(grads.map((g) => g.data()));
+    tf.dispose(grads);
+  },
+  teardown: ({ inputs, h0, weights }) => tf.dispose([inputs, h0, ...Object.values(weights)]),
+};
+
 export const rlWorkloads: Workload[] = [
+  gruSequenceComposite as Workload,
   rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
   rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
   ppoUpdate('auto') as Workload,
