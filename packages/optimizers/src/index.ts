@@ -74,6 +74,7 @@ export {
 } from './meta/meta-gradient.js';
 export type { MetaGradientEstimator, TruncationRequest } from './meta/meta-gradient-estimator.js';
 export {
+  checkMetaTrainConfig,
   META_TRAIN_CHECKPOINT_KIND,
   META_TRAIN_OBJECTIVE,
   type MetaTrainConfig,
@@ -88,7 +89,11 @@ export {
 export { PersistentEs, type PesSettings } from './meta/persistent-es.js';
 export { TruncatedBackprop } from './meta/truncated-backprop.js';
 export { type EsSettings, TruncatedEs } from './meta/truncated-es.js';
-export { ConstantTruncation, type TruncationSchedule } from './meta/truncation-schedule.js';
+export {
+  ConstantTruncation,
+  GrowingTruncation,
+  type TruncationSchedule,
+} from './meta/truncation-schedule.js';
 export {
   type LstmOptimizerStepOutput,
   type LstmOptimizerWeights,
@@ -100,6 +105,7 @@ export { lossAndGradient } from './tasks/loss-and-gradient.js';
 export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';
 export { QuadraticFamily, type QuadraticOptions, QuadraticTask } from './tasks/quadratic.js';
 export type { LossAndGradient, Task, TaskFamily } from './tasks/task.js';
+export { componentsOf, TaskMixture } from './tasks/task-mixture.js';
 export {
   checkTaskSize,
   MAX_TASK_BYTES,

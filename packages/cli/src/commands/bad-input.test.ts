@@ -32,6 +32,7 @@ const TEXT_CASES: Record<string, string[]> = {
   optimizer: ['adagrad'],
   policy: ['softmax'],
   against: ['softmax'],
+  architectures: ['20;40', '20/0', '20/5000', 'x'],
 };
 
 /** Values a flag of this kind must refuse. */
@@ -53,6 +54,8 @@ function badValues(flag: SchemaFlag): string[] {
       ];
     case 'choice':
       return ['bogus'];
+    case 'choice-list':
+      return ['bogus', `${flag.choices![0]},bogus`];
     case 'text':
       return TEXT_CASES[flag.flag] ?? [];
     default:
@@ -76,6 +79,7 @@ const OTHER_CASES: [string[], string][] = [
   [['rl2', 'train', '--resume', dir], 'run-dir'],
   [['rl2', 'train', '--batch', '100000', '--episodes', '10000'], 'batch'], // each fine, the product not
   [['l2l', 'train', '--dims', '1000', '--instances', '100000'], 'instances'], // 4 MB an instance
+  [['l2l', 'train', '--truncation', 'growing', '--start-unroll', '30'], 'startUnroll'], // above --unroll 20
   [['rl2', 'table', '--env', 'bogus'], 'env'],
   [['rl2', 'table', '--settings', '7x7'], 'settings'],
   [['rl2', 'table', '--trials', '0'], 'trials'],

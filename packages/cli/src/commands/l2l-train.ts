@@ -10,6 +10,7 @@ import {
 } from '@metagrad/core';
 import {
   BASELINE_NAMES,
+  checkMetaTrainConfig,
   checkTaskSize,
   compareOptimizers,
   DEFAULT_DISCRETE_CONFIG,
@@ -119,8 +120,7 @@ export function planL2lTrain(options: Record<string, unknown> & RunFlags): Promi
       }
     },
     validate: (config) => {
-      if (config.steps % config.unroll !== 0)
-        throw new ConfigError('steps', config.steps, `must be a multiple of --unroll (${config.unroll})`);
+      checkMetaTrainConfig(config);
       if (!taskFamilyNames().includes(config.task))
         throw new ConfigError('task', config.task, `known task families: ${taskFamilyNames().join(', ')}`);
       const family = taskFamilyFor(config);

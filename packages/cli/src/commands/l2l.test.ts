@@ -11,7 +11,7 @@ describe('metagrad l2l', () => {
     [['l2l', 'train', '--task', 'cifar'], /invalid task: "cifar"/],
     [
       ['l2l', 'train', '--steps', '100', '--unroll', '30'],
-      /invalid steps: 100 \(must be a multiple of --unroll \(30\)\)/,
+      /invalid steps: 100 \(must be a multiple of unroll \(30\)\)/,
     ],
     [['l2l', 'train', '--backend', 'tpu'], /invalid backend: "tpu"/],
     [

@@ -8,8 +8,11 @@ export interface SchemaFlag {
   field: string;
   /** Its name on the command line, without dashes (kebab-case of the field unless renamed). */
   flag: string;
-  /** What it takes: a number, an integer, a list of integers, a name among `choices`, free text, or nothing. */
-  kind: 'number' | 'int' | 'int-list' | 'choice' | 'text' | 'switch' | 'negated-switch';
+  /**
+   * What it takes: a number, an integer, a list of integers, a name among `choices` (or a list of
+   * them), free text, or nothing.
+   */
+  kind: 'number' | 'int' | 'int-list' | 'choice' | 'choice-list' | 'text' | 'switch' | 'negated-switch';
   choices?: readonly string[];
   /** Bounds (numbers, or list entries), from the schema; the lower one may be exclusive (`> 0`). */
   min?: number;
@@ -78,6 +81,8 @@ export function schemaFlags(schema: z.ZodObject, options: SchemaFlagOptions = {}
       flags.push({ ...base, kind: 'choice', choices: Object.values(node.def.entries!) });
     else if (type === 'array' && node.def.element?.def.type === 'number')
       flags.push({ ...base, kind: 'int-list', ...bounds(node.def.element) });
+    else if (type === 'array' && node.def.element?.def.type === 'enum')
+      flags.push({ ...base, kind: 'choice-list', choices: Object.values(node.def.element.def.entries!) });
     else if (type === 'string' || type === 'union') flags.push({ ...base, kind: 'text' });
     else throw new Error(`schemaFlags: ${field} (${type}) has no flag form; list it in skip`);
   }
@@ -137,6 +142,8 @@ function parser(flag: SchemaFlag): ((value: string) => unknown) | undefined {
       return (value) => number(value, true);
     case 'number':
       return (value) => number(value, false);
+    case 'choice-list':
+      return (value) => value.split(',');
     case 'int-list':
       return (value) => {
         const parts = value.split(',');
@@ -153,7 +160,7 @@ function parser(flag: SchemaFlag): ((value: string) => unknown) | undefined {
 export function addSchemaFlags(command: Command, flags: SchemaFlag[]): Command {
   for (const flag of flags) {
     const placeholder =
-      flag.kind === 'int-list'
+      flag.kind === 'int-list' || flag.kind === 'choice-list'
         ? ' <list>'
         : flag.kind === 'switch' || flag.kind === 'negated-switch'
           ? ''

@@ -33,6 +33,7 @@ import { runOptimizer } from '../eval/run-optimizer.js';
 import { type TaskSplits, taskSplits } from '../eval/task-splits.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
+import { componentsOf } from '../tasks/task-mixture.js';
 import {
   disposeInnerRun,
   type InnerRun,
@@ -44,7 +45,7 @@ import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
 import { PersistentEs } from './persistent-es.js';
 import { TruncatedBackprop } from './truncated-backprop.js';
 import { TruncatedEs } from './truncated-es.js';
-import { ConstantTruncation, type TruncationSchedule } from './truncation-schedule.js';
+import { ConstantTruncation, GrowingTruncation, type TruncationSchedule } from './truncation-schedule.js';
 
 /** Meta-training settings, validated at the edge with zod. */
 export const metaTrainConfigSchema = z.object({
@@ -63,6 +64,24 @@ export const metaTrainConfigSchema = z.object({
     .max(1e5)
     .default(20)
     .describe('truncation length for backpropagation through time (paper: 20)'),
+  truncation: z
+    .enum(['constant', 'growing'])
+    .default('constant')
+    .describe('truncation schedule: constant unrolls, or unrolls growing from --start-unroll to --unroll'),
+  startUnroll: z
+    .number()
+    .int()
+    .positive()
+    .max(1e5)
+    .default(5)
+    .describe('growing: the unroll length at epoch 0 (at most --unroll)'),
+  growEpochs: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(1e6)
+    .optional()
+    .describe('growing: epochs over which unrolls grow to --unroll (default: half the epochs)'),
   instances: z
     .number()
     .int()
@@ -134,12 +153,18 @@ export type MetaTrainConfig = z.output<typeof metaTrainConfigSchema>;
 /** Fills in defaults and validates; errors name the field and the value. */
 export function resolveMetaTrainConfig(input: MetaTrainConfigInput = {}): MetaTrainConfig {
   const config = parseConfig(metaTrainConfigSchema, input, 'train');
-  if (config.steps % config.unroll !== 0) {
-    throw new RangeError(
-      `train.steps (${config.steps}) must be a multiple of train.unroll (${config.unroll})`,
-    );
-  }
+  checkMetaTrainConfig(config);
   return config;
+}
+
+/** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
+export function checkMetaTrainConfig(
+  config: Pick<MetaTrainConfig, 'steps' | 'unroll' | 'truncation' | 'startUnroll'>,
+): void {
+  if (config.steps % config.unroll !== 0)
+    throw new ConfigError('steps', config.steps, `must be a multiple of unroll (${config.unroll})`);
+  if (config.truncation === 'growing' && config.startUnroll > config.unroll)
+    throw new ConfigError('startUnroll', config.startUnroll, `must be at most unroll (${config.unroll})`);
 }
 
 /** The `kind` of meta-training checkpoints in a {@link CheckpointStore}. */
@@ -228,7 +253,7 @@ export class MetaTrainer implements TrainProgram {
   private task: Task | undefined;
   private run: InnerRun | undefined;
   private epochMetaLosses: number[] = [];
-  private evalTask: Task | undefined;
+  private evalTasks: Task[] | undefined;
 
   constructor(options: MetaTrainerOptions) {
     this.config = resolveMetaTrainConfig(options.config);
@@ -246,7 +271,7 @@ export class MetaTrainer implements TrainProgram {
     }
     this.root = new Rng(this.config.seed);
     this.splits = taskSplits(this.config.seed);
-    this.truncation = options.truncation ?? new ConstantTruncation(this.config.steps, this.config.unroll);
+    this.truncation = options.truncation ?? this.defaultTruncation();
     this.metaStepsPerEpoch = this.truncation.truncations(0).length;
     this.total = this.config.epochs * this.metaStepsPerEpoch;
     this.estimator = options.estimator ?? this.defaultEstimator();
@@ -263,6 +288,14 @@ export class MetaTrainer implements TrainProgram {
       checkpointEvery: this.config.checkpointEvery * this.metaStepsPerEpoch,
       beforeStep: options.beforeMetaStep,
     });
+  }
+
+  /** The schedule `config.truncation` names. */
+  private defaultTruncation(): TruncationSchedule {
+    const { truncation, steps, unroll, startUnroll, growEpochs, epochs } = this.config;
+    if (truncation === 'growing')
+      return new GrowingTruncation(steps, unroll, startUnroll, growEpochs ?? Math.floor(epochs / 2));
+    return new ConstantTruncation(steps, unroll);
   }
 
   /** The estimator `config.estimator` names (ES runs on the training thread; its perturbations come from the seed). */
@@ -293,14 +326,14 @@ export class MetaTrainer implements TrainProgram {
   /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
   async train(): Promise<MetaTrainSummary> {
     // Sampled once, before training, from their own stream: the same validation tasks every time.
-    this.evalTask ??= this.family.sample(this.splits.validation, this.config.evalInstances);
+    this.evalTasks ??= this.validationTasks();
     try {
       const summary = await this.loop.run();
       return { ...summary, epochsCompleted: Math.floor(summary.steps / this.metaStepsPerEpoch) };
     } finally {
       this.endEpoch();
-      this.evalTask?.dispose();
-      this.evalTask = undefined;
+      for (const task of this.evalTasks ?? []) task.dispose();
+      this.evalTasks = undefined;
     }
   }
 
@@ -352,16 +385,27 @@ export class MetaTrainer implements TrainProgram {
 
   /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
   evaluate(): Evaluation {
-    this.evalTask ??= this.family.sample(this.splits.validation, this.config.evalInstances);
-    const result = runOptimizer(this.optimizer, this.evalTask, {
-      steps: this.config.steps,
-      recordUpdates: RECORDED_COORDINATES,
-    });
+    this.evalTasks ??= this.validationTasks();
+    const results = this.evalTasks.map((task) =>
+      runOptimizer(this.optimizer, task, { steps: this.config.steps, recordUpdates: RECORDED_COORDINATES }),
+    );
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     return {
-      value: result.log10FinalLoss,
-      curve: result.curve,
-      histograms: { log10UpdateSize: histogramOf(result.log10UpdateSizes!) },
+      value: mean(results.map((r) => r.log10FinalLoss)),
+      curve: results[0]!.curve.map((_, step) => mean(results.map((r) => r.curve[step]!))),
+      histograms: { log10UpdateSize: histogramOf(results.flatMap((r) => Array.from(r.log10UpdateSizes!))) },
     };
+  }
+
+  /**
+   * The validation tasks: the family's, or for a mixture every component's (each from its own child
+   * of the validation stream), so that selection weighs every architecture the run spans.
+   */
+  private validationTasks(): Task[] {
+    const components = componentsOf(this.family);
+    const n = this.config.evalInstances;
+    if (components.length === 1) return [this.family.sample(this.splits.validation, n)];
+    return components.map((component, i) => component.sample(this.splits.validation.child(i), n));
   }
 
   weights(): NamedValues[] {

@@ -18,6 +18,35 @@ export interface MlpOptions {
   batchSize?: number;
 }
 
+/** A data set's tensors, uploaded once however many families (a mixture's architectures) use it. */
+interface UploadedData {
+  features: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  users: number;
+}
+const uploads = new WeakMap<Dataset, UploadedData>();
+
+function acquireData(dataset: Dataset): UploadedData {
+  let data = uploads.get(dataset);
+  if (!data) {
+    data = {
+      features: tf.tensor2d(dataset.features, [dataset.numExamples, dataset.numFeatures]),
+      labels: tf.tensor1d(dataset.labels, 'int32'),
+      users: 0,
+    };
+    uploads.set(dataset, data);
+  }
+  data.users++;
+  return data;
+}
+
+function releaseData(dataset: Dataset): void {
+  const data = uploads.get(dataset);
+  if (!data || --data.users > 0) return;
+  tf.dispose([data.features, data.labels]);
+  uploads.delete(dataset);
+}
+
 interface LayerSlice {
   weightOffset: number;
   biasOffset: number;
@@ -134,8 +163,7 @@ export class MlpFamily implements TaskFamily {
       offset += fanIn * fanOut + fanOut;
     }
     this.numParams = offset;
-    this.features = tf.tensor2d(dataset.features, [dataset.numExamples, dataset.numFeatures]);
-    this.labels = tf.tensor1d(dataset.labels, 'int32');
+    ({ features: this.features, labels: this.labels } = acquireData(dataset));
   }
 
   sample(rng: Rng, numInstances: number): MlpTask {
@@ -211,6 +239,10 @@ export class MlpFamily implements TaskFamily {
   }
 
   dispose(): void {
-    tf.dispose([this.features, this.labels]);
+    if (this.disposed) return;
+    this.disposed = true;
+    releaseData(this.dataset);
   }
+
+  private disposed = false;
 }

@@ -27,7 +27,7 @@ export class Rl2Agent implements Policy {
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
   takeRecordedProbabilities(): Float32Array {
     if (this.recorded.length === 0) return new Float32Array(0);
-    const all = tf.concat(this.recorded.map((t) => t.reshape([-1])));
+    const all = tf.tidy(() => tf.concat(this.recorded.map((t) => t.reshape([-1]))));
     const values = all.dataSync() as Float32Array;
     tf.dispose([all, ...this.recorded]);
     this.recorded.length = 0;
