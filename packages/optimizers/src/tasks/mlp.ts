@@ -18,35 +18,6 @@ export interface MlpOptions {
   batchSize?: number;
 }
 
-/** A data set's tensors, uploaded once however many families (a mixture's architectures) use it. */
-interface UploadedData {
-  features: tf.Tensor2D;
-  labels: tf.Tensor1D;
-  users: number;
-}
-const uploads = new WeakMap<Dataset, UploadedData>();
-
-function acquireData(dataset: Dataset): UploadedData {
-  let data = uploads.get(dataset);
-  if (!data) {
-    data = {
-      features: tf.tensor2d(dataset.features, [dataset.numExamples, dataset.numFeatures]),
-      labels: tf.tensor1d(dataset.labels, 'int32'),
-      users: 0,
-    };
-    uploads.set(dataset, data);
-  }
-  data.users++;
-  return data;
-}
-
-function releaseData(dataset: Dataset): void {
-  const data = uploads.get(dataset);
-  if (!data || --data.users > 0) return;
-  tf.dispose([data.features, data.labels]);
-  uploads.delete(dataset);
-}
-
 interface LayerSlice {
   weightOffset: number;
   biasOffset: number;
@@ -112,7 +83,7 @@ export class MlpTask implements Task {
   }
 
   loss(params: tf.Tensor2D, step: number): tf.Tensor1D {
-    return tf.tidy(() => this.family.batchLoss(params, tf.tensor1d(this.minibatchIndices(step), 'int32')));
+    return this.family.batchLoss(params, this.minibatchIndices(step));
   }
 
   dispose(): void {
@@ -139,8 +110,6 @@ export class MlpFamily implements TaskFamily {
   readonly batchSize: number;
   readonly numParams: number;
   private readonly layers: LayerSlice[];
-  private readonly features: tf.Tensor2D;
-  private readonly labels: tf.Tensor1D;
 
   constructor(dataset: Dataset, options: MlpOptions = {}) {
     this.dataset = dataset;
@@ -163,7 +132,6 @@ export class MlpFamily implements TaskFamily {
       offset += fanIn * fanOut + fanOut;
     }
     this.numParams = offset;
-    ({ features: this.features, labels: this.labels } = acquireData(dataset));
   }
 
   sample(rng: Rng, numInstances: number): MlpTask {
@@ -183,13 +151,20 @@ export class MlpFamily implements TaskFamily {
     return tf.tensor2d(values, [numInstances, this.numParams]);
   }
 
-  /** Mean cross-entropy per instance `[B]` on the examples `indices` `[B × batchSize]`. */
-  batchLoss(params: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor1D {
+  /** Mean cross-entropy per instance `[B]` on the examples `indices` (`B × batchSize` row numbers). */
+  batchLoss(params: tf.Tensor2D, indices: Int32Array): tf.Tensor1D {
+    const { features, labels, numFeatures, numClasses } = this.dataset;
+    // The minibatch is built on the host: a tf.gather from an uploaded data set would be cloned
+    // whole into every gradient tape that records it (188 MB a step for Fashion-MNIST).
+    const rows = new Float32Array(indices.length * numFeatures);
+    const targets = new Float32Array(indices.length * numClasses);
+    indices.forEach((row, i) => {
+      rows.set(features.subarray(row * numFeatures, (row + 1) * numFeatures), i * numFeatures);
+      targets[i * numClasses + labels[row]!] = 1;
+    });
     return tf.tidy(() => {
       const b = params.shape[0];
-      let h = tf
-        .gather(this.features, indices)
-        .reshape([b, this.batchSize, this.dataset.numFeatures]) as tf.Tensor3D;
+      let h = tf.tensor3d(rows, [b, this.batchSize, numFeatures]);
       this.layers.forEach((layer, l) => {
         const w = params
           .slice([0, layer.weightOffset], [b, layer.fanIn * layer.fanOut])
@@ -198,8 +173,8 @@ export class MlpFamily implements TaskFamily {
         const z = tf.add(tf.matMul(h, w), bias) as tf.Tensor3D;
         h = l + 1 < this.layers.length ? (this.activate(z) as tf.Tensor3D) : z;
       });
-      const targets = tf.oneHot(tf.gather(this.labels, indices), this.dataset.numClasses).reshape(h.shape);
-      return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(h)), -1), -1)) as tf.Tensor1D;
+      const target = tf.tensor3d(targets, [b, this.batchSize, numClasses]);
+      return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(h)), -1), -1)) as tf.Tensor1D;
     });
   }
 
@@ -238,11 +213,6 @@ export class MlpFamily implements TaskFamily {
     };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    releaseData(this.dataset);
-  }
-
-  private disposed = false;
+  /** Nothing to free: minibatches are built from the host data set as they are needed. */
+  dispose(): void {}
 }
