@@ -3,6 +3,7 @@ import { cliVersion } from './cli-version.js';
 import { registerBackendsCommand } from './commands/backends.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
+import { registerL2lStudyCommand } from './commands/l2l-study.js';
 import { registerL2lTrainCommand } from './commands/l2l-train.js';
 import { registerRl2EvalCommand } from './commands/rl2-eval.js';
 import { registerRl2TableCommand } from './commands/rl2-table.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   const l2l = program.command('l2l').description('learned optimizers: meta-train and evaluate');
   registerL2lTrainCommand(l2l);
   registerL2lEvalCommand(l2l);
+  registerL2lStudyCommand(l2l);
   const rl2 = program
     .command('rl2')
     .description('RL²: train recurrent agents that learn to explore, and compare with classic algorithms');

@@ -28,6 +28,14 @@ export {
   formatComparisonTable,
 } from './eval/compare.js';
 export {
+  type GeneralisationStudyOptions,
+  generalisationStudy,
+  generalisationVariants,
+  type StudyEntry,
+  type StudyRow,
+  type StudyVariant,
+} from './eval/generalisation-study.js';
+export {
   type LearningRateSweep,
   type LearningRateSweepOptions,
   type SweepPoint,

@@ -7,6 +7,7 @@ import type { SchemaFlag } from '../flags/schema-flags.js';
 import { buildProgram } from '../program.js';
 import { EXIT_CODES, exitCodeFor } from '../run/exit-codes.js';
 import { L2L_EVAL_FLAGS } from './l2l-eval.js';
+import { STUDY_FLAGS } from './l2l-study.js';
 import { L2L_TRAIN_FLAGS } from './l2l-train.js';
 import { RL2_EVAL_FLAGS } from './rl2-eval.js';
 import { RL2_TRAIN_FLAGS } from './rl2-train.js';
@@ -66,6 +67,7 @@ function badValues(flag: SchemaFlag): string[] {
 const COMMANDS: { command: string[]; flags: SchemaFlag[]; required: string[] }[] = [
   { command: ['l2l', 'train'], flags: L2L_TRAIN_FLAGS, required: [] },
   { command: ['l2l', 'eval'], flags: L2L_EVAL_FLAGS, required: ['--optimizer', 'sgd'] },
+  { command: ['l2l', 'study', 'generalisation'], flags: STUDY_FLAGS, required: ['--optimizer', dir] },
   { command: ['rl2', 'train'], flags: RL2_TRAIN_FLAGS, required: [] },
   { command: ['rl2', 'eval'], flags: RL2_EVAL_FLAGS, required: ['--policy', 'random'] },
 ];

@@ -56,7 +56,7 @@ const evalSchema = z.object({
 export const L2L_EVAL_FLAGS = schemaFlags(evalSchema);
 
 /** Resolves --optimizer: a baseline name, or a run directory (its best/ or optimizer/), or a saved optimizer directory. */
-function resolveLearned(path: string): string {
+export function resolveLearned(path: string): string {
   for (const candidate of [join(path, 'best'), join(path, 'optimizer'), path]) {
     if (existsSync(join(candidate, 'optimizer.json'))) return candidate;
   }

@@ -77,6 +77,27 @@ describe('metagrad l2l', () => {
     expect(result).toMatchObject({ optimizer: 'l2l-lstm', task: 'quadratic' });
     expect(result.curve).toHaveLength(101);
     expect(Number.isFinite(result.log10FinalLoss)).toBe(true);
+
+    // The generalisation study of the same run: the trained setting and twice its horizon, on test tasks.
+    const study = metagrad(
+      'l2l',
+      'study',
+      'generalisation',
+      '--optimizer',
+      runDir,
+      '--instances',
+      '8',
+      '--tune-instances',
+      '4',
+    );
+    expect(study.code, study.stderr).toBe(0);
+    expect(study.stdout).toMatch(/as trained\s+20 .* ± .*\n40 steps\s+40 /);
+    const report = JSON.parse(readFileSync(join(runDir, 'study-generalisation', 'study.json'), 'utf8'));
+    expect(report).toMatchObject({ split: 'test', seed: 0, instances: 8 });
+    expect(report.rows.map((r: { label: string }) => r.label)).toEqual(['as trained', '40 steps']);
+    expect(readFileSync(join(runDir, 'study-generalisation', 'study.svg'), 'utf8')).toMatch(/^<svg/);
+    const studyAgain = metagrad('l2l', 'study', 'generalisation', '--optimizer', runDir);
+    expect(studyAgain.code).toBe(2); // the study is there: --force to replace it
   });
 
   it('evaluates a baseline with a tuned learning rate as JSON', () => {

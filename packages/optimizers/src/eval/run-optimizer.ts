@@ -18,6 +18,8 @@ export interface OptimizerRun {
   log10FinalLoss: number;
   /** First step whose mean loss is at or below the threshold, if one was given and reached. */
   stepsToThreshold: number | null;
+  /** Each instance's loss after the last step (for paired comparisons on the same tasks). */
+  finalLosses: number[];
   /** log10 |update| of the recorded coordinates at every step, with `recordUpdates`. */
   log10UpdateSizes?: Float32Array;
 }
@@ -51,6 +53,7 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   const { steps } = options;
   const meanLosses: tf.Scalar[] = [];
   const updateSizes: tf.Tensor[] = [];
+  let finalLosses: number[] = [];
   let params = task.initialParams();
   const recorded = Math.min(options.recordUpdates ?? 0, task.numInstances * task.numParams);
   const learned = isLearnedOptimizer(optimizer) ? optimizer : undefined;
@@ -59,11 +62,12 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   for (let step = 0; step <= steps; step++) {
     const { loss, gradient } = lossAndGradient(task, params, step);
     meanLosses.push(tf.tidy(() => tf.mean(loss)) as tf.Scalar);
-    loss.dispose();
     if (step === steps) {
-      gradient.dispose();
+      finalLosses = Array.from(loss.dataSync());
+      tf.dispose([loss, gradient]);
       break;
     }
+    loss.dispose();
     let update: tf.Tensor;
     if (learned) {
       const flat = gradient.reshape([1, -1]) as tf.Tensor2D;
@@ -111,6 +115,7 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     finalLossMean,
     log10FinalLoss: Number.isFinite(finalLossMean) ? Math.log10(finalLossMean) : Infinity,
     stepsToThreshold: reached >= 0 ? reached : null,
+    finalLosses,
     ...(log10UpdateSizes && { log10UpdateSizes }),
   };
 }
