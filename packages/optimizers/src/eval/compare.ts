@@ -16,6 +16,8 @@ export interface ComparisonRow {
   stepsToThreshold: number | null;
   /** Mean loss per step, 0..steps. */
   curve: number[];
+  /** Each test instance's final loss: every row has the same instances, so rows can be paired. */
+  finalLosses: number[];
 }
 
 /** Result of {@link compareOptimizers}. */
@@ -93,6 +95,7 @@ export function compareOptimizers(options: CompareOptions): ComparisonReport {
         finalLossMean: run.finalLossMean,
         stepsToThreshold: reached >= 0 ? reached : null,
         curve: run.curve,
+        finalLosses: run.finalLosses,
       };
     });
     return { task: options.family.describe(), steps, instances, threshold, rows, tuning };
