@@ -75,7 +75,7 @@ const SPECS: Record<ConcreteBackendName, BackendSpec> = {
     package: '@tensorflow/tfjs-node',
     tfName: 'tensorflow',
     requirement:
-      'it downloads libtensorflow 2.9.1 when installed, so install it with network access: pnpm add @tensorflow/tfjs-node',
+      'it downloads libtensorflow 2.9.1 when installed, so install it with network access: npm install @tensorflow/tfjs-node',
     load: async () => {
       await import(/* optional */ '@tensorflow/tfjs-node' as string);
     },
