@@ -7,79 +7,21 @@
 // Observations and rewards are typed arrays, one row per trial. A Policy is anything that acts.
 import { Rng, useBackend } from '@metagrad/core';
 import { evaluatePolicy, pairedDifference, Rl2Trainer } from '@metagrad/rl';
-
-const LENGTH = 5;
-const STEPS = 8;
-
-/**
- * A chain of LENGTH states, one-hot observations, actions left (0) and right (1). Each task hides
- * which end pays 1 (the other pays 0.1); an agent that remembers it goes straight there next episode.
- */
-class ChainTasks {
-  constructor(batch, goalRight) {
-    this.batch = batch;
-    this.goalRight = goalRight;
-    this.position = new Int32Array(batch);
-    this.done = new Uint8Array(batch);
-    this.t = 0;
-  }
-
-  observe() {
-    const observations = new Float32Array(this.batch * LENGTH);
-    for (let i = 0; i < this.batch; i++) observations[i * LENGTH + this.position[i]] = 1;
-    return observations;
-  }
-
-  reset() {
-    this.position.fill(Math.floor(LENGTH / 2));
-    this.done.fill(0);
-    this.t = 0;
-    return this.observe();
-  }
-
-  step(actions) {
-    const rewards = new Float32Array(this.batch);
-    for (let i = 0; i < this.batch; i++) {
-      if (this.done[i]) continue;
-      this.position[i] = Math.max(0, Math.min(LENGTH - 1, this.position[i] + (actions[i] === 1 ? 1 : -1)));
-      const atRight = this.position[i] === LENGTH - 1;
-      if (atRight || this.position[i] === 0) {
-        rewards[i] = atRight === (this.goalRight[i] === 1) ? 1 : 0.1;
-        this.done[i] = 1;
-      }
-    }
-    this.t++;
-    const episodeDone = this.t === STEPS;
-    return { observations: episodeDone ? this.reset() : this.observe(), rewards, episodeDone };
-  }
-}
-
-class ChainEnv {
-  name = 'chain';
-  numActions = 2;
-  observationSize = LENGTH;
-  episodeLength = STEPS;
-
-  sampleTasks(rng, batch) {
-    const goalRight = Uint8Array.from({ length: batch }, () => (rng.next() < 0.5 ? 1 : 0));
-    return new ChainTasks(batch, goalRight);
-  }
-
-  describe() {
-    return { env: 'chain', length: LENGTH, steps: STEPS };
-  }
-}
+// chain-env.mjs is the Env (a chain whose paying end is hidden per task); its default export,
+// { name, create() }, is also what `metagrad rl2 train --env-module` loads.
+import chain from './chain-env.mjs';
 
 /** Walks to one end chosen at random each episode, never learning which end pays. */
 const memoryless = {
   name: 'memoryless',
   describe: () => ({}),
-  startTrials(tasks) {
+  startTrials(tasks, env) {
     let direction = new Int32Array(tasks.batch);
     let steps = 0;
     return {
       act(_observations, rng) {
-        if (steps++ % STEPS === 0) direction = Int32Array.from(direction, () => (rng.next() < 0.5 ? 1 : 0));
+        if (steps++ % env.episodeLength === 0)
+          direction = Int32Array.from(direction, () => (rng.next() < 0.5 ? 1 : 0));
         return direction;
       },
       observe() {},
@@ -89,7 +31,7 @@ const memoryless = {
 
 const iterations = Number(process.argv[2] ?? 60);
 await useBackend('wasm');
-const env = new ChainEnv();
+const env = chain.create();
 const trainer = new Rl2Trainer({
   config: { episodes: 4, hidden: 16, batch: 64, iterations, evalEvery: 20, evalTrials: 200, workers: 1 },
   env,

@@ -57,7 +57,7 @@ Set in a --config file only: gaeLambdaSchedule (piecewise-constant GAE λ).
 Examples:
   $ metagrad rl2 train --env bandit --arms 5 --episodes 10 --iterations 300
   $ metagrad rl2 train --env mdp --episodes 10 --run-dir runs/mdp
-  $ metagrad rl2 train --env-module packages/rl/examples/chain-env.mjs --env chain --episodes 5
+  $ metagrad rl2 train --env-module examples/chain-env.mjs --env chain --episodes 5
   $ metagrad rl2 train --resume runs/mdp`,
     )
     .action(async (options: Record<string, unknown>) => {

@@ -12,10 +12,9 @@ import { planRl2Train, runRl2Train } from '../commands/rl2-train.js';
 import { metagrad } from '../testing/run-metagrad.js';
 import { loadEnvModule, loadTaskModule } from './user-modules.js';
 
-const example = (pkg: string, file: string) =>
-  fileURLToPath(new URL(`../../../${pkg}/examples/${file}`, import.meta.url));
-const TASK = example('optimizers', 'rosenbrock-task.mjs');
-const ENV = example('rl', 'chain-env.mjs');
+const example = (file: string) => fileURLToPath(new URL(`../../../../examples/${file}`, import.meta.url));
+const TASK = example('rosenbrock-task.mjs');
+const ENV = example('chain-env.mjs');
 const quiet = { sinks: [], print: () => {}, beforeStep: async () => {}, plainProgress: false };
 
 describe('user task families and environments, by module', () => {

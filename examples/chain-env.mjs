@@ -1,4 +1,4 @@
-// A user environment for `metagrad rl2 train --env-module packages/rl/examples/chain-env.mjs --env chain`.
+// A user environment for `metagrad rl2 train --env-module examples/chain-env.mjs --env chain`.
 // An Env needs no imports: metagrad passes its seeded random streams (rng.next() in [0, 1)).
 //
 // The chain: states 0..L-1 in a row, one-hot observations, actions left (0) and right (1). Each

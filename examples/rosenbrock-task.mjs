@@ -1,4 +1,4 @@
-// A user task family for `metagrad l2l train --task-module packages/optimizers/examples/rosenbrock-task.mjs --task rosenbrock`.
+// A user task family for `metagrad l2l train --task-module examples/rosenbrock-task.mjs --task rosenbrock`.
 // Tasks are batched: parameters `[instances, n]`, one loss per instance `[instances]`.
 //
 // Rosenbrock valleys f(θ) = Σ_i a·(θ_{i+1} − θ_i²)² + (1 − θ_i)², with a per-instance curvature a
