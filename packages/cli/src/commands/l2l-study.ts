@@ -120,8 +120,8 @@ Examples:
       if (typeof trained.taskModule === 'string') await loadTaskModule(trained.taskModule);
       const out = options.out ?? join(settings.optimizer, 'study-generalisation');
       checkOutputPath(out, [settings.optimizer], options.force === true);
-      const learned = loadLearnedOptimizer(resolveLearned(settings.optimizer));
       const backend = await chooseBackend(settings.backend);
+      const learned = loadLearnedOptimizer(resolveLearned(settings.optimizer));
       const steps = typeof trained.steps === 'number' ? trained.steps : 100;
       const seed = settings.seed ?? run.seed;
       const variants = generalisationVariants(taskSettingsSchema.parse(trained), steps);
