@@ -131,8 +131,9 @@ Examples:
         splits: taskSplits(seed),
         instances: settings.instances,
         tuneInstances: settings.tuneInstances,
+        // Each variant's line as it finishes: a study of MLPs takes minutes per variant.
         onVariant: (row, i) =>
-          process.stderr.write(`variant ${i + 1}/${variants.length} done: ${row.label}\n`),
+          process.stderr.write(`variant ${i + 1}/${variants.length}: ${formatStudy([row]).split('\n')[1]}\n`),
       });
       learned.dispose();
       const report = {
