@@ -73,8 +73,10 @@ export { LearnedTfOptimizer } from './learned/tf-optimizer.js';
 export {
   disposeInnerRun,
   type InnerRun,
+  META_OBJECTIVES,
   type MetaGradientOptions,
   type MetaGradientResult,
+  type MetaObjective,
   metaGradient,
   SecondOrderUnsupportedError,
   startInnerRun,

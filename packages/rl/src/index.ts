@@ -49,6 +49,7 @@ export {
   EpsilonGreedyBandit,
   GittinsBandit,
   GreedyBandit,
+  PosteriorUcb,
   RandomBandit,
   ThompsonSampling,
   Ucb1,

@@ -1,5 +1,12 @@
 import { ConfigError } from '@metagrad/core';
-import { BANDIT_BASELINES, envFor, evaluatePolicy, MDP_BASELINES, paperResult } from '@metagrad/rl';
+import {
+  BANDIT_BASELINES,
+  envFor,
+  evaluatePolicy,
+  MDP_BASELINES,
+  pairedDifference,
+  paperResult,
+} from '@metagrad/rl';
 import type { Command } from 'commander';
 import { intFlag } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
@@ -55,16 +62,28 @@ export function registerRl2TableCommand(rl2: Command): void {
         const rows = settings.map((setting) => {
           const [n, k] = setting.split('x').map(Number) as [number, number | undefined];
           const env = envFor({ env: flags.env, arms: k ?? 5 });
-          const cells = columns.map((column) => {
+          const results = columns.map((column) => {
             const policy = resolvePolicy(column, env, n);
-            const r = evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 });
+            return {
+              column,
+              policy,
+              result: evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 }),
+            };
+          });
+          const cells = results.map(({ column, policy, result: r }, j) => {
             // Agents are compared with the paper's RL² column.
             const paper = paperResult(flags.env as 'bandit' | 'mdp', setting, policy.name) ?? null;
+            // A column that acts as an earlier one on every trial (paired difference exactly zero) says so.
+            const twin = results.slice(0, j).find((other) => {
+              const d = pairedDifference(r, other.result);
+              return d.mean === 0 && d.stderr === 0;
+            });
             return {
               column,
               policy: policy.describe(),
               mean: r.mean,
               stderr: r.stderr,
+              sameAs: twin?.column ?? null,
               paper,
               withinTwoStandardErrors: paper === null ? null : Math.abs(r.mean - paper) <= 2 * r.stderr,
             };
@@ -72,14 +91,17 @@ export function registerRl2TableCommand(rl2: Command): void {
           if (!flags.json) {
             const label = flags.env === 'bandit' ? `n=${n},k=${k}` : `n=${n}`;
             process.stdout.write(
-              `${label.padEnd(11)} ${cells.map((c) => `${c.mean.toFixed(1)}±${c.stderr.toFixed(1)}`.padStart(15)).join(' ')}\n` +
+              `${label.padEnd(11)} ${cells.map((c) => (c.sameAs ? `= ${c.sameAs}` : `${c.mean.toFixed(1)}±${c.stderr.toFixed(1)}`).padStart(15)).join(' ')}\n` +
                 `${'  paper'.padEnd(11)} ${cells.map((c) => (c.paper === null ? '-' : `${c.paper.toFixed(1)}${c.withinTwoStandardErrors ? '' : ' *'}`).padStart(15)).join(' ')}\n`,
             );
           }
           return { setting, episodes: n, arms: k ?? null, cells };
         });
         if (!flags.json)
-          process.stdout.write('* more than 2 standard errors from the paper (Duan et al. 2016)\n');
+          process.stdout.write(
+            '* more than 2 standard errors from the paper (Duan et al. 2016)\n' +
+              '= acts as that column on every evaluation trial (paired difference exactly 0), so it is not repeated\n',
+          );
         if (flags.json)
           process.stdout.write(
             `${JSON.stringify({ env: flags.env, trials: flags.trials, columns, rows })}\n`,

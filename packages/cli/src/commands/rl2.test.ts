@@ -46,6 +46,17 @@ describe('metagrad rl2', () => {
     expect(r.episodeMeans.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(r.mean, 9);
   });
 
+  it('table names a tuned baseline that acts as an earlier column on every trial instead of repeating it', () => {
+    const { code, stdout } = metagrad('rl2', 'table', '--settings', '10x5', '--trials', '300', '--json');
+    expect(code).toBe(0);
+    const cells: { column: string; mean: number; sameAs: string | null }[] = JSON.parse(stdout).rows[0].cells;
+    const byColumn = new Map(cells.map((c) => [c.column, c]));
+    // Tuned at (10, 5), UCB1 on the posterior mean (c = 0.01) and Gittins (γ = 0.5) are both greedy.
+    expect(byColumn.get('ucb1-posterior')!.sameAs).toBe('gittins');
+    for (const cell of cells) if (cell.sameAs) expect(cell.mean).toBe(byColumn.get(cell.sameAs)!.mean);
+    expect(byColumn.get('ucb1')!.sameAs).toBeNull();
+  });
+
   it('--against reports the paired difference on the same trials', () => {
     const args = ['rl2', 'eval', '--episodes', '10', '--trials', '200', '--json'];
     const greedy = JSON.parse(metagrad(...args, '--policy', 'greedy', '--against', 'random').stdout);

@@ -1,7 +1,7 @@
 import type { NamedValues, Rng } from '@metagrad/core';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import type { TaskFamily } from '../tasks/task.js';
-import type { InnerRun, MetaGradientResult } from './meta-gradient.js';
+import type { InnerRun, MetaGradientResult, MetaObjective } from './meta-gradient.js';
 
 /** One truncation to estimate a meta-gradient over. */
 export interface TruncationRequest {
@@ -12,6 +12,8 @@ export interface TruncationRequest {
   unroll: number;
   /** Meta-training step, for schedules (temperature). */
   metaStep: number;
+  /** What each inner step contributes to the meta-loss. */
+  objective: MetaObjective;
   /** The epoch's noise stream: child `t` is the noise of inner step t. */
   noise: Rng;
   /** Where the run's tasks come from, so that gradient workers can rebuild them. */

@@ -69,12 +69,25 @@ export function disposeInnerRun(run: InnerRun): void {
   disposeLearnedState(run.state);
 }
 
+/**
+ * What each inner step contributes to the meta-loss: `loss`, the instances' mean loss (the paper's
+ * Σ_t w_t f(θ_t)), or `log-loss`, the instances' mean log loss. Log loss weighs a halving of the
+ * loss the same early and late in the run, as log-scale evaluation does; plain loss is dominated by
+ * the first steps, where the loss is largest.
+ */
+export type MetaObjective = 'loss' | 'log-loss';
+
+/** The meta-objectives, for schemas and help. */
+export const META_OBJECTIVES = ['loss', 'log-loss'] as const satisfies readonly MetaObjective[];
+
 /** Options of {@link metaGradient}. */
 export interface MetaGradientOptions {
   /** Inner steps in this truncation. */
   unroll: number;
   /** Weight w_t of f(θ_t) in the meta-loss, t = 1..unroll (default all 1). */
   weights?: number[];
+  /** What each step contributes (default `loss`). */
+  objective?: MetaObjective;
   /**
    * Differentiate through the optimizee's gradients (second order). Only possible where tfjs
    * has second derivatives of every op of the task's loss.
@@ -97,7 +110,7 @@ export interface MetaGradientOptions {
 
 /** Result of {@link metaGradient}. */
 export interface MetaGradientResult {
-  /** L = Σ_t w_t · mean_b f_b(θ_t) over this truncation (scalar tensor). */
+  /** L = Σ_t w_t · mean_b f_b(θ_t) over this truncation, or of log f_b with `log-loss` (scalar tensor). */
   metaLoss: tf.Scalar;
   /** ∂L/∂φ, aligned with `optimizer.variables`. */
   gradients: tf.Tensor[];
@@ -117,8 +130,14 @@ export class SecondOrderUnsupportedError extends Error {
   }
 }
 
-function weightAt(options: MetaGradientOptions, t: number): number {
-  return options.weights?.[t] ?? 1;
+/** Step t's term of the meta-loss: w_t times the instances' mean (log) loss. */
+function metaLossTerm(
+  loss: tf.Tensor1D,
+  options: Pick<MetaGradientOptions, 'weights' | 'objective'>,
+  t: number,
+) {
+  const perInstance = options.objective === 'log-loss' ? tf.log(loss) : loss;
+  return tf.mul(tf.mean(perInstance), options.weights?.[t] ?? 1) as tf.Scalar;
 }
 
 function contextAt(options: MetaGradientOptions, step: number): StepContext {
@@ -181,7 +200,7 @@ function unroll(
       const next = nextLoss(task, params, step + 1);
       loss = next.loss;
       gradient = next.gradient;
-      terms.push(tf.mul(tf.mean(loss), weightAt(options, t)));
+      terms.push(metaLossTerm(loss, options, t));
     }
     final = {
       params: tf.keep(params.clone()),
@@ -221,7 +240,7 @@ export function unrollForward(
     params = nextParams;
     state = out.state;
     ({ loss, gradient } = lossAndGradient(run.task, params, step + 1));
-    terms.push(tf.tidy(() => tf.mul(tf.mean(loss), weightAt(options, t))));
+    terms.push(tf.tidy(() => metaLossTerm(loss, options, t)));
   }
   const total = tf.addN(terms);
   const metaLoss = total.dataSync()[0]!;

@@ -39,6 +39,7 @@ import {
   type InnerRun,
   innerRunFromValues,
   innerRunValues,
+  META_OBJECTIVES,
   startInnerRun,
 } from './meta-gradient.js';
 import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
@@ -95,6 +96,10 @@ export const metaTrainConfigSchema = z.object({
     .max(10)
     .default(3e-3)
     .describe("Adam step size for the optimizer's weights"),
+  metaObjective: z
+    .enum(META_OBJECTIVES)
+    .default('loss')
+    .describe("each inner step's term of the meta-loss: the mean loss (paper), or the mean log loss"),
   clipNorm: z.number().positive().max(1e6).default(1).describe('global norm the meta-gradient is clipped to'),
   secondOrder: z
     .boolean()
@@ -355,6 +360,7 @@ export class MetaTrainer implements TrainProgram {
       run: this.run,
       unroll: this.truncation.truncations(epoch)[truncation]!,
       metaStep: index,
+      objective: this.config.metaObjective,
       noise: this.root.child('noise').child(epoch),
       family: this.family,
       taskSeed: this.trainingTaskRng(epoch).seed,

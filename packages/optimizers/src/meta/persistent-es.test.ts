@@ -49,6 +49,7 @@ describe('PersistentEs', () => {
           run: current,
           unroll: 2,
           metaStep: k,
+          objective: 'loss',
           noise,
           family,
           taskSeed: '',

@@ -55,8 +55,8 @@ export class PersistentEs implements MetaGradientEstimator {
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
-    const { optimizer, run, unroll, metaStep, noise } = request;
-    const options = { unroll, metaStep, noiseFor: (step: number) => noise.child(step) };
+    const { optimizer, run, unroll, metaStep, objective, noise } = request;
+    const options = { unroll, metaStep, objective, noiseFor: (step: number) => noise.child(step) };
     const weights = optimizer.weightValues();
     const { sigma } = this.settings;
     if (run.step === 0 || this.particles.length === 0) this.start(run, weights);

@@ -19,12 +19,13 @@ export class TruncatedBackprop implements MetaGradientEstimator {
   }
 
   estimate(request: TruncationRequest): Promise<MetaGradientResult> {
-    const { optimizer, run, unroll, metaStep, noise, family, taskSeed } = request;
+    const { optimizer, run, unroll, metaStep, objective, noise, family, taskSeed } = request;
     return this.runner.metaGradient(
       optimizer,
       run,
       {
         unroll,
+        objective,
         secondOrder: this.options.secondOrder === true,
         noiseFor: (step) => noise.child(step),
         metaStep,

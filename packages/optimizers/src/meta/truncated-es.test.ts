@@ -45,6 +45,7 @@ describe('TruncatedEs', () => {
         run,
         unroll: 5,
         metaStep: k,
+        objective: 'loss',
         noise,
         family,
         taskSeed: 'unused',

@@ -37,8 +37,8 @@ export class TruncatedEs implements MetaGradientEstimator {
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
-    const { optimizer, run, unroll, metaStep, noise } = request;
-    const options = { unroll, metaStep, noiseFor: (step: number) => noise.child(step) };
+    const { optimizer, run, unroll, metaStep, objective, noise } = request;
+    const options = { unroll, metaStep, objective, noiseFor: (step: number) => noise.child(step) };
     const weights = optimizer.weightValues();
     const { sigma, particles, antithetic } = this.settings;
     const lossAt = (shifted: NamedValues[]) => {

@@ -71,6 +71,7 @@ export class MetaGradientRunner {
       run: innerRunShard(run, start, count),
       unroll: options.unroll,
       ...(options.weights ? { stepWeights: options.weights } : {}),
+      ...(options.objective ? { objective: options.objective } : {}),
       ...(options.secondOrder ? { secondOrder: true } : {}),
       ...(options.strategy ? { strategy: options.strategy } : {}),
       metaStep: options.metaStep,

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizerConfig } from '../learned/learned-optimizer.js';
 import { LstmOptimizer } from '../learned/lstm-optimizer.js';
-import { disposeInnerRun, metaGradient } from '../meta/meta-gradient.js';
+import { disposeInnerRun, type MetaObjective, metaGradient } from '../meta/meta-gradient.js';
 import { type TaskFamilySpec, taskFamilyFromSpec } from '../tasks/family-spec.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { type InnerRunData, innerRunFromData, innerRunShard } from './inner-run-data.js';
@@ -24,6 +24,7 @@ export interface MetaShardRequest {
   run: InnerRunData;
   unroll: number;
   stepWeights?: number[];
+  objective?: MetaObjective;
   secondOrder?: boolean;
   strategy?: 'linearized' | 'direct';
   metaStep: number;
@@ -88,6 +89,7 @@ export const shardHandlers = {
     const result = metaGradient(learned, run, {
       unroll: request.unroll,
       ...(request.stepWeights ? { weights: request.stepWeights } : {}),
+      ...(request.objective ? { objective: request.objective } : {}),
       ...(request.secondOrder ? { secondOrder: true } : {}),
       ...(request.strategy ? { strategy: request.strategy } : {}),
       metaStep: request.metaStep,

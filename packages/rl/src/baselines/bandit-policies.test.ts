@@ -1,0 +1,32 @@
+import { Rng } from '@metagrad/core';
+import { describe, expect, it } from 'vitest';
+import { BernoulliBandit } from '../env/bandit.js';
+import { evaluatePolicy } from '../eval/evaluate.js';
+import { Ucb1 } from './bandit-policies.js';
+
+describe('UCB1', () => {
+  it('pulls every arm once before any arm twice (Auer et al. 2002)', () => {
+    const env = new BernoulliBandit(5);
+    const tasks = env.sampleTasks(new Rng('tasks'), 64);
+    const run = new Ucb1(0.2).startTrials(tasks, env);
+    const rng = new Rng('actions');
+    const seen = Array.from({ length: 64 }, () => new Set<number>());
+    let observations = tasks.reset();
+    for (let t = 0; t < 5; t++) {
+      const actions = run.act(observations, rng);
+      actions.forEach((a, i) => {
+        expect(seen[i]!.has(a)).toBe(false);
+        seen[i]!.add(a);
+      });
+      const result = tasks.step(actions, rng.child('outcomes'));
+      run.observe(actions, result);
+      observations = result.observations;
+    }
+  });
+
+  it('can reach at most 6.67 at n = 10, k = 5, so the paper’s 6.7 is not the textbook index', () => {
+    // After 5 forced pulls (2.5 expected), 5 pulls of the best of 5 U[0, 1] arms give at most 5 · 5/6.
+    const r = evaluatePolicy(new Ucb1(0.2), new BernoulliBandit(5), { episodes: 10, trials: 1000, seed: 1 });
+    expect(r.mean + 3 * r.stderr).toBeLessThan(2.5 + (5 * 5) / 6);
+  });
+});
