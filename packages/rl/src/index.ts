@@ -6,6 +6,8 @@
  * @packageDocumentation
  * @module @metagrad/rl
  */
+
+export { type ConjugateGradientResult, conjugateGradient } from './agent/conjugate-gradient.js';
 export { trialGae } from './agent/gae.js';
 export {
   type GruInit,
@@ -32,6 +34,7 @@ export { Rl2Agent } from './agent/rl2-agent.js';
 export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
 export {
   checkIterationSize,
+  checkRl2Config,
   MAX_ITERATION_STEPS,
   RL2_CHECKPOINT_KIND,
   RL2_OBJECTIVE,
@@ -44,6 +47,16 @@ export {
 } from './agent/rl2-trainer.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
+export {
+  lineSearch,
+  policyVariables,
+  type TrpoBatch,
+  TrpoProblem,
+  type TrpoSettings,
+  type TrpoStepReport,
+  trialLogits,
+  trpoStep,
+} from './agent/trpo.js';
 export { ValueNormalizer, type ValueNormalizerState } from './agent/value-normalizer.js';
 export {
   EpsilonGreedyBandit,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { backendSchema, ConfigError, EventBus, type EventSink, Rng, type TrainEvent } from '@metagrad/core';
 import {
   checkIterationSize,
+  checkRl2Config,
   envFor,
   envNames,
   evaluatePolicy,
@@ -47,7 +48,9 @@ export const RL2_TRAIN_FLAGS = schemaFlags(rl2TrainSchema, {
 export function registerRl2TrainCommand(rl2: Command): void {
   const command = rl2
     .command('train')
-    .description('train an RL² agent with PPO on a distribution of bandits, tabular MDPs, or your own Env');
+    .description(
+      'train an RL² agent with PPO or TRPO on a distribution of bandits, tabular MDPs, or your own Env',
+    );
   addRunFlags(addSchemaFlags(command, RL2_TRAIN_FLAGS), 'rl2-<env>')
     .addHelpText(
       'after',
@@ -57,6 +60,7 @@ Set in a --config file only: gaeLambdaSchedule (piecewise-constant GAE λ).
 Examples:
   $ metagrad rl2 train --env bandit --arms 5 --episodes 10 --iterations 300
   $ metagrad rl2 train --env mdp --episodes 10 --run-dir runs/mdp
+  $ metagrad rl2 train --env mdp --algorithm trpo --hidden 256 --batch 2500
   $ metagrad rl2 train --env-module examples/chain-env.mjs --env chain --episodes 5
   $ metagrad rl2 train --resume runs/mdp`,
     )
@@ -81,7 +85,13 @@ export function planRl2Train(options: Record<string, unknown> & RunFlags): Promi
     schema: rl2TrainSchema,
     flags: RL2_TRAIN_FLAGS,
     module: { field: 'envModule', load: loadEnvModule },
+    adjust: (values, stored) => {
+      // TRPO fits its value network apart from the policy: that is its default network layout.
+      if ((values.algorithm ?? stored.algorithm) === 'trpo')
+        values.valueNetwork ??= stored.valueNetwork ?? 'separate';
+    },
     validate: (config) => {
+      checkRl2Config(config);
       if (!envNames().includes(config.env))
         throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
       checkIterationSize(config, envFor(config));

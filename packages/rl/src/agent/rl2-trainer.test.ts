@@ -45,10 +45,15 @@ describe('RL² training', () => {
     },
   );
 
-  it.each(['shared', 'separate'] as const)(
-    'resume from a checkpoint reproduces the uninterrupted run exactly (%s value network)',
-    async (valueNetwork) => {
+  it.each([
+    ['ppo', 'shared'],
+    ['ppo', 'separate'],
+    ['trpo', 'separate'],
+  ] as const)(
+    'resume from a checkpoint reproduces the uninterrupted run exactly (%s, %s value network)',
+    async (algorithm, valueNetwork) => {
       const config = {
+        algorithm,
         valueNetwork,
         env: 'mdp' as const,
         episodes: 2,
@@ -90,6 +95,44 @@ describe('RL² training', () => {
       });
     },
   );
+
+  it('TRPO raises the mean reward clearly above random, every accepted step inside the trust region', async () => {
+    const sink = new MemorySink<TrainEvent>();
+    const maxKl = 0.02;
+    const trainer = new Rl2Trainer({
+      config: {
+        algorithm: 'trpo',
+        valueNetwork: 'separate',
+        maxKl,
+        env: 'bandit',
+        episodes: 10,
+        hidden: 32,
+        batch: 128,
+        iterations: 20,
+        evalEvery: 20,
+        evalTrials: 500,
+        seed: 1,
+        workers: 1,
+      },
+      events: sink,
+    });
+    await trainer.train();
+    const progress = sink.events.flatMap((e) => (e.type === 'progress' ? [e] : []));
+    expect(new Set(progress.map((e) => e.tensors)).size).toBe(1);
+    for (const { metrics } of progress)
+      if (metrics.stepAccepted === 1) expect(metrics.kl).toBeLessThanOrEqual(maxKl);
+    expect(progress.filter((e) => e.metrics.stepAccepted === 1).length).toBeGreaterThan(10);
+    const evaluation = sink.events.find((e) => e.type === 'evaluation');
+    // Random play earns 5 per trial in expectation.
+    expect(evaluation?.type === 'evaluation' && evaluation.value - 4 * evaluation.stderr!).toBeGreaterThan(5);
+    trainer.dispose();
+  });
+
+  it('TRPO refuses a shared value network, naming the field', () => {
+    expect(() => new Rl2Trainer({ config: { algorithm: 'trpo', valueNetwork: 'shared' } })).toThrow(
+      /invalid valueNetwork: "shared" \(trpo fits a separate value network/,
+    );
+  });
 
   it('a linear schedule anneals the step size Adam uses towards 0', async () => {
     const events = new MemorySink<TrainEvent>();

@@ -36,10 +36,12 @@ import { PpoGradientRunner } from '../parallel/ppo-gradient-runner.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { type GruInit, GruPolicy } from './gru-policy.js';
+import { selectTrials } from './ppo.js';
 import type { PpoGradients, PpoHeads } from './ppo-gradients.js';
 import { Rl2Agent } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
+import { trpoStep } from './trpo.js';
 import { ValueNormalizer, valueNormalizerStateSchema } from './value-normalizer.js';
 
 /** RL² training settings, validated with zod; every field's description is its `--flag` help. */
@@ -59,9 +61,51 @@ export const rl2ConfigSchema = z.object({
     .max(4096)
     .default(0)
     .describe("units of a ReLU input embedding before the GRU (the paper's φ(s, a, r, d)); 0: none"),
-  iterations: z.number().int().positive().max(1e7).default(200).describe('PPO iterations'),
+  iterations: z.number().int().positive().max(1e7).default(200).describe('training iterations'),
+  /**
+   * `ppo`: clipped-surrogate epochs with Adam. `trpo` (the paper's, through rllab): one natural-gradient
+   * step per iteration in a KL trust region, with no entropy bonus, and a separate value network
+   * fitted by Adam over `ppoEpochs` × `minibatches` value-only minibatches.
+   */
+  algorithm: z
+    .enum(['ppo', 'trpo'])
+    .default('ppo')
+    .describe('policy update: ppo (clipped surrogate, Adam) or trpo (natural gradient in a KL trust region)'),
+  maxKl: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.01)
+    .describe('trpo: trust region, the largest mean KL(π_old ‖ π_new) a step may take'),
+  cgIterations: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .default(10)
+    .describe('trpo: conjugate-gradient iterations'),
+  cgDamping: z
+    .number()
+    .nonnegative()
+    .max(1e3)
+    .default(0.01)
+    .describe('trpo: damping λ of the Fisher matrix (F + λI) in conjugate gradient'),
+  backtracks: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(100)
+    .default(15)
+    .describe('trpo: line-search steps, each shrinking the step by --backtrack-ratio'),
+  backtrackRatio: z.number().gt(0).lt(1).default(0.8).describe('trpo: line-search shrink factor'),
   batch: z.number().int().positive().max(1e5).default(512).describe('trials per iteration'),
-  ppoEpochs: z.number().int().positive().max(1000).default(4).describe('PPO epochs per iteration'),
+  ppoEpochs: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .default(4)
+    .describe('PPO epochs per iteration (trpo: epochs fitting the value network)'),
   minibatches: z.number().int().positive().max(1e5).default(4).describe('minibatches per PPO epoch'),
   learningRate: z.number().positive().max(10).default(3e-3).describe('Adam step size'),
   learningRateSchedule: z
@@ -150,6 +194,16 @@ export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>
     );
 }
 
+/** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
+export function checkRl2Config(config: Pick<Rl2Config, 'algorithm' | 'valueNetwork'>): void {
+  if (config.algorithm === 'trpo' && config.valueNetwork !== 'separate')
+    throw new ConfigError(
+      'valueNetwork',
+      config.valueNetwork,
+      'trpo fits a separate value network; use --value-network separate',
+    );
+}
+
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
 export const RL2_CHECKPOINT_KIND = 'rl2-train';
 
@@ -221,6 +275,7 @@ export class Rl2Trainer implements TrainProgram {
   constructor(options: Rl2TrainerOptions) {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
     this.env = options.env ?? envFor(this.config);
+    checkRl2Config(this.config);
     checkIterationSize(this.config, this.env);
     this.root = new Rng(this.config.seed);
     this.total = this.config.iterations;
@@ -355,15 +410,15 @@ export class Rl2Trainer implements TrainProgram {
   }
 
   /**
-   * What each PPO step trains: the one network on all loss terms, or the policy network on the
-   * policy and entropy terms and the value network on the value term. Each is clipped on its own.
+   * What Adam trains: under PPO, the one network on all loss terms, or the policy network on the
+   * policy and entropy terms and the value network on the value term; under TRPO, only the value
+   * network (the policy moves by natural-gradient steps). Each is clipped on its own.
    */
   private trainedNetworks(): { network: GruPolicy; heads: PpoHeads }[] {
-    return this.critic
-      ? [
-          { network: this.policy, heads: { policy: true, value: false } },
-          { network: this.critic, heads: { policy: false, value: true } },
-        ]
+    const critic = this.critic && { network: this.critic, heads: { policy: false, value: true } };
+    if (this.config.algorithm === 'trpo') return [critic!];
+    return critic
+      ? [{ network: this.policy, heads: { policy: true, value: false } }, critic]
       : [{ network: this.policy, heads: { policy: true, value: true } }];
   }
 
@@ -373,8 +428,10 @@ export class Rl2Trainer implements TrainProgram {
   }
 
   /**
-   * PPO epochs over the rollout; returns the last minibatch's loss terms, the policy network's
-   * gradient norm, and how many minibatch updates were skipped.
+   * The policy and value updates of one iteration: PPO epochs over the rollout, or one TRPO step
+   * followed by the value network's epochs. Returns the last minibatch's loss terms (and TRPO's
+   * step report), the first trained network's gradient norm, and how many minibatch updates were
+   * skipped.
    */
   private async update(rollout: Rollout, rng: Rng, iteration: number) {
     const cfg = this.config;
@@ -387,7 +444,21 @@ export class Rl2Trainer implements TrainProgram {
     if (cfg.normalizeValues) this.valueNormalizer.update(gae.returns);
     const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
     const advantages = standardize(gae.advantages);
-    const stats = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
+    const stats: Record<string, number> = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
+    if (cfg.algorithm === 'trpo') {
+      const all = Array.from({ length: rollout.batch }, (_, i) => i);
+      const batch = selectTrials(rollout, all, advantages, targets);
+      const step = trpoStep(this.policy, batch, cfg);
+      tf.dispose(Object.values(batch));
+      Object.assign(stats, {
+        policyLoss: -step.surrogateGain,
+        entropy: step.entropy,
+        kl: step.kl,
+        stepAccepted: step.accepted ? 1 : 0,
+        backtracks: step.backtracks,
+        cgResidual: step.cgResidual,
+      });
+    }
     let skipped = 0;
     const perMinibatch = Math.ceil(rollout.batch / cfg.minibatches);
     for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
@@ -411,8 +482,8 @@ export class Rl2Trainer implements TrainProgram {
           const { grads, ...terms } = await this.gradients.gradients(network, source, cfg, heads);
           parts.push({ network, heads, grads, terms });
         }
-        // Losses come from the network that trains on them; finiteness is checked on everything.
-        const policyPart = parts.find((p) => p.heads.policy)!;
+        // Losses come from the network that trains on them (TRPO reported its own policy terms).
+        const policyPart = parts.find((p) => p.heads.policy);
         const valuePart = parts.find((p) => p.heads.value)!;
         const result = clipAndApply(
           parts.map((p) => ({
@@ -423,16 +494,19 @@ export class Rl2Trainer implements TrainProgram {
           { learningRate },
           cfg.clipNorm,
           [
-            policyPart.terms.policy,
             valuePart.terms.value,
-            policyPart.terms.entropy,
+            ...(policyPart ? [policyPart.terms.policy, policyPart.terms.entropy] : []),
             ...parts.map((p) => p.terms.total),
           ],
         );
         this.adam = result.adam;
         if (!result.applied) skipped++;
-        const [policyLoss, valueLoss, entropy] = result.checked;
-        Object.assign(stats, { policyLoss, valueLoss, entropy, gradientNorm: result.norms[0] });
+        const [valueLoss, policyLoss, entropy] = result.checked;
+        Object.assign(stats, {
+          valueLoss,
+          gradientNorm: result.norms[0],
+          ...(policyPart && { policyLoss, entropy }),
+        });
         tf.dispose(parts.flatMap((p) => Object.values(p.terms)));
       }
     }
@@ -441,8 +515,8 @@ export class Rl2Trainer implements TrainProgram {
 
   /** Names of {@link trainedVariables}, unique across the two networks (their Adam moments' keys). */
   private trainedVariableNames(): string[] {
-    return this.trainedNetworks().flatMap(({ network }, i) =>
-      network.weightNames.map((name) => `${i === 0 ? 'policy' : 'critic'}/${name}`),
+    return this.trainedNetworks().flatMap(({ network, heads }) =>
+      network.weightNames.map((name) => `${heads.policy ? 'policy' : 'critic'}/${name}`),
     );
   }
 

@@ -1,0 +1,294 @@
+import * as tf from '@tensorflow/tfjs';
+import { conjugateGradient } from './conjugate-gradient.js';
+import type { GruPolicy } from './gru-policy.js';
+
+/** TRPO's settings (Schulman et al. 2015; the RL² paper's algorithm, through rllab). */
+export interface TrpoSettings {
+  /** Trust region: the most mean KL(π_old ‖ π_new) a step may take. */
+  maxKl: number;
+  /** Conjugate-gradient iterations for F⁻¹g. */
+  cgIterations: number;
+  /** λ added to the Fisher matrix's diagonal (F + λI): keeps CG stable where F is nearly singular. */
+  cgDamping: number;
+  /** Line-search halvings tried after the full step (each scales the step by `backtrackRatio`). */
+  backtracks: number;
+  backtrackRatio: number;
+}
+
+/** Whole trials a TRPO step is computed on, time-major: inputs `[T, B, I]`, actions and advantages `[T·B]`. */
+export interface TrpoBatch {
+  inputs: tf.Tensor3D;
+  actions: tf.Tensor1D;
+  advantages: tf.Tensor1D;
+}
+
+/** What one TRPO step did, for the metrics. */
+export interface TrpoStepReport {
+  /** Whether a step was taken; when not, the policy is unchanged. */
+  accepted: boolean;
+  /** Why every candidate step was rejected: it left the trust region, did not improve, or was not finite. */
+  rejectedFor: 'kl' | 'no-improvement' | 'non-finite' | null;
+  /** Mean KL(π_old ‖ π_new) of the accepted step, or of the last candidate when none was accepted. */
+  kl: number;
+  /** Surrogate improvement L(θ_new) − L(θ_old) of that step. */
+  surrogateGain: number;
+  /** Its first-order prediction g·Δθ. */
+  expectedGain: number;
+  /** Candidates rejected before the accepted one (all tried ones when none was). */
+  backtracks: number;
+  /** ‖F x − g‖ / ‖g‖ after conjugate gradient. */
+  cgResidual: number;
+  /** Mean entropy of π_old over the batch's steps (nats). */
+  entropy: number;
+}
+
+/** The policy network's weights a TRPO step moves: everything but the value head. */
+export function policyVariables(policy: GruPolicy): tf.Variable[] {
+  return policy.weightNames.flatMap((name, i) => (name.startsWith('value') ? [] : [policy.variables[i]!]));
+}
+
+/** Action logits `[T·B, A]` for whole trials; `differentiable` records the heads for a tape. */
+export function trialLogits(policy: GruPolicy, inputs: tf.Tensor3D, differentiable = false): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [steps, batch] = inputs.shape;
+    const hidden = tf.reshape(policy.sequence(inputs), [steps * batch, policy.shape.hidden]) as tf.Tensor2D;
+    return policy.policyHead(hidden, differentiable);
+  });
+}
+
+/**
+ * The weights of some variables as one flat vector, and the inverse: the vector space conjugate
+ * gradient and the line search work in.
+ */
+class FlatWeights {
+  readonly sizes: number[];
+  readonly size: number;
+  constructor(readonly variables: tf.Variable[]) {
+    this.sizes = variables.map((v) => v.size);
+    this.size = this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  read(): Float64Array {
+    const out = new Float64Array(this.size);
+    let offset = 0;
+    for (const v of this.variables) {
+      out.set(v.dataSync(), offset);
+      offset += v.size;
+    }
+    return out;
+  }
+
+  write(values: Float64Array): void {
+    let offset = 0;
+    for (const v of this.variables) {
+      const part = Float32Array.from(values.subarray(offset, offset + v.size));
+      tf.tidy(() => v.assign(tf.tensor(part, v.shape)));
+      offset += v.size;
+    }
+  }
+
+  /** Gradients keyed by variable name, flattened in variable order (zero where a variable has none). */
+  flatten(grads: tf.NamedTensorMap): Float64Array {
+    const out = new Float64Array(this.size);
+    let offset = 0;
+    for (const v of this.variables) {
+      const g = grads[v.name];
+      if (g) out.set(g.dataSync(), offset);
+      offset += v.size;
+    }
+    return out;
+  }
+}
+
+/**
+ * The natural-gradient machinery of one TRPO step on a batch of whole trials: the surrogate's
+ * gradient g, Fisher-vector products F v, and the KL and surrogate of candidate weights. The
+ * Fisher matrix of a categorical policy with logits z(θ) is F = Jᵀ M J / N, with J = ∂z/∂θ and
+ * M = diag(π) − ππᵀ per step (the Hessian of the mean KL at θ_old). J v comes from a central
+ * difference of the logits (two forward passes of the fused GRU: the kernel has no forward-mode
+ * derivative and tfjs no second derivative of its sigmoid); Jᵀ u is one backward pass.
+ */
+export class TrpoProblem {
+  readonly weights: FlatWeights;
+  readonly theta: Float64Array;
+  private readonly oldLogProbs: tf.Tensor2D;
+  private readonly oldProbs: tf.Tensor2D;
+  private readonly oneHot: tf.Tensor2D;
+  private readonly rows: number;
+
+  constructor(
+    private readonly policy: GruPolicy,
+    private readonly batch: TrpoBatch,
+  ) {
+    this.weights = new FlatWeights(policyVariables(policy));
+    this.theta = this.weights.read();
+    const logits = trialLogits(policy, batch.inputs);
+    this.oldLogProbs = tf.logSoftmax(logits);
+    this.oldProbs = tf.exp(this.oldLogProbs);
+    logits.dispose();
+    this.rows = this.oldProbs.shape[0];
+    this.oneHot = tf.tidy(
+      () => tf.oneHot(batch.actions.asType('int32'), this.oldProbs.shape[1]).asType('float32') as tf.Tensor2D,
+    );
+  }
+
+  /** Jᵀ u / N, with u `[T·B, A]` a constant: one backward pass through the GRU at θ_old. */
+  private vectorJacobian(u: tf.Tensor2D): Float64Array {
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.div(tf.sum(tf.mul(trialLogits(this.policy, this.batch.inputs, true), u)), this.rows) as tf.Scalar,
+      this.weights.variables,
+    );
+    const out = this.weights.flatten(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  }
+
+  /** Logits at θ_old + v (the variables are restored). */
+  private logitsAt(shift: Float64Array, scale: number): tf.Tensor2D {
+    this.weights.write(this.theta.map((w, i) => w + scale * shift[i]!));
+    try {
+      return trialLogits(this.policy, this.batch.inputs);
+    } finally {
+      this.weights.write(this.theta);
+    }
+  }
+
+  /** g = ∇L(θ_old) with L(θ) = mean(π_θ(a)/π_old(a) · A): Jᵀ[A ⊙ (onehot(a) − π)] / N. */
+  surrogateGradient(): Float64Array {
+    const u = tf.tidy(() =>
+      tf.mul(tf.sub(this.oneHot, this.oldProbs), tf.reshape(this.batch.advantages, [-1, 1])),
+    );
+    const g = this.vectorJacobian(u as tf.Tensor2D);
+    u.dispose();
+    return g;
+  }
+
+  /** F v + λ v, F = Jᵀ M J / N at θ_old. */
+  fisherVectorProduct(v: Float64Array, damping: number): Float64Array {
+    let norm = 0;
+    for (const x of v) norm = Math.max(norm, Math.abs(x));
+    if (norm === 0) return new Float64Array(v.length);
+    // A logit change of ~1e-3 per unit of the largest weight: small for the curvature, large for float32 rounding.
+    const epsilon = 1e-3 / norm;
+    const plus = this.logitsAt(v, epsilon);
+    const minus = this.logitsAt(v, -epsilon);
+    const u = tf.tidy(() => {
+      const jv = tf.div(tf.sub(plus, minus), 2 * epsilon);
+      // M (J v) row by row: π ⊙ Jv − π (π · Jv).
+      const weighted = tf.mul(this.oldProbs, jv);
+      return tf.sub(weighted, tf.mul(this.oldProbs, tf.sum(weighted, -1, true)));
+    });
+    tf.dispose([plus, minus]);
+    const fv = this.vectorJacobian(u as tf.Tensor2D);
+    u.dispose();
+    for (let i = 0; i < fv.length; i++) fv[i]! += damping * v[i]!;
+    return fv;
+  }
+
+  /** Mean KL(π_old ‖ π_θ) over the batch's steps and the surrogate gain L(θ) − L(θ_old) at θ = θ_old + step. */
+  evaluate(step: Float64Array): { kl: number; gain: number } {
+    const logits = this.logitsAt(step, 1);
+    const [kl, gain] = tf.tidy(() => {
+      const logP = tf.logSoftmax(logits);
+      const kl = tf.mean(tf.sum(tf.mul(this.oldProbs, tf.sub(this.oldLogProbs, logP)), -1));
+      const logRatio = tf.sum(tf.mul(this.oneHot, tf.sub(logP, this.oldLogProbs)), -1);
+      // L(θ_old) = mean(A): every ratio is 1 there.
+      const gain = tf.mean(tf.mul(tf.sub(tf.exp(logRatio), 1), this.batch.advantages));
+      return [kl.dataSync()[0]!, gain.dataSync()[0]!];
+    });
+    logits.dispose();
+    return { kl: kl!, gain: gain! };
+  }
+
+  /** Mean entropy of π_old (nats). */
+  entropy(): number {
+    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(this.oldProbs, this.oldLogProbs), -1))).dataSync()[0]!);
+  }
+
+  /** Moves the policy to θ_old + step. */
+  apply(step: Float64Array): void {
+    this.weights.write(this.theta.map((w, i) => w + step[i]!));
+  }
+
+  dispose(): void {
+    tf.dispose([this.oldLogProbs, this.oldProbs, this.oneHot]);
+  }
+}
+
+/**
+ * Backtracking line search along a proposed step: tries `full`, then `full · ratio^k` for k up to
+ * `backtracks`, and takes the first candidate inside the trust region that improves the surrogate.
+ * When none does, the policy is left unchanged and the report says why the last one failed.
+ */
+export function lineSearch(
+  problem: TrpoProblem,
+  full: Float64Array,
+  gradient: Float64Array,
+  settings: Pick<TrpoSettings, 'maxKl' | 'backtracks' | 'backtrackRatio'>,
+): Omit<TrpoStepReport, 'cgResidual' | 'entropy'> {
+  let fullGain = 0;
+  for (let i = 0; i < full.length; i++) fullGain += gradient[i]! * full[i]!;
+  let last = { kl: Number.NaN, gain: Number.NaN };
+  let rejectedFor: TrpoStepReport['rejectedFor'] = 'non-finite';
+  for (let k = 0; k <= settings.backtracks; k++) {
+    const fraction = settings.backtrackRatio ** k;
+    const step = full.map((x) => x * fraction);
+    last = problem.evaluate(step);
+    const finite = Number.isFinite(last.kl) && Number.isFinite(last.gain);
+    rejectedFor = !finite
+      ? 'non-finite'
+      : last.kl > settings.maxKl
+        ? 'kl'
+        : last.gain <= 0
+          ? 'no-improvement'
+          : null;
+    if (rejectedFor === null) {
+      problem.apply(step);
+      return {
+        accepted: true,
+        rejectedFor,
+        kl: last.kl,
+        surrogateGain: last.gain,
+        expectedGain: fullGain * fraction,
+        backtracks: k,
+      };
+    }
+  }
+  return {
+    accepted: false,
+    rejectedFor,
+    kl: last.kl,
+    surrogateGain: last.gain,
+    expectedGain: fullGain * settings.backtrackRatio ** settings.backtracks,
+    backtracks: settings.backtracks + 1,
+  };
+}
+
+/**
+ * One TRPO policy step (Schulman et al. 2015) on a batch of whole trials: the natural gradient
+ * x = (F + λI)⁻¹ g by conjugate gradient on Fisher-vector products through the fused GRU, scaled to
+ * the trust region's edge by the quadratic model (Δθ = √(2δ / xᵀFx) · x), then a backtracking line
+ * search that only accepts steps with mean KL ≤ δ that improve the surrogate. No entropy bonus.
+ */
+export function trpoStep(policy: GruPolicy, batch: TrpoBatch, settings: TrpoSettings): TrpoStepReport {
+  const problem = new TrpoProblem(policy, batch);
+  try {
+    const g = problem.surrogateGradient();
+    const fvp = (v: Float64Array) => problem.fisherVectorProduct(v, settings.cgDamping);
+    const { x, residual } = conjugateGradient(fvp, g, settings.cgIterations);
+    const fx = fvp(x);
+    let curvature = 0;
+    for (let i = 0; i < x.length; i++) curvature += x[i]! * fx[i]!;
+    const scale = curvature > 0 ? Math.sqrt((2 * settings.maxKl) / curvature) : 0;
+    const report = lineSearch(
+      problem,
+      x.map((v) => v * scale),
+      g,
+      settings,
+    );
+    return { ...report, cgResidual: residual, entropy: problem.entropy() };
+  } finally {
+    problem.dispose();
+  }
+}
