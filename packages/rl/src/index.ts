@@ -30,18 +30,27 @@ export {
   unrollPolicy,
 } from './agent/ppo.js';
 export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
-export { Rl2Agent } from './agent/rl2-agent.js';
-export { rl2Input, rl2InputSize } from './agent/rl2-input.js';
+export { Rl2Agent, type Rl2AgentOptions } from './agent/rl2-agent.js';
+export {
+  appendTimeInputs,
+  rl2Input,
+  rl2InputSize,
+  TIME_INPUTS,
+  type TrialClock,
+  timeInputs,
+} from './agent/rl2-input.js';
 export {
   checkIterationSize,
   checkRl2Config,
   MAX_ITERATION_STEPS,
+  preserveValueOutputs,
   RL2_CHECKPOINT_KIND,
   RL2_OBJECTIVE,
   type Rl2Config,
   type Rl2ConfigInput,
   Rl2Trainer,
   type Rl2TrainerOptions,
+  rl2AgentOptions,
   rl2Checkpoints,
   rl2ConfigSchema,
 } from './agent/rl2-trainer.js';

@@ -26,7 +26,7 @@ export const rl2EvalSchema = z.object({
     .string()
     .min(1)
     .describe(
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
     ),
   against: z
     .string()
@@ -38,6 +38,10 @@ export const rl2EvalSchema = z.object({
   episodes: z.number().int().min(1).max(10_000).default(10).describe('episodes per trial (n)'),
   trials: z.number().int().positive().max(1e6).default(1000).describe('evaluation trials'),
   seed: seedSchema.default(1).describe('seed of the evaluation trials'),
+  greedy: z
+    .boolean()
+    .default(false)
+    .describe('trained agents take their most probable action instead of sampling (baselines are unchanged)'),
   backend: backendSchema,
   envModule: z
     .string()
@@ -58,13 +62,19 @@ async function loadRunEnvModule(policy: string): Promise<void> {
 }
 
 /** A baseline (tuned on separate trials) or a trained agent from a run directory. */
-export function resolvePolicy(name: string, env: Env, episodes: number, field = 'policy'): Policy {
+export function resolvePolicy(
+  name: string,
+  env: Env,
+  episodes: number,
+  field = 'policy',
+  agentOptions: { greedy?: boolean } = {},
+): Policy {
   const baselines: readonly string[] = env.name === 'bandit' ? BANDIT_BASELINES : MDP_BASELINES;
   if (baselines.includes(name)) return tuneBaseline(env, name, { episodes, seed: 'tune' });
   for (const dir of [join(name, 'best'), join(name, 'agent'), name]) {
     if (existsSync(join(dir, 'agent.json'))) {
       try {
-        return loadRl2Agent(dir).agent;
+        return loadRl2Agent(dir, agentOptions).agent;
       } catch (error) {
         throw new ConfigError(field, name, (error as Error).message);
       }
@@ -99,9 +109,10 @@ export function registerRl2EvalCommand(rl2: Command): void {
       for (const name of [settings.policy, settings.against]) if (name) await loadRunEnvModule(name);
       const backend = await chooseBackend(settings.backend);
       const env = envFor(settings);
-      const policy = resolvePolicy(settings.policy, env, settings.episodes);
+      const agentOptions = { greedy: settings.greedy };
+      const policy = resolvePolicy(settings.policy, env, settings.episodes, 'policy', agentOptions);
       const reference = settings.against
-        ? resolvePolicy(settings.against, env, settings.episodes, 'against')
+        ? resolvePolicy(settings.against, env, settings.episodes, 'against', agentOptions)
         : undefined;
       const evaluate = (p: typeof policy) =>
         evaluatePolicy(p, env, {
@@ -129,7 +140,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else
         process.stdout.write(
-          `${policy.name} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
+          `${policy.name}${settings.greedy && policy.name === 'rl2' ? ' (greedy)' : ''} on ${settings.env} (n = ${settings.episodes}${result.arms ? `, k = ${result.arms}` : ''}): ` +
             `${r.mean.toFixed(2)} ± ${r.stderr.toFixed(2)} over ${r.trials} trials\n` +
             (r.episodeMeans.length <= MAX_EPISODES_SHOWN
               ? `  mean reward by episode: ${r.episodeMeans.map((m) => m.toFixed(2)).join(' ')}\n`

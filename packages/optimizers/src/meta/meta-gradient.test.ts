@@ -85,7 +85,7 @@ describe('meta-gradients', () => {
     let current = run;
     for (let t = 0; t < base.unroll; t++) {
       const step = unrollForward(optimizer, current, { ...base, unroll: 1 });
-      const losses = step.next.loss.dataSync();
+      const losses = Array.from(step.next.loss.dataSync());
       logSum += losses.reduce((sum, l) => sum + Math.log(l), 0) / losses.length;
       if (current !== run) disposeInnerRun(current);
       current = step.next;

@@ -5,23 +5,36 @@ import type { Policy, PolicyRun } from '../eval/policy.js';
 import type { GruPolicy } from './gru-policy.js';
 import { rl2Input, rl2InputSize } from './rl2-input.js';
 
+/** Options of {@link Rl2Agent}. */
+export interface Rl2AgentOptions {
+  /**
+   * Keep the action probabilities of the first this-many (trial, step) rows the agent acts on, for
+   * {@link Rl2Agent.takeRecordedProbabilities}; default none.
+   */
+  recordProbabilities?: number;
+  /**
+   * The network takes the time inputs of `rl2Input`, counted over trials of this many episodes (its
+   * training trials'); default: no time inputs.
+   */
+  timeInputs?: { episodes: number };
+  /** Take the most probable action instead of sampling one; default false (sampled, as in training). */
+  greedy?: boolean;
+}
+
 /**
  * A trained RL² network as a {@link Policy}: its GRU state starts at zero with each trial and is
- * kept across the trial's episodes; actions are sampled (Gumbel-max) from its policy head.
+ * kept across the trial's episodes; actions are sampled (Gumbel-max) from its policy head, or the
+ * most probable one is taken with `greedy`.
  */
 export class Rl2Agent implements Policy {
   readonly name = 'rl2';
   private readonly recorded: tf.Tensor[] = [];
   private recordedCount = 0;
 
-  /**
-   * @param recordProbabilities keep the action probabilities of the first this-many (trial, step)
-   *   rows the agent acts on, for {@link takeRecordedProbabilities}; default none.
-   */
   constructor(
     readonly network: GruPolicy,
     readonly env: Env,
-    private readonly recordProbabilities = 0,
+    private readonly options: Rl2AgentOptions = {},
   ) {}
 
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
@@ -40,11 +53,14 @@ export class Rl2Agent implements Policy {
       name: this.name,
       hidden: this.network.shape.hidden,
       embedding: this.network.shape.embedding ?? 0,
+      actions: this.options.greedy ? 'greedy' : 'sampled',
     };
   }
 
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {
-    const size = rl2InputSize(env.observationSize, env.numActions);
+    const clock = this.options.timeInputs && { episodeLength: env.episodeLength, ...this.options.timeInputs };
+    const size = rl2InputSize(env.observationSize, env.numActions, clock !== undefined);
+    let t = 0;
     let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
     let previousActions: Int32Array | null = null;
     let previousRewards: Float32Array | null = null;
@@ -59,12 +75,14 @@ export class Rl2Agent implements Policy {
           episodeEnded,
           env.numActions,
           tasks.batch,
+          clock && { ...clock, step: t },
         );
-        const record = Math.min(tasks.batch, this.recordProbabilities - this.recordedCount);
+        const record = Math.min(tasks.batch, (this.options.recordProbabilities ?? 0) - this.recordedCount);
         const out = tf.tidy(() => {
           const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden, false);
           const probabilities = record > 0 ? tf.softmax(step.logits.slice(0, record)) : undefined;
-          return { hidden: step.hidden, actions: gumbelMax(step.logits, rng), probabilities };
+          const actions = this.options.greedy ? tf.argMax(step.logits, -1) : gumbelMax(step.logits, rng);
+          return { hidden: step.hidden, actions, probabilities };
         });
         if (out.probabilities) {
           this.recorded.push(out.probabilities);
@@ -80,6 +98,7 @@ export class Rl2Agent implements Policy {
         previousActions = actions;
         previousRewards = result.rewards;
         episodeEnded = result.episodeDone;
+        t++;
       },
       dispose: () => hidden.dispose(),
     };

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { MemorySink, type TrainEvent } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Rl2Trainer, rl2Checkpoints } from './rl2-trainer.js';
+import { evaluatePolicy } from '../eval/evaluate.js';
+import { preserveValueOutputs, Rl2Trainer, rl2Checkpoints } from './rl2-trainer.js';
 import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 
 describe('RL² training', () => {
@@ -203,6 +204,66 @@ describe('RL² training', () => {
     expect(Array.from(b!.value.dataSync())).toEqual(Array.from(a!.value.dataSync()));
     tf.dispose([input, hidden, a!.logits, a!.value, a!.hidden, b!.logits, b!.value, b!.hidden]);
     loaded.dispose();
+    trainer.dispose();
+  });
+
+  it.each(['critic', 'both'] as const)(
+    'time inputs (%s) train, and a saved agent acts as the trained one',
+    async (timeInputs) => {
+      const config = {
+        env: 'mdp',
+        episodes: 2,
+        hidden: 6,
+        batch: 8,
+        iterations: 2,
+        evalEvery: 2,
+        evalTrials: 16,
+        timeInputs,
+        valueNetwork: 'separate',
+        seed: 4,
+      } as const;
+      const sink = new MemorySink<TrainEvent>();
+      const trainer = new Rl2Trainer({ config, events: sink });
+      const extra = timeInputs === 'both' ? 3 : 0;
+      expect(trainer.critic!.shape.inputSize).toBe(trainer.policy.shape.inputSize + 3 - extra);
+      await trainer.train();
+      const dir = mkdtempSync(join(tmpdir(), 'rl2-time-'));
+      saveRl2Agent(trainer.policy, trainer.config, dir);
+      const options = { episodes: 2, trials: 32, seed: 'same' };
+      const trained = evaluatePolicy(trainer.agent(), trainer.env, options);
+      const loaded = loadRl2Agent(dir).agent;
+      expect(evaluatePolicy(loaded, trainer.env, options).totals).toEqual(trained.totals);
+      loaded.network.dispose();
+      trainer.dispose();
+    },
+  );
+
+  it('PopArt keeps the value head’s predictions in return units when the statistics move', () => {
+    const trainer = new Rl2Trainer({ config: { episodes: 2, hidden: 6, seed: 5 } });
+    const hidden = tf.randomNormal([5, 6], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const predict = (stats: { mean: number; std: number }) =>
+      Array.from(trainer.policy.valueHead(hidden, false).dataSync(), (v) => stats.mean + stats.std * v);
+    const before = { mean: 0.5, std: 2 };
+    const after = { mean: 30, std: 7 };
+    const expected = predict(before);
+    preserveValueOutputs(trainer.policy, before, after);
+    predict(after).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    hidden.dispose();
+    trainer.dispose();
+  });
+
+  it.each([
+    [{ timeInputs: 'critic' }, /invalid timeInputs: "critic" \(a shared network is its own critic/],
+    [{ popArt: true, normalizeValues: false }, /invalid popArt: true \(rescales normalised values/],
+  ] as const)('refuses settings that contradict each other: %j', (config, message) => {
+    expect(() => new Rl2Trainer({ config })).toThrow(message);
+  });
+
+  it('a linear entropy schedule anneals the bonus to 0', () => {
+    const trainer = new Rl2Trainer({
+      config: { iterations: 4, entropyCoefficient: 0.02, entropySchedule: 'linear' },
+    });
+    expect([0, 2, 4].map((i) => trainer.entropyCoefficientAt(i))).toEqual([0.02, 0.01, 0]);
     trainer.dispose();
   });
 

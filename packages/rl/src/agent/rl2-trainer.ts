@@ -38,8 +38,8 @@ import { trialGae } from './gae.js';
 import { type GruInit, GruPolicy } from './gru-policy.js';
 import { selectTrials } from './ppo.js';
 import type { PpoGradients, PpoHeads } from './ppo-gradients.js';
-import { Rl2Agent } from './rl2-agent.js';
-import { rl2InputSize } from './rl2-input.js';
+import { Rl2Agent, type Rl2AgentOptions } from './rl2-agent.js';
+import { appendTimeInputs, rl2InputSize, TIME_INPUTS } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
 import { trpoStep } from './trpo.js';
 import { ValueNormalizer, valueNormalizerStateSchema } from './value-normalizer.js';
@@ -131,7 +131,28 @@ export const rl2ConfigSchema = z.object({
     .default([]),
   clip: z.number().positive().max(10).default(0.2).describe('PPO clip ε'),
   valueCoefficient: z.number().nonnegative().max(1e3).default(0.5).describe('value loss weight'),
-  entropyCoefficient: z.number().nonnegative().max(1e3).default(0.01).describe('entropy bonus weight'),
+  entropyCoefficient: z
+    .number()
+    .nonnegative()
+    .max(1e3)
+    .default(0.01)
+    .describe('entropy bonus weight (ppo; trpo has none)'),
+  entropySchedule: z
+    .enum(['constant', 'linear'])
+    .default('constant')
+    .describe('entropy bonus schedule (linear: to 0 at the last iteration)'),
+  /**
+   * Tell networks where a step lies in the trial (step within the episode, episode index, fraction
+   * of the trial remaining; see `timeInputs`): `critic` gives them to the separate value network
+   * only, so the policy is unchanged; `both` to the policy network too (the shared one, with
+   * `valueNetwork: 'shared'`).
+   */
+  timeInputs: z
+    .enum(['none', 'critic', 'both'])
+    .default('none')
+    .describe(
+      'time inputs (step, episode, fraction of the trial left) for the value network, or both networks',
+    ),
   /**
    * `shared`: one GRU with policy and value heads. `separate`: a second GRU of the same size learns
    * the values (as pytorch_rl2 does), so that value regression does not compete with the policy for
@@ -152,6 +173,15 @@ export const rl2ConfigSchema = z.object({
     .boolean()
     .default(true)
     .describe('learn values on a unit scale (running return statistics)'),
+  /**
+   * With `normalizeValues`: when the return statistics move, rescale the value head so that its
+   * predictions in return units are unchanged (PopArt's "preserving outputs", van Hasselt et al.
+   * 2016). Without it, every statistics update shifts all value predictions at once.
+   */
+  popArt: z
+    .boolean()
+    .default(false)
+    .describe('rescale the value head when the return statistics move (PopArt), so predictions are kept'),
   evalEvery: z
     .number()
     .int()
@@ -195,7 +225,17 @@ export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>
 }
 
 /** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
-export function checkRl2Config(config: Pick<Rl2Config, 'algorithm' | 'valueNetwork'>): void {
+export function checkRl2Config(
+  config: Pick<Rl2Config, 'algorithm' | 'valueNetwork' | 'timeInputs' | 'popArt' | 'normalizeValues'>,
+): void {
+  if (config.timeInputs === 'critic' && config.valueNetwork !== 'separate')
+    throw new ConfigError(
+      'timeInputs',
+      config.timeInputs,
+      'a shared network is its own critic: use both, or --value-network separate',
+    );
+  if (config.popArt && !config.normalizeValues)
+    throw new ConfigError('popArt', config.popArt, 'rescales normalised values: needs --normalize-values');
   if (config.algorithm === 'trpo' && config.valueNetwork !== 'separate')
     throw new ConfigError(
       'valueNetwork',
@@ -279,20 +319,21 @@ export class Rl2Trainer implements TrainProgram {
     checkIterationSize(this.config, this.env);
     this.root = new Rng(this.config.seed);
     this.total = this.config.iterations;
-    const shape = {
-      inputSize: rl2InputSize(this.env.observationSize, this.env.numActions),
+    const { timeInputs } = this.config;
+    const shapeWithTime = (withTime: boolean) => ({
+      inputSize: rl2InputSize(this.env.observationSize, this.env.numActions, withTime),
       hidden: this.config.hidden,
       actions: this.env.numActions,
       embedding: this.config.embedding,
-    };
+    });
     const init: GruInit = {
       updateGateBias: this.config.gruInit,
       maxTimescale: this.config.episodes * this.env.episodeLength,
     };
-    this.policy = new GruPolicy(shape, this.root.child('weights'), init);
+    this.policy = new GruPolicy(shapeWithTime(timeInputs === 'both'), this.root.child('weights'), init);
     this.critic =
       this.config.valueNetwork === 'separate'
-        ? new GruPolicy(shape, this.root.child('critic-weights'), init)
+        ? new GruPolicy(shapeWithTime(timeInputs !== 'none'), this.root.child('critic-weights'), init)
         : undefined;
     for (const network of [this.policy, this.critic]) if (network) network.kernels = this.config.kernels;
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
@@ -325,7 +366,7 @@ export class Rl2Trainer implements TrainProgram {
 
   /** The trained agent as a {@link Policy} for evaluation. */
   agent(): Rl2Agent {
-    return new Rl2Agent(this.policy, this.env);
+    return new Rl2Agent(this.policy, this.env, rl2AgentOptions(this.config));
   }
 
   /** The policy network's weights at the best evaluation so far (null before one ran). */
@@ -347,6 +388,7 @@ export class Rl2Trainer implements TrainProgram {
       taskRng: rng.child('tasks'),
       actionRng: rng.child('actions'),
       outcomeRng: rng.child('outcomes'),
+      timeInputs: this.config.timeInputs === 'both',
     });
     const { stats, skipped } = await this.update(rollout, rng.child('minibatches'), iteration);
     return {
@@ -355,6 +397,7 @@ export class Rl2Trainer implements TrainProgram {
         ...stats,
         skippedMinibatches: skipped,
         learningRate: this.learningRateAt(iteration),
+        ...(this.config.algorithm === 'ppo' && { entropyCoefficient: this.entropyCoefficientAt(iteration) }),
       },
       skipped: skipped > 0,
     };
@@ -362,7 +405,10 @@ export class Rl2Trainer implements TrainProgram {
 
   /** Mean total reward on held-out trials (their own stream; they select the best weights). */
   evaluate(): Evaluation {
-    const agent = new Rl2Agent(this.policy, this.env, RECORDED_PROBABILITY_ROWS);
+    const agent = new Rl2Agent(this.policy, this.env, {
+      ...rl2AgentOptions(this.config),
+      recordProbabilities: RECORDED_PROBABILITY_ROWS,
+    });
     const result = evaluatePolicy(agent, this.env, {
       episodes: this.config.episodes,
       trials: this.config.evalTrials,
@@ -437,11 +483,28 @@ export class Rl2Trainer implements TrainProgram {
     const cfg = this.config;
     const gaeLambda = this.gaeLambdaAt(iteration);
     const learningRate = this.learningRateAt(iteration);
-    const predicted = this.critic ? valuesOf(this.critic, rollout) : rollout.values;
+    const settings = { ...cfg, entropyCoefficient: this.entropyCoefficientAt(iteration) };
+    // What the value network sees: the policy's inputs, with the time inputs when only it has them.
+    const criticRollout =
+      cfg.timeInputs === 'critic'
+        ? {
+            ...rollout,
+            inputs: appendTimeInputs(rollout.inputs, rollout.batch, rollout.inputSize, {
+              episodeLength: this.env.episodeLength,
+              episodes: cfg.episodes,
+            }),
+            inputSize: rollout.inputSize + TIME_INPUTS,
+          }
+        : rollout;
+    const predicted = this.critic ? valuesOf(this.critic, criticRollout) : rollout.values;
     // The value head predicts normalised returns when value normalisation is on.
     const values = cfg.normalizeValues ? this.valueNormalizer.denormalize(predicted) : predicted;
     const gae = trialGae(rollout.rewards, values, cfg.discount, gaeLambda);
-    if (cfg.normalizeValues) this.valueNormalizer.update(gae.returns);
+    if (cfg.normalizeValues) {
+      const before = this.valueNormalizer.stats;
+      this.valueNormalizer.update(gae.returns);
+      if (cfg.popArt) preserveValueOutputs(this.critic ?? this.policy, before, this.valueNormalizer.stats);
+    }
     const targets = cfg.normalizeValues ? this.valueNormalizer.normalize(gae.returns) : gae.returns;
     const advantages = standardize(gae.advantages);
     const stats: Record<string, number> = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
@@ -478,8 +541,13 @@ export class Rl2Trainer implements TrainProgram {
           terms: PpoTerms;
         }[] = [];
         for (const { network, heads } of this.trainedNetworks()) {
-          const source = { rollout, trials, advantages, returns: targets };
-          const { grads, ...terms } = await this.gradients.gradients(network, source, cfg, heads);
+          const source = {
+            rollout: network === this.critic ? criticRollout : rollout,
+            trials,
+            advantages,
+            returns: targets,
+          };
+          const { grads, ...terms } = await this.gradients.gradients(network, source, settings, heads);
           parts.push({ network, heads, grads, terms });
         }
         // Losses come from the network that trains on them (TRPO reported its own policy terms).
@@ -526,6 +594,14 @@ export class Rl2Trainer implements TrainProgram {
     return learningRateSchedule === 'linear' ? learningRate * (1 - iteration / iterations) : learningRate;
   }
 
+  /** Entropy bonus weight for `iteration` (0-based) under the configured schedule. */
+  entropyCoefficientAt(iteration: number): number {
+    const { entropyCoefficient, entropySchedule, iterations } = this.config;
+    return entropySchedule === 'linear'
+      ? entropyCoefficient * (1 - iteration / iterations)
+      : entropyCoefficient;
+  }
+
   /** GAE λ for `iteration` (0-based) under the config's `gaeLambdaSchedule`. */
   gaeLambdaAt(iteration: number): number {
     let lambda = this.config.gaeLambda;
@@ -545,6 +621,27 @@ export class Rl2Trainer implements TrainProgram {
     this.critic?.dispose();
     disposeAdam(this.adam);
   }
+}
+
+/** How an {@link Rl2Agent} must run a network trained with `config` (its time inputs). */
+export function rl2AgentOptions(config: Pick<Rl2Config, 'timeInputs' | 'episodes'>): Rl2AgentOptions {
+  return config.timeInputs === 'both' ? { timeInputs: { episodes: config.episodes } } : {};
+}
+
+/**
+ * PopArt's output-preserving rescale: when the statistics move from (μ, σ) to (μ', σ'), the value
+ * head's W ← W σ/σ' and b ← (σ b + μ − μ')/σ', so μ' + σ'·(W'h + b') = μ + σ·(W h + b) for every h.
+ */
+export function preserveValueOutputs(
+  network: GruPolicy,
+  before: { mean: number; std: number },
+  after: { mean: number; std: number },
+): void {
+  const { valueW, valueB } = network.weights;
+  tf.tidy(() => {
+    valueW!.assign(tf.mul(valueW!, before.std / after.std));
+    valueB!.assign(tf.div(tf.add(tf.mul(valueB!, before.std), before.mean - after.mean), after.std));
+  });
 }
 
 /** A value network's predictions for every step of a rollout, `[T][batch]`: one GRU op over all steps. */

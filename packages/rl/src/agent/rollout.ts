@@ -27,11 +27,19 @@ export interface Rollout {
 export function collectTrials(
   policy: GruPolicy,
   env: Env,
-  options: { batch: number; episodes: number; taskRng: Rng; actionRng: Rng; outcomeRng: Rng },
+  options: {
+    batch: number;
+    episodes: number;
+    taskRng: Rng;
+    actionRng: Rng;
+    outcomeRng: Rng;
+    /** Give the policy the time inputs of `rl2Input` (its network must have been built for them). */
+    timeInputs?: boolean;
+  },
 ): Rollout {
   const { batch, episodes } = options;
   const tasks = env.sampleTasks(options.taskRng, batch);
-  const inputSize = rl2InputSize(env.observationSize, env.numActions);
+  const inputSize = rl2InputSize(env.observationSize, env.numActions, options.timeInputs);
   const rollout: Rollout = {
     batch,
     steps: episodes * env.episodeLength,
@@ -58,6 +66,9 @@ export function collectTrials(
         episodeEnded,
         env.numActions,
         batch,
+        options.timeInputs
+          ? { step: e * env.episodeLength + t, episodeLength: env.episodeLength, episodes }
+          : undefined,
       );
       const out = tf.tidy(() => {
         const step = policy.step(tf.tensor2d(input, [batch, inputSize]), hidden, false);

@@ -8,9 +8,9 @@ import {
 import { z } from 'zod';
 import { envFor } from '../env/env-registry.js';
 import { GruPolicy } from './gru-policy.js';
-import { Rl2Agent } from './rl2-agent.js';
+import { Rl2Agent, type Rl2AgentOptions } from './rl2-agent.js';
 import { rl2InputSize } from './rl2-input.js';
-import { type Rl2Config, rl2ConfigSchema } from './rl2-trainer.js';
+import { type Rl2Config, rl2AgentOptions, rl2ConfigSchema } from './rl2-trainer.js';
 
 const MANIFEST_FILE = 'agent.json';
 
@@ -30,14 +30,20 @@ export function saveRl2Agent(network: GruPolicy | NamedValues[], config: Rl2Conf
   saveWeightsDirectory(dir, MANIFEST_FILE, { format: 'metagrad-rl2-agent', version: 2, config }, weights);
 }
 
-/** Loads an agent saved by {@link saveRl2Agent}: JSON validated with a schema, raw floats; no code runs. */
-export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config } {
+/**
+ * Loads an agent saved by {@link saveRl2Agent}: JSON validated with a schema, raw floats; no code
+ * runs. With `greedy`, the agent takes its most probable action instead of sampling.
+ */
+export function loadRl2Agent(
+  dir: string,
+  options: Pick<Rl2AgentOptions, 'greedy'> = {},
+): { agent: Rl2Agent; config: Rl2Config } {
   const { manifest, weights } = loadWeightsDirectory(dir, MANIFEST_FILE, manifestSchema);
   const { config } = manifest;
   const env = envFor(config);
   const policy = new GruPolicy(
     {
-      inputSize: rl2InputSize(env.observationSize, env.numActions),
+      inputSize: rl2InputSize(env.observationSize, env.numActions, config.timeInputs === 'both'),
       hidden: config.hidden,
       actions: env.numActions,
       embedding: config.embedding,
@@ -50,5 +56,5 @@ export function loadRl2Agent(dir: string): { agent: Rl2Agent; config: Rl2Config 
     policy.dispose();
     throw new SavedModelError(dir, (error as Error).message);
   }
-  return { agent: new Rl2Agent(policy, env), config };
+  return { agent: new Rl2Agent(policy, env, { ...rl2AgentOptions(config), ...options }), config };
 }
