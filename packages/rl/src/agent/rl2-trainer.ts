@@ -98,6 +98,12 @@ export const rl2ConfigSchema = z.object({
     .default(15)
     .describe('trpo: line-search steps, each shrinking the step by --backtrack-ratio'),
   backtrackRatio: z.number().gt(0).lt(1).default(0.8).describe('trpo: line-search shrink factor'),
+  fisherFraction: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.2)
+    .describe("trpo: fraction of each iteration's trials that Fisher-vector products average over"),
   batch: z.number().int().positive().max(1e5).default(512).describe('trials per iteration'),
   ppoEpochs: z
     .number()
@@ -511,7 +517,12 @@ export class Rl2Trainer implements TrainProgram {
     if (cfg.algorithm === 'trpo') {
       const all = Array.from({ length: rollout.batch }, (_, i) => i);
       const batch = selectTrials(rollout, all, advantages, targets);
-      const step = trpoStep(this.policy, batch, cfg);
+      const step = trpoStep(
+        this.policy,
+        batch,
+        cfg,
+        sampleTrials(rollout.batch, cfg.fisherFraction, rng.child('fisher')),
+      );
       tf.dispose(Object.values(batch));
       Object.assign(stats, {
         policyLoss: -step.surrogateGain,
@@ -657,6 +668,18 @@ function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
   const data = values.dataSync() as Float32Array;
   values.dispose();
   return rollout.inputs.map((_, t) => data.slice(t * batch, (t + 1) * batch));
+}
+
+/** ⌈fraction · batch⌉ distinct trial indices, drawn without replacement, in increasing order. */
+function sampleTrials(batch: number, fraction: number, rng: Rng): number[] | undefined {
+  const count = Math.ceil(fraction * batch);
+  if (count >= batch) return undefined;
+  const order = Array.from({ length: batch }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(batch - i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.slice(0, count).sort((a, b) => a - b);
 }
 
 /** (x − mean) / std over every entry of a time-major batch. */

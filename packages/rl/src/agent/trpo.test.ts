@@ -129,6 +129,26 @@ describe('TRPO', () => {
     policy.dispose();
   });
 
+  it('Fisher-vector products over a subset of trials are those of a batch of only those trials', () => {
+    const policy = new GruPolicy(shape, new Rng('subset'));
+    const trials = [1, 4, 5, 11];
+    const whole = new TrpoProblem(policy, batch, trials);
+    const sub = {
+      inputs: tf.gather(batch.inputs, trials, 1) as tf.Tensor3D,
+      actions: tf.zeros([STEPS * trials.length]) as tf.Tensor1D,
+      advantages: tf.zeros([STEPS * trials.length]) as tf.Tensor1D,
+    };
+    const only = new TrpoProblem(policy, sub);
+    const v = normals(new Rng('subset-direction'), whole.theta.length);
+    const [a, b] = [whole, only].map((p) => p.fisherVectorProduct(v, 0.1));
+    expect(norm(a!.map((x, i) => x - b![i]!)) / norm(b!)).toBeLessThan(1e-6);
+    [whole, only].forEach((p) => {
+      p.dispose();
+    });
+    tf.dispose(Object.values(sub));
+    policy.dispose();
+  });
+
   it('an accepted step stays inside the trust region and improves the surrogate', () => {
     const policy = new GruPolicy(shape, new Rng('step'));
     const tensors = tf.memory().numTensors;

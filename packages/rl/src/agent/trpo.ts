@@ -107,6 +107,8 @@ class FlatWeights {
  * M = diag(π) − ππᵀ per step (the Hessian of the mean KL at θ_old). J v comes from a central
  * difference of the logits (two forward passes of the fused GRU: the kernel has no forward-mode
  * derivative and tfjs no second derivative of its sigmoid); Jᵀ u is one backward pass.
+ * Fisher-vector products may use a subset of the trials (`fisherTrials`), as is usual for TRPO:
+ * the curvature needs fewer samples than the gradient, and conjugate gradient costs most.
  */
 export class TrpoProblem {
   readonly weights: FlatWeights;
@@ -114,11 +116,13 @@ export class TrpoProblem {
   private readonly oldLogProbs: tf.Tensor2D;
   private readonly oldProbs: tf.Tensor2D;
   private readonly oneHot: tf.Tensor2D;
-  private readonly rows: number;
+  /** The trials Fisher-vector products average over: inputs `[T, b, I]` and π_old `[T·b, A]`. */
+  private readonly fisher: { inputs: tf.Tensor3D; probs: tf.Tensor2D };
 
   constructor(
     private readonly policy: GruPolicy,
     private readonly batch: TrpoBatch,
+    fisherTrials?: number[],
   ) {
     this.weights = new FlatWeights(policyVariables(policy));
     this.theta = this.weights.read();
@@ -126,17 +130,27 @@ export class TrpoProblem {
     this.oldLogProbs = tf.logSoftmax(logits);
     this.oldProbs = tf.exp(this.oldLogProbs);
     logits.dispose();
-    this.rows = this.oldProbs.shape[0];
+    const actions = this.oldProbs.shape[1];
     this.oneHot = tf.tidy(
-      () => tf.oneHot(batch.actions.asType('int32'), this.oldProbs.shape[1]).asType('float32') as tf.Tensor2D,
+      () => tf.oneHot(batch.actions.asType('int32'), actions).asType('float32') as tf.Tensor2D,
     );
+    const [steps, trials] = batch.inputs.shape;
+    this.fisher = fisherTrials
+      ? tf.tidy(() => {
+          const index = tf.tensor1d(fisherTrials, 'int32');
+          const probs = tf.gather(tf.reshape(this.oldProbs, [steps, trials, actions]), index, 1);
+          return {
+            inputs: tf.gather(batch.inputs, index, 1) as tf.Tensor3D,
+            probs: tf.reshape(probs, [-1, actions]) as tf.Tensor2D,
+          };
+        })
+      : { inputs: tf.clone(batch.inputs), probs: tf.clone(this.oldProbs) };
   }
 
-  /** Jᵀ u / N, with u `[T·B, A]` a constant: one backward pass through the GRU at θ_old. */
-  private vectorJacobian(u: tf.Tensor2D): Float64Array {
+  /** Jᵀ u / N over trials `inputs` (N steps), with u `[N, A]` a constant: one backward pass at θ_old. */
+  private vectorJacobian(inputs: tf.Tensor3D, u: tf.Tensor2D): Float64Array {
     const { value, grads } = tf.variableGrads(
-      () =>
-        tf.div(tf.sum(tf.mul(trialLogits(this.policy, this.batch.inputs, true), u)), this.rows) as tf.Scalar,
+      () => tf.div(tf.sum(tf.mul(trialLogits(this.policy, inputs, true), u)), u.shape[0]) as tf.Scalar,
       this.weights.variables,
     );
     const out = this.weights.flatten(grads);
@@ -144,11 +158,11 @@ export class TrpoProblem {
     return out;
   }
 
-  /** Logits at θ_old + v (the variables are restored). */
-  private logitsAt(shift: Float64Array, scale: number): tf.Tensor2D {
+  /** Logits of trials `inputs` at θ_old + scale · shift (the variables are restored). */
+  private logitsAt(inputs: tf.Tensor3D, shift: Float64Array, scale: number): tf.Tensor2D {
     this.weights.write(this.theta.map((w, i) => w + scale * shift[i]!));
     try {
-      return trialLogits(this.policy, this.batch.inputs);
+      return trialLogits(this.policy, inputs);
     } finally {
       this.weights.write(this.theta);
     }
@@ -159,7 +173,7 @@ export class TrpoProblem {
     const u = tf.tidy(() =>
       tf.mul(tf.sub(this.oneHot, this.oldProbs), tf.reshape(this.batch.advantages, [-1, 1])),
     );
-    const g = this.vectorJacobian(u as tf.Tensor2D);
+    const g = this.vectorJacobian(this.batch.inputs, u as tf.Tensor2D);
     u.dispose();
     return g;
   }
@@ -171,16 +185,17 @@ export class TrpoProblem {
     if (norm === 0) return new Float64Array(v.length);
     // A logit change of ~1e-3 per unit of the largest weight: small for the curvature, large for float32 rounding.
     const epsilon = 1e-3 / norm;
-    const plus = this.logitsAt(v, epsilon);
-    const minus = this.logitsAt(v, -epsilon);
+    const { inputs, probs } = this.fisher;
+    const plus = this.logitsAt(inputs, v, epsilon);
+    const minus = this.logitsAt(inputs, v, -epsilon);
     const u = tf.tidy(() => {
       const jv = tf.div(tf.sub(plus, minus), 2 * epsilon);
       // M (J v) row by row: π ⊙ Jv − π (π · Jv).
-      const weighted = tf.mul(this.oldProbs, jv);
-      return tf.sub(weighted, tf.mul(this.oldProbs, tf.sum(weighted, -1, true)));
+      const weighted = tf.mul(probs, jv);
+      return tf.sub(weighted, tf.mul(probs, tf.sum(weighted, -1, true)));
     });
     tf.dispose([plus, minus]);
-    const fv = this.vectorJacobian(u as tf.Tensor2D);
+    const fv = this.vectorJacobian(inputs, u as tf.Tensor2D);
     u.dispose();
     for (let i = 0; i < fv.length; i++) fv[i]! += damping * v[i]!;
     return fv;
@@ -188,7 +203,7 @@ export class TrpoProblem {
 
   /** Mean KL(π_old ‖ π_θ) over the batch's steps and the surrogate gain L(θ) − L(θ_old) at θ = θ_old + step. */
   evaluate(step: Float64Array): { kl: number; gain: number } {
-    const logits = this.logitsAt(step, 1);
+    const logits = this.logitsAt(this.batch.inputs, step, 1);
     const [kl, gain] = tf.tidy(() => {
       const logP = tf.logSoftmax(logits);
       const kl = tf.mean(tf.sum(tf.mul(this.oldProbs, tf.sub(this.oldLogProbs, logP)), -1));
@@ -212,7 +227,7 @@ export class TrpoProblem {
   }
 
   dispose(): void {
-    tf.dispose([this.oldLogProbs, this.oldProbs, this.oneHot]);
+    tf.dispose([this.oldLogProbs, this.oldProbs, this.oneHot, this.fisher.inputs, this.fisher.probs]);
   }
 }
 
@@ -270,9 +285,15 @@ export function lineSearch(
  * x = (F + λI)⁻¹ g by conjugate gradient on Fisher-vector products through the fused GRU, scaled to
  * the trust region's edge by the quadratic model (Δθ = √(2δ / xᵀFx) · x), then a backtracking line
  * search that only accepts steps with mean KL ≤ δ that improve the surrogate. No entropy bonus.
+ * `fisherTrials` (indices into the batch's trials) restricts the Fisher-vector products to those trials.
  */
-export function trpoStep(policy: GruPolicy, batch: TrpoBatch, settings: TrpoSettings): TrpoStepReport {
-  const problem = new TrpoProblem(policy, batch);
+export function trpoStep(
+  policy: GruPolicy,
+  batch: TrpoBatch,
+  settings: TrpoSettings,
+  fisherTrials?: number[],
+): TrpoStepReport {
+  const problem = new TrpoProblem(policy, batch, fisherTrials);
   try {
     const g = problem.surrogateGradient();
     const fvp = (v: Float64Array) => problem.fisherVectorProduct(v, settings.cgDamping);
