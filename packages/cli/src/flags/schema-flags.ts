@@ -14,10 +14,11 @@ export interface SchemaFlag {
    */
   kind: 'number' | 'int' | 'int-list' | 'choice' | 'choice-list' | 'text' | 'switch' | 'negated-switch';
   choices?: readonly string[];
-  /** Bounds (numbers, or list entries), from the schema; the lower one may be exclusive (`> 0`). */
+  /** Bounds (numbers, or list entries), from the schema; either may be exclusive (`> 0`, `< 1`). */
   min?: number;
   minExclusive?: boolean;
   max?: number;
+  maxExclusive?: boolean;
   /** The schema's default, for the help text. */
   defaultValue?: unknown;
   /** The field has no default and is not optional: the flag must be given (or set in `--config`). */
@@ -94,13 +95,13 @@ function numberKind(node: ZodLike): { kind: 'int' | 'number' } {
   return { kind: int ? 'int' : 'number' };
 }
 
-function bounds(node: ZodLike): Pick<SchemaFlag, 'min' | 'minExclusive' | 'max'> {
-  const out: Pick<SchemaFlag, 'min' | 'minExclusive' | 'max'> = {};
+function bounds(node: ZodLike): Pick<SchemaFlag, 'min' | 'minExclusive' | 'max' | 'maxExclusive'> {
+  const out: Pick<SchemaFlag, 'min' | 'minExclusive' | 'max' | 'maxExclusive'> = {};
   for (const { _zod } of node.def.checks ?? []) {
     const { check, value, inclusive } = _zod.def;
     if (value === undefined) continue;
     if (check === 'greater_than') Object.assign(out, { min: value, minExclusive: !inclusive });
-    if (check === 'less_than') out.max = value;
+    if (check === 'less_than') Object.assign(out, { max: value, maxExclusive: !inclusive });
   }
   return out;
 }
@@ -108,10 +109,11 @@ function bounds(node: ZodLike): Pick<SchemaFlag, 'min' | 'minExclusive' | 'max'>
 /** `1–500`, `> 0`, `≤ 1e6`: a flag's bounds for its help text. */
 function range(flag: SchemaFlag): string {
   const fmt = (v: number) => (Math.abs(v) >= 1e5 ? v.toExponential().replace('e+', 'e') : String(v));
-  const max = flag.max === undefined ? undefined : fmt(flag.max);
-  if (flag.min === undefined) return max === undefined ? '' : `≤ ${max}`;
-  if (flag.minExclusive) return max === undefined ? `> ${fmt(flag.min)}` : `> ${fmt(flag.min)}, ≤ ${max}`;
-  return max === undefined ? `≥ ${fmt(flag.min)}` : `${fmt(flag.min)}–${max}`;
+  const max = flag.max === undefined ? undefined : `${flag.maxExclusive ? '<' : '≤'} ${fmt(flag.max)}`;
+  if (flag.min === undefined) return max ?? '';
+  if (flag.minExclusive) return max === undefined ? `> ${fmt(flag.min)}` : `> ${fmt(flag.min)}, ${max}`;
+  if (flag.maxExclusive) return `≥ ${fmt(flag.min)}, ${max}`;
+  return max === undefined ? `≥ ${fmt(flag.min)}` : `${fmt(flag.min)}–${fmt(flag.max!)}`;
 }
 
 /** The help line of a flag: its description, choices or bounds, and the real default. */

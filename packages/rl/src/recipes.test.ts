@@ -1,0 +1,18 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { rl2ConfigSchema } from './agent/rl2-trainer.js';
+
+const dir = new URL('../recipes/', import.meta.url);
+const recipes = readdirSync(dir).filter((name) => name.endsWith('.json'));
+
+describe('recipes (packages/rl/recipes, for rl2 train --config)', () => {
+  it('exist', () => {
+    expect(recipes.length).toBeGreaterThan(0);
+  });
+
+  // Strict: a misspelt setting would otherwise be dropped silently and the recipe would lie.
+  it.each(recipes)('%s is a valid RL² config with no unknown settings', (name) => {
+    const parsed = rl2ConfigSchema.strict().safeParse(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+});
