@@ -99,6 +99,7 @@ function quadraticEsStep(kind: 'es' | 'pes', particles: number): Workload<Omit<M
         run,
         unroll: UNROLL,
         metaStep: 0,
+        objective: 'loss',
         noise: new Rng('noise'),
         family,
         taskSeed: taskRng.seed,

@@ -1,4 +1,4 @@
-import { type KernelChoice, Rng } from '@metagrad/core';
+import { type KernelChoice, type NamedValues, Rng } from '@metagrad/core';
 import {
   BernoulliBandit,
   collectTrials,
@@ -11,8 +11,11 @@ import {
   Rl2Trainer,
   type Rollout,
   rl2InputSize,
+  selectTrials,
   TabularMdp,
+  type TrpoBatch,
   trialGae,
+  trpoStep,
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
 import type { Workload } from '../workload.js';
@@ -100,6 +103,58 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
       policy.dispose();
       optimizer.dispose();
       void runner.dispose();
+    },
+  };
+}
+
+interface TrpoState {
+  policy: GruPolicy;
+  batch: TrpoBatch;
+  weights: NamedValues[];
+}
+
+/**
+ * One TRPO policy step (gradient, 10 conjugate-gradient iterations on Fisher-vector products over
+ * a fifth of the trials, line search) over 128 whole MDP trials of 10 episodes; the weights are
+ * put back after each run, so every run takes the same step.
+ */
+function trpoUpdate(): Workload<TrpoState> {
+  return {
+    name: 'rl/trpo-step-mdp-n10-128-trials',
+    description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials)`,
+    runs: 5,
+    setup: () => {
+      const env = new TabularMdp();
+      const policy = policyFor(env);
+      const r = new Rng('trpo');
+      const rollout = collectTrials(policy, env, {
+        batch: BATCH,
+        episodes: 10,
+        taskRng: r.child('t'),
+        actionRng: r.child('a'),
+        outcomeRng: r.child('o'),
+      });
+      const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.8);
+      const trials = Array.from({ length: BATCH }, (_, i) => i);
+      return {
+        policy,
+        batch: selectTrials(rollout, trials, advantages, returns),
+        weights: policy.weightValues(),
+      };
+    },
+    run: ({ policy, batch, weights }) => {
+      const fisher = Array.from({ length: BATCH / 5 }, (_, i) => 5 * i);
+      trpoStep(
+        policy,
+        batch,
+        { maxKl: 0.01, cgIterations: 10, cgDamping: 0.01, backtracks: 15, backtrackRatio: 0.8 },
+        fisher,
+      );
+      policy.setWeightValues(weights);
+    },
+    teardown: ({ policy, batch }) => {
+      policy.dispose();
+      tf.dispose(Object.values(batch));
     },
   };
 }
@@ -200,6 +255,7 @@ export const rlWorkloads: Workload[] = [
   ppoUpdate('auto') as Workload,
   ppoUpdate('composite', '-composite') as Workload,
   ppoUpdate('auto', '-2workers', 2) as Workload,
+  trpoUpdate() as Workload,
   timeToTarget('rl/time-to-target-bandit-n10-k5', 6.6, {
     env: 'bandit',
     arms: 5,

@@ -8,7 +8,8 @@ describe('time inputs', () => {
     expect(timeInputs({ ...clock, step: 0 })).toEqual([0, 0, 1]);
     // Step 23: the 4th step of episode 2 (0-based), 17 of 40 steps still to come.
     expect(timeInputs({ ...clock, step: 23 })).toEqual([0.3, 0.5, 1 - 23 / 40]);
-    timeInputs({ ...clock, step: 39 }).forEach((v, i) => expect(v).toBeCloseTo([0.9, 0.75, 1 / 40][i]!, 12));
+    for (const [i, v] of timeInputs({ ...clock, step: 39 }).entries())
+      expect(v).toBeCloseTo([0.9, 0.75, 1 / 40][i]!, 12);
   });
 
   it('are appended after the RL² input, in the same place by rl2Input and appendTimeInputs', () => {

@@ -247,7 +247,7 @@ describe('RL² training', () => {
     const after = { mean: 30, std: 7 };
     const expected = predict(before);
     preserveValueOutputs(trainer.policy, before, after);
-    predict(after).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    for (const [i, v] of predict(after).entries()) expect(v).toBeCloseTo(expected[i]!, 4);
     hidden.dispose();
     trainer.dispose();
   });

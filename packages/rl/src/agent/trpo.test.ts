@@ -75,7 +75,7 @@ describe('conjugate gradient', () => {
     const { x, residual } = conjugateGradient(apply, b, n);
     expect(residual).toBeLessThan(1e-8);
     const ax = apply(x);
-    ax.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 8));
+    for (const [i, v] of ax.entries()) expect(v).toBeCloseTo(b[i]!, 8);
   });
 });
 
