@@ -11,11 +11,9 @@ import {
   Rl2Trainer,
   type Rollout,
   rl2InputSize,
-  selectTrials,
   TabularMdp,
-  type TrpoBatch,
+  TrpoRunner,
   trialGae,
-  trpoStep,
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
 import type { Workload } from '../workload.js';
@@ -109,8 +107,10 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
 
 interface TrpoState {
   policy: GruPolicy;
-  batch: TrpoBatch;
+  rollout: Rollout;
+  advantages: Float32Array[];
   weights: NamedValues[];
+  runner: TrpoRunner;
 }
 
 /**
@@ -118,10 +118,10 @@ interface TrpoState {
  * a fifth of the trials, line search) over 128 whole MDP trials of 10 episodes; the weights are
  * put back after each run, so every run takes the same step.
  */
-function trpoUpdate(): Workload<TrpoState> {
+function trpoUpdate(workers: number): Workload<TrpoState> {
   return {
-    name: 'rl/trpo-step-mdp-n10-128-trials',
-    description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials)`,
+    name: `rl/trpo-step-mdp-n10-128-trials${workers > 1 ? `-${workers}workers` : ''}`,
+    description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
     runs: 5,
     setup: () => {
       const env = new TabularMdp();
@@ -134,27 +134,24 @@ function trpoUpdate(): Workload<TrpoState> {
         actionRng: r.child('a'),
         outcomeRng: r.child('o'),
       });
-      const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.8);
-      const trials = Array.from({ length: BATCH }, (_, i) => i);
-      return {
-        policy,
-        batch: selectTrials(rollout, trials, advantages, returns),
-        weights: policy.weightValues(),
-      };
+      const { advantages } = trialGae(rollout.rewards, rollout.values, 0.99, 0.8);
+      return { policy, rollout, advantages, weights: policy.weightValues(), runner: new TrpoRunner(workers) };
     },
-    run: ({ policy, batch, weights }) => {
-      const fisher = Array.from({ length: BATCH / 5 }, (_, i) => 5 * i);
-      trpoStep(
-        policy,
-        batch,
-        { maxKl: 0.01, cgIterations: 10, cgDamping: 0.01, backtracks: 15, backtrackRatio: 0.8 },
-        fisher,
-      );
+    run: async ({ policy, rollout, advantages, weights, runner }) => {
+      const fisherTrials = Array.from({ length: BATCH / 5 }, (_, i) => 5 * i);
+      const settings = {
+        maxKl: 0.01,
+        cgIterations: 10,
+        cgDamping: 0.01,
+        backtracks: 15,
+        backtrackRatio: 0.8,
+      };
+      await runner.step(policy, { rollout, advantages, fisherTrials }, settings);
       policy.setWeightValues(weights);
     },
-    teardown: ({ policy, batch }) => {
+    teardown: ({ policy, runner }) => {
       policy.dispose();
-      tf.dispose(Object.values(batch));
+      void runner.dispose();
     },
   };
 }
@@ -255,7 +252,8 @@ export const rlWorkloads: Workload[] = [
   ppoUpdate('auto') as Workload,
   ppoUpdate('composite', '-composite') as Workload,
   ppoUpdate('auto', '-2workers', 2) as Workload,
-  trpoUpdate() as Workload,
+  trpoUpdate(1) as Workload,
+  trpoUpdate(2) as Workload,
   timeToTarget('rl/time-to-target-bandit-n10-k5', 6.6, {
     env: 'bandit',
     arms: 5,

@@ -57,9 +57,11 @@ export {
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
 export {
+  FlatWeights,
   lineSearch,
   policyVariables,
   type TrpoBatch,
+  type TrpoObjective,
   TrpoProblem,
   type TrpoSettings,
   type TrpoStepReport,
@@ -106,3 +108,5 @@ export { pairedDifference } from './eval/paired-difference.js';
 export type { Policy, PolicyRun } from './eval/policy.js';
 export { type GruWeights, gruSequence } from './ops/gru-sequence.js';
 export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';
+export { rlWorkerPool } from './parallel/rl-worker-pool.js';
+export { TrpoRunner, type TrpoSource } from './parallel/trpo-runner.js';

@@ -15,14 +15,14 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /**
  * Solves A x = b for a symmetric positive-definite A given only as products v ↦ A v (Hestenes &
- * Stiefel 1952), from x = 0, for at most `iterations` steps or until ‖r‖/‖b‖ < `tolerance`.
+ * Stiefel 1952), from x = 0 (the products may be computed elsewhere, hence async), for at most `iterations` steps or until ‖r‖/‖b‖ < `tolerance`.
  */
-export function conjugateGradient(
-  apply: (v: Float64Array) => Float64Array,
+export async function conjugateGradient(
+  apply: (v: Float64Array) => Float64Array | Promise<Float64Array>,
   b: Float64Array,
   iterations: number,
   tolerance = 1e-10,
-): ConjugateGradientResult {
+): Promise<ConjugateGradientResult> {
   const x = new Float64Array(b.length);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);
@@ -31,7 +31,7 @@ export function conjugateGradient(
   let rr = dot(r, r);
   let done = 0;
   while (done < iterations && Math.sqrt(rr) / bNorm >= tolerance) {
-    const ap = apply(p);
+    const ap = await apply(p);
     const alpha = rr / dot(p, ap);
     for (let i = 0; i < x.length; i++) {
       x[i]! += alpha * p[i]!;

@@ -25,6 +25,7 @@ import {
   TrainLoop,
   type TrainProgram,
   type TrainSummary,
+  type WorkerPool,
   workersSchema,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -33,15 +34,15 @@ import type { Env } from '../env/env.js';
 import { envFor } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { PpoGradientRunner } from '../parallel/ppo-gradient-runner.js';
+import { rlWorkerPool } from '../parallel/rl-worker-pool.js';
+import { TrpoRunner } from '../parallel/trpo-runner.js';
 import { batchMoments } from './batch-moments.js';
 import { trialGae } from './gae.js';
 import { type GruInit, GruPolicy } from './gru-policy.js';
-import { selectTrials } from './ppo.js';
 import type { PpoGradients, PpoHeads } from './ppo-gradients.js';
 import { Rl2Agent, type Rl2AgentOptions } from './rl2-agent.js';
 import { appendTimeInputs, rl2InputSize, TIME_INPUTS } from './rl2-input.js';
 import { collectTrials, type Rollout } from './rollout.js';
-import { trpoStep } from './trpo.js';
 import { ValueNormalizer, valueNormalizerStateSchema } from './value-normalizer.js';
 
 /** RL² training settings, validated with zod; every field's description is its `--flag` help. */
@@ -313,7 +314,9 @@ export class Rl2Trainer implements TrainProgram {
   readonly headline = ['meanReturn', 'entropy'];
   readonly total: number;
   private adam: AdamState;
+  private readonly pool: WorkerPool;
   private readonly gradients: PpoGradientRunner;
+  private readonly trpo: TrpoRunner;
   private readonly loop: TrainLoop;
   private readonly root: Rng;
   private readonly valueNormalizer = new ValueNormalizer();
@@ -345,7 +348,9 @@ export class Rl2Trainer implements TrainProgram {
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
     resolveKernels(this.config.kernels);
     this.adam = initAdam(this.trainedVariables());
-    this.gradients = new PpoGradientRunner(this.config.workers);
+    this.pool = rlWorkerPool(this.config.workers);
+    this.gradients = new PpoGradientRunner(this.pool);
+    this.trpo = new TrpoRunner(this.pool);
     this.loop = new TrainLoop({
       program: this,
       events: options.events,
@@ -515,15 +520,8 @@ export class Rl2Trainer implements TrainProgram {
     const advantages = standardize(gae.advantages);
     const stats: Record<string, number> = { policyLoss: 0, valueLoss: 0, entropy: 0, gradientNorm: 0 };
     if (cfg.algorithm === 'trpo') {
-      const all = Array.from({ length: rollout.batch }, (_, i) => i);
-      const batch = selectTrials(rollout, all, advantages, targets);
-      const step = trpoStep(
-        this.policy,
-        batch,
-        cfg,
-        sampleTrials(rollout.batch, cfg.fisherFraction, rng.child('fisher')),
-      );
-      tf.dispose(Object.values(batch));
+      const fisherTrials = sampleTrials(rollout.batch, cfg.fisherFraction, rng.child('fisher'));
+      const step = await this.trpo.step(this.policy, { rollout, advantages, fisherTrials }, cfg);
       Object.assign(stats, {
         policyLoss: -step.surrogateGain,
         entropy: step.entropy,
@@ -627,7 +625,7 @@ export class Rl2Trainer implements TrainProgram {
   }
 
   dispose(): void {
-    void this.gradients.dispose();
+    void this.pool.dispose();
     this.policy.dispose();
     this.critic?.dispose();
     disposeAdam(this.adam);

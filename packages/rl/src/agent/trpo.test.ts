@@ -59,7 +59,7 @@ function meanKl(a: tf.Tensor2D, b: tf.Tensor2D): number {
 }
 
 describe('conjugate gradient', () => {
-  it('solves a symmetric positive-definite system in n steps', () => {
+  it('solves a symmetric positive-definite system in n steps', async () => {
     const rng = new Rng('cg');
     const n = 6;
     const m = Array.from({ length: n }, () => normals(rng, n));
@@ -72,7 +72,7 @@ describe('conjugate gradient', () => {
     const apply = (v: Float64Array) =>
       Float64Array.from(a, (row) => row.reduce((s, x, j) => s + x * v[j]!, 0));
     const b = normals(rng, n);
-    const { x, residual } = conjugateGradient(apply, b, n);
+    const { x, residual } = await conjugateGradient(apply, b, n);
     expect(residual).toBeLessThan(1e-8);
     const ax = apply(x);
     for (const [i, v] of ax.entries()) expect(v).toBeCloseTo(b[i]!, 8);
@@ -149,12 +149,14 @@ describe('TRPO', () => {
     policy.dispose();
   });
 
-  it('an accepted step stays inside the trust region and improves the surrogate', () => {
+  it('an accepted step stays inside the trust region and improves the surrogate', async () => {
     const policy = new GruPolicy(shape, new Rng('step'));
     const tensors = tf.memory().numTensors;
     const before = trialLogits(policy, batch.inputs);
     const settings = { maxKl: 0.01, cgIterations: 10, cgDamping: 0.01, backtracks: 10, backtrackRatio: 0.8 };
-    const report = trpoStep(policy, batch, settings);
+    const problem = new TrpoProblem(policy, batch);
+    const report = await trpoStep(policy, problem, settings);
+    problem.dispose();
     expect(report.accepted).toBe(true);
     const after = trialLogits(policy, batch.inputs);
     const kl = meanKl(before, after);
@@ -169,14 +171,14 @@ describe('TRPO', () => {
     policy.dispose();
   });
 
-  it('rejects and reports a step that would leave the trust region, leaving the policy unchanged', () => {
+  it('rejects and reports a step that would leave the trust region, and moves nothing', async () => {
     const policy = new GruPolicy(shape, new Rng('reject'));
     const problem = new TrpoProblem(policy, batch);
     const g = problem.surrogateGradient();
     // Along the gradient, far beyond the region, with no backtracking to rescue it.
     const scale = 50 / norm(g);
     const before = weightsOf(policy);
-    const report = lineSearch(
+    const report = await lineSearch(
       problem,
       g.map((x) => x * scale),
       g,
@@ -184,6 +186,7 @@ describe('TRPO', () => {
     );
     expect(report.accepted).toBe(false);
     expect(report.rejectedFor).toBe('kl');
+    expect(report.step).toBeNull();
     expect(report.kl).toBeGreaterThan(0.01);
     expect(weightsOf(policy)).toEqual(before);
     problem.dispose();

@@ -42,6 +42,21 @@ export interface TrpoStepReport {
   entropy: number;
 }
 
+/**
+ * What a TRPO step needs from its batch at θ_old, on this thread ({@link TrpoProblem}) or split
+ * across gradient workers (`TrpoRunner`): each quantity is a mean over the batch's steps.
+ */
+export interface TrpoObjective {
+  /** g = ∇L(θ_old). */
+  surrogateGradient(): Float64Array | Promise<Float64Array>;
+  /** F v + λ v. */
+  fisherVectorProduct(v: Float64Array, damping: number): Float64Array | Promise<Float64Array>;
+  /** Mean KL(π_old ‖ π_θ) and the surrogate gain L(θ) − L(θ_old) at θ = θ_old + step. */
+  evaluate(step: Float64Array): { kl: number; gain: number } | Promise<{ kl: number; gain: number }>;
+  /** Mean entropy of π_old (nats). */
+  entropy(): number | Promise<number>;
+}
+
 /** The policy network's weights a TRPO step moves: everything but the value head. */
 export function policyVariables(policy: GruPolicy): tf.Variable[] {
   return policy.weightNames.flatMap((name, i) => (name.startsWith('value') ? [] : [policy.variables[i]!]));
@@ -60,7 +75,7 @@ export function trialLogits(policy: GruPolicy, inputs: tf.Tensor3D, differentiab
  * The weights of some variables as one flat vector, and the inverse: the vector space conjugate
  * gradient and the line search work in.
  */
-class FlatWeights {
+export class FlatWeights {
   readonly sizes: number[];
   readonly size: number;
   constructor(readonly variables: tf.Variable[]) {
@@ -110,7 +125,7 @@ class FlatWeights {
  * Fisher-vector products may use a subset of the trials (`fisherTrials`), as is usual for TRPO:
  * the curvature needs fewer samples than the gradient, and conjugate gradient costs most.
  */
-export class TrpoProblem {
+export class TrpoProblem implements TrpoObjective {
   readonly weights: FlatWeights;
   readonly theta: Float64Array;
   private readonly oldLogProbs: tf.Tensor2D;
@@ -221,11 +236,6 @@ export class TrpoProblem {
     return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(this.oldProbs, this.oldLogProbs), -1))).dataSync()[0]!);
   }
 
-  /** Moves the policy to θ_old + step. */
-  apply(step: Float64Array): void {
-    this.weights.write(this.theta.map((w, i) => w + step[i]!));
-  }
-
   dispose(): void {
     tf.dispose([this.oldLogProbs, this.oldProbs, this.oneHot, this.fisher.inputs, this.fisher.probs]);
   }
@@ -233,15 +243,15 @@ export class TrpoProblem {
 
 /**
  * Backtracking line search along a proposed step: tries `full`, then `full · ratio^k` for k up to
- * `backtracks`, and takes the first candidate inside the trust region that improves the surrogate.
- * When none does, the policy is left unchanged and the report says why the last one failed.
+ * `backtracks`, and returns the first candidate inside the trust region that improves the
+ * surrogate (`step`), or `step: null` and why the last candidate failed. It moves nothing.
  */
-export function lineSearch(
-  problem: TrpoProblem,
+export async function lineSearch(
+  objective: TrpoObjective,
   full: Float64Array,
   gradient: Float64Array,
   settings: Pick<TrpoSettings, 'maxKl' | 'backtracks' | 'backtrackRatio'>,
-): Omit<TrpoStepReport, 'cgResidual' | 'entropy'> {
+): Promise<Omit<TrpoStepReport, 'cgResidual' | 'entropy'> & { step: Float64Array | null }> {
   let fullGain = 0;
   for (let i = 0; i < full.length; i++) fullGain += gradient[i]! * full[i]!;
   let last = { kl: Number.NaN, gain: Number.NaN };
@@ -249,7 +259,7 @@ export function lineSearch(
   for (let k = 0; k <= settings.backtracks; k++) {
     const fraction = settings.backtrackRatio ** k;
     const step = full.map((x) => x * fraction);
-    last = problem.evaluate(step);
+    last = await objective.evaluate(step);
     const finite = Number.isFinite(last.kl) && Number.isFinite(last.gain);
     rejectedFor = !finite
       ? 'non-finite'
@@ -258,8 +268,7 @@ export function lineSearch(
         : last.gain <= 0
           ? 'no-improvement'
           : null;
-    if (rejectedFor === null) {
-      problem.apply(step);
+    if (rejectedFor === null)
       return {
         accepted: true,
         rejectedFor,
@@ -267,8 +276,8 @@ export function lineSearch(
         surrogateGain: last.gain,
         expectedGain: fullGain * fraction,
         backtracks: k,
+        step,
       };
-    }
   }
   return {
     accepted: false,
@@ -277,39 +286,44 @@ export function lineSearch(
     surrogateGain: last.gain,
     expectedGain: fullGain * settings.backtrackRatio ** settings.backtracks,
     backtracks: settings.backtracks + 1,
+    step: null,
   };
 }
 
 /**
- * One TRPO policy step (Schulman et al. 2015) on a batch of whole trials: the natural gradient
- * x = (F + λI)⁻¹ g by conjugate gradient on Fisher-vector products through the fused GRU, scaled to
- * the trust region's edge by the quadratic model (Δθ = √(2δ / xᵀFx) · x), then a backtracking line
- * search that only accepts steps with mean KL ≤ δ that improve the surrogate. No entropy bonus.
- * `fisherTrials` (indices into the batch's trials) restricts the Fisher-vector products to those trials.
+ * One TRPO policy step (Schulman et al. 2015): the natural gradient x = (F + λI)⁻¹ g by conjugate
+ * gradient on the objective's Fisher-vector products, scaled to the trust region's edge by the
+ * quadratic model (Δθ = √(2δ / xᵀFx) · x), then a backtracking line search that only accepts steps
+ * with mean KL ≤ δ that improve the surrogate; an accepted step moves `policy`. No entropy bonus.
+ *
+ * @example
+ * ```ts
+ * const problem = new TrpoProblem(policy, batch);
+ * const report = await trpoStep(policy, problem, { maxKl: 0.01, cgIterations: 10, cgDamping: 0.01, backtracks: 15, backtrackRatio: 0.8 });
+ * problem.dispose();
+ * ```
  */
-export function trpoStep(
+export async function trpoStep(
   policy: GruPolicy,
-  batch: TrpoBatch,
+  objective: TrpoObjective,
   settings: TrpoSettings,
-  fisherTrials?: number[],
-): TrpoStepReport {
-  const problem = new TrpoProblem(policy, batch, fisherTrials);
-  try {
-    const g = problem.surrogateGradient();
-    const fvp = (v: Float64Array) => problem.fisherVectorProduct(v, settings.cgDamping);
-    const { x, residual } = conjugateGradient(fvp, g, settings.cgIterations);
-    const fx = fvp(x);
-    let curvature = 0;
-    for (let i = 0; i < x.length; i++) curvature += x[i]! * fx[i]!;
-    const scale = curvature > 0 ? Math.sqrt((2 * settings.maxKl) / curvature) : 0;
-    const report = lineSearch(
-      problem,
-      x.map((v) => v * scale),
-      g,
-      settings,
-    );
-    return { ...report, cgResidual: residual, entropy: problem.entropy() };
-  } finally {
-    problem.dispose();
+): Promise<TrpoStepReport> {
+  const g = await objective.surrogateGradient();
+  const fvp = (v: Float64Array) => objective.fisherVectorProduct(v, settings.cgDamping);
+  const { x, residual } = await conjugateGradient(fvp, g, settings.cgIterations);
+  const fx = await fvp(x);
+  let curvature = 0;
+  for (let i = 0; i < x.length; i++) curvature += x[i]! * fx[i]!;
+  const scale = curvature > 0 ? Math.sqrt((2 * settings.maxKl) / curvature) : 0;
+  const { step, ...report } = await lineSearch(
+    objective,
+    x.map((v) => v * scale),
+    g,
+    settings,
+  );
+  if (step) {
+    const weights = new FlatWeights(policyVariables(policy));
+    weights.write(weights.read().map((w, i) => w + step[i]!));
   }
+  return { ...report, cgResidual: residual, entropy: await objective.entropy() };
 }

@@ -1,10 +1,11 @@
-import { shardRanges, siblingModule, WorkerPool, weightedSum } from '@metagrad/core';
+import { shardRanges, type WorkerPool, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
 import { type PpoGradients, type PpoHeads, ppoGradients } from '../agent/ppo-gradients.js';
 import type { Rollout } from '../agent/rollout.js';
-import type { PpoShardRequest, PpoShardResult } from './ppo-shard-handlers.js';
+import type { PpoShardRequest, PpoShardResult } from './rl-shard-handlers.js';
+import { rlWorkerPool } from './rl-worker-pool.js';
 
 /** The trials of one PPO minibatch and the targets computed for the whole rollout. */
 export interface PpoMinibatchSource {
@@ -22,9 +23,12 @@ export interface PpoMinibatchSource {
  */
 export class PpoGradientRunner {
   private readonly pool: WorkerPool;
+  private readonly ownsPool: boolean;
 
-  constructor(workers: number) {
-    this.pool = new WorkerPool(workers, siblingModule('ppo-shard-handlers', import.meta.url));
+  /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
+  constructor(workers: number | WorkerPool) {
+    this.ownsPool = typeof workers === 'number';
+    this.pool = typeof workers === 'number' ? rlWorkerPool(workers) : workers;
   }
 
   /** Worker threads (1: none, all on this thread). */
@@ -79,8 +83,8 @@ export class PpoGradientRunner {
     };
   }
 
-  /** Stops the worker threads. */
-  dispose(): Promise<void> {
-    return this.pool.dispose();
+  /** Stops the worker threads (of a pool it started itself). */
+  async dispose(): Promise<void> {
+    if (this.ownsPool) await this.pool.dispose();
   }
 }

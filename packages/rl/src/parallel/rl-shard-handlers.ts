@@ -1,0 +1,128 @@
+// The worker side of parallel RL² updates: PPO gradients and TRPO quantities of one shard of the trials.
+import { type KernelChoice, Rng, type ShardHandlers } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import { GruPolicy, type GruPolicyShape } from '../agent/gru-policy.js';
+import {
+  minibatchTensors,
+  type PpoMinibatch,
+  type PpoMinibatchData,
+  type PpoSettings,
+} from '../agent/ppo.js';
+import { type PpoHeads, ppoGradients } from '../agent/ppo-gradients.js';
+import { TrpoProblem } from '../agent/trpo.js';
+
+/** What a worker gets: the network's shape and current weights (in `weightNames` order) and the trials. */
+export interface PpoShardRequest {
+  shape: GruPolicyShape;
+  kernels: KernelChoice;
+  weights: Float32Array[];
+  data: PpoMinibatchData;
+  settings: PpoSettings;
+  heads: PpoHeads;
+}
+
+/** What it sends back: the shard's mean loss terms and their gradients (in `weightNames` order). */
+export interface PpoShardResult {
+  grads: Float32Array[];
+  total: number;
+  policy: number;
+  value: number;
+  entropy: number;
+}
+
+/** One network per shape, reused: only its weights change between requests. */
+const networks = new Map<string, GruPolicy>();
+
+/** The cached network of `shape`, on `kernels`, with `weights` (in `weightNames` order). */
+function networkWith(shape: GruPolicyShape, kernels: KernelChoice, weights: Float32Array[]): GruPolicy {
+  const key = JSON.stringify(shape);
+  let network = networks.get(key);
+  if (!network) {
+    network = new GruPolicy(shape, new Rng('shard'));
+    networks.set(key, network);
+  }
+  network.kernels = kernels;
+  network.variables.forEach((v, i) => {
+    tf.tidy(() => v.assign(tf.tensor(weights[i]!, v.shape)));
+  });
+  return network;
+}
+
+/** A TRPO step's shard: its trials (actions and advantages as in a PPO minibatch) and its share of the Fisher trials. */
+export interface TrpoShardRequest {
+  shape: GruPolicyShape;
+  kernels: KernelChoice;
+  weights: Float32Array[];
+  data: PpoMinibatchData;
+  /** Indices into this shard's trials; absent: all of them. */
+  fisherTrials?: number[];
+}
+
+/** What a shard reports when a TRPO step starts: its gradient and entropy (means over its steps) and its sizes. */
+export interface TrpoShardStart {
+  gradient: Float64Array;
+  entropy: number;
+  fisherTrials: number;
+}
+
+/** The shard's problem, kept from `trpoStart` to `trpoEnd` (one TRPO step at a time per worker). */
+let trpo: { problem: TrpoProblem; batch: PpoMinibatch; hasFisher: boolean } | undefined;
+
+function endTrpo(): void {
+  if (!trpo) return;
+  trpo.problem.dispose();
+  tf.dispose(Object.values(trpo.batch));
+  trpo = undefined;
+}
+
+function currentTrpo() {
+  if (!trpo) throw new Error('no TRPO step in progress on this worker (trpoStart first)');
+  return trpo;
+}
+
+export const shardHandlers = {
+  ppoGradients: (request: PpoShardRequest): PpoShardResult => {
+    const network = networkWith(request.shape, request.kernels, request.weights);
+    const minibatch = minibatchTensors(request.data);
+    const { grads, ...terms } = ppoGradients(network, minibatch, request.settings, request.heads);
+    const result: PpoShardResult = {
+      grads: network.variables.map((v) => grads[v.name]!.dataSync() as Float32Array),
+      total: terms.total.dataSync()[0]!,
+      policy: terms.policy.dataSync()[0]!,
+      value: terms.value.dataSync()[0]!,
+      entropy: terms.entropy.dataSync()[0]!,
+    };
+    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch)]);
+    return result;
+  },
+
+  trpoStart: (request: TrpoShardRequest): TrpoShardStart => {
+    endTrpo();
+    const network = networkWith(request.shape, request.kernels, request.weights);
+    const batch = minibatchTensors(request.data);
+    const fisher = request.fisherTrials;
+    // A shard with none of the Fisher trials keeps all of them locally, but its products weigh 0.
+    const problem = new TrpoProblem(network, batch, fisher && fisher.length > 0 ? fisher : undefined);
+    trpo = { problem, batch, hasFisher: fisher === undefined || fisher.length > 0 };
+    return {
+      gradient: problem.surrogateGradient(),
+      entropy: problem.entropy(),
+      fisherTrials: fisher?.length ?? request.data.batch,
+    };
+  },
+
+  trpoFisher: (request: { v: Float64Array; damping: number }): Float64Array => {
+    const { problem, hasFisher } = currentTrpo();
+    return hasFisher
+      ? problem.fisherVectorProduct(request.v, request.damping)
+      : new Float64Array(request.v.length);
+  },
+
+  trpoEvaluate: (request: { step: Float64Array }): { kl: number; gain: number } =>
+    currentTrpo().problem.evaluate(request.step),
+
+  trpoEnd: (): null => {
+    endTrpo();
+    return null;
+  },
+} satisfies ShardHandlers;

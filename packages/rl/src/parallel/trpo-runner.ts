@@ -1,0 +1,129 @@
+import { shardRanges, type WorkerPool } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
+import type { GruPolicy } from '../agent/gru-policy.js';
+import { selectTrialData, selectTrials } from '../agent/ppo.js';
+import type { Rollout } from '../agent/rollout.js';
+import {
+  type TrpoObjective,
+  TrpoProblem,
+  type TrpoSettings,
+  type TrpoStepReport,
+  trpoStep,
+} from '../agent/trpo.js';
+import type { TrpoShardRequest, TrpoShardStart } from './rl-shard-handlers.js';
+import { rlWorkerPool } from './rl-worker-pool.js';
+
+/** The trials of a TRPO step: a whole rollout, its advantages, and the trials Fisher products use. */
+export interface TrpoSource {
+  rollout: Rollout;
+  advantages: Float32Array[];
+  /** Indices of the trials Fisher-vector products average over (increasing); absent: all. */
+  fisherTrials?: number[];
+}
+
+/**
+ * Takes TRPO steps on this thread (one worker), or with the trials split across worker threads:
+ * each worker holds its shard's problem for the whole step, and the main thread combines the
+ * shards' gradients, Fisher-vector products, KLs and gains in shard order, weighted by their share
+ * of the steps (of the Fisher steps for products). 1 and N workers differ by float rounding only.
+ */
+export class TrpoRunner {
+  private readonly pool: WorkerPool;
+  private readonly ownsPool: boolean;
+
+  /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
+  constructor(workers: number | WorkerPool) {
+    this.ownsPool = typeof workers === 'number';
+    this.pool = typeof workers === 'number' ? rlWorkerPool(workers) : workers;
+  }
+
+  /** One TRPO step of `policy` (see {@link trpoStep}); an accepted step moves `policy`. */
+  async step(policy: GruPolicy, source: TrpoSource, settings: TrpoSettings): Promise<TrpoStepReport> {
+    const { rollout, advantages, fisherTrials } = source;
+    const all = Array.from({ length: rollout.batch }, (_, i) => i);
+    if (this.pool.size === 1) {
+      const batch = selectTrials(rollout, all, advantages, advantages);
+      const problem = new TrpoProblem(policy, batch, fisherTrials);
+      try {
+        return await trpoStep(policy, problem, settings);
+      } finally {
+        problem.dispose();
+        tf.dispose(Object.values(batch));
+      }
+    }
+    const weights = policy.variables.map((v) => v.dataSync() as Float32Array);
+    const ranges = shardRanges(rollout.batch, this.pool.size);
+    const requests: TrpoShardRequest[] = ranges.map(({ start, count }) => ({
+      shape: policy.shape,
+      kernels: policy.kernels,
+      weights,
+      data: selectTrialData(rollout, all.slice(start, start + count), advantages, advantages),
+      ...(fisherTrials && {
+        fisherTrials: fisherTrials.filter((t) => t >= start && t < start + count).map((t) => t - start),
+      }),
+    }));
+    const starts = await this.pool.call<TrpoShardStart>('trpoStart', requests);
+    try {
+      return await trpoStep(policy, shardedObjective(this.pool, starts, ranges), settings);
+    } finally {
+      await this.pool.call(
+        'trpoEnd',
+        ranges.map(() => null),
+      );
+    }
+  }
+
+  /** Stops the worker threads (of a pool it started itself). */
+  async dispose(): Promise<void> {
+    if (this.ownsPool) await this.pool.dispose();
+  }
+}
+
+/** Σ_s share_s · x_s over the shards' vectors. */
+function weighted(parts: Float64Array[], shares: number[]): Float64Array {
+  const out = new Float64Array(parts[0]!.length);
+  parts.forEach((part, s) => {
+    const share = shares[s]!;
+    if (share === 0) return;
+    for (let i = 0; i < out.length; i++) out[i]! += share * part[i]!;
+  });
+  return out;
+}
+
+/** The objective whose quantities the workers compute on their shards, combined here. */
+function shardedObjective(
+  pool: WorkerPool,
+  starts: TrpoShardStart[],
+  ranges: { start: number; count: number }[],
+): TrpoObjective {
+  const total = ranges.reduce((sum, r) => sum + r.count, 0);
+  const shares = ranges.map((r) => r.count / total);
+  const fisherTotal = starts.reduce((sum, s) => sum + s.fisherTrials, 0);
+  const fisherShares = starts.map((s) => s.fisherTrials / fisherTotal);
+  return {
+    surrogateGradient: () =>
+      weighted(
+        starts.map((s) => s.gradient),
+        shares,
+      ),
+    entropy: () => starts.reduce((sum, s, i) => sum + shares[i]! * s.entropy, 0),
+    fisherVectorProduct: async (v, damping) =>
+      weighted(
+        await pool.call<Float64Array>(
+          'trpoFisher',
+          ranges.map(() => ({ v, damping })),
+        ),
+        fisherShares,
+      ),
+    evaluate: async (step) => {
+      const parts = await pool.call<{ kl: number; gain: number }>(
+        'trpoEvaluate',
+        ranges.map(() => ({ step })),
+      );
+      return {
+        kl: parts.reduce((sum, p, i) => sum + shares[i]! * p.kl, 0),
+        gain: parts.reduce((sum, p, i) => sum + shares[i]! * p.gain, 0),
+      };
+    },
+  };
+}
