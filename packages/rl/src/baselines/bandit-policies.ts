@@ -116,7 +116,7 @@ export class EpsilonGreedyBandit extends GreedyBandit {
  * c = 1 it is the textbook index.
  */
 export class Ucb1 extends BanditPolicy {
-  readonly name = 'ucb1';
+  readonly name: string = 'ucb1';
   readonly c: number;
   constructor(c: number) {
     super();
@@ -146,17 +146,9 @@ export class Ucb1 extends BanditPolicy {
  * prior acts as one pseudo-observation, so no arm must be tried first; with only 10 pulls, trying
  * each of k arms once dominates the result. As c → 0 it is greedy on the posterior mean.
  */
-export class PosteriorUcb extends BanditPolicy {
-  readonly name = 'ucb1-posterior';
-  readonly c: number;
-  constructor(c: number) {
-    super();
-    this.c = c;
-  }
-  describe() {
-    return { name: this.name, c: this.c };
-  }
-  protected score(
+export class PosteriorUcb extends Ucb1 {
+  override readonly name = 'ucb1-posterior';
+  protected override score(
     pulls: Float64Array,
     wins: Float64Array,
     o: number,

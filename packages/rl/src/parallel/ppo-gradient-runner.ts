@@ -5,7 +5,7 @@ import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js
 import { type PpoGradients, type PpoHeads, ppoGradients } from '../agent/ppo-gradients.js';
 import type { Rollout } from '../agent/rollout.js';
 import type { PpoShardRequest, PpoShardResult } from './rl-shard-handlers.js';
-import { rlWorkerPool } from './rl-worker-pool.js';
+import { type rlWorkerPool, runnerPool } from './rl-worker-pool.js';
 
 /** The trials of one PPO minibatch and the targets computed for the whole rollout. */
 export interface PpoMinibatchSource {
@@ -27,8 +27,7 @@ export class PpoGradientRunner {
 
   /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
   constructor(workers: number | WorkerPool) {
-    this.ownsPool = typeof workers === 'number';
-    this.pool = typeof workers === 'number' ? rlWorkerPool(workers) : workers;
+    ({ pool: this.pool, owned: this.ownsPool } = runnerPool(workers));
   }
 
   /** Worker threads (1: none, all on this thread). */

@@ -11,7 +11,7 @@ import {
   trpoStep,
 } from '../agent/trpo.js';
 import type { TrpoShardRequest, TrpoShardStart } from './rl-shard-handlers.js';
-import { rlWorkerPool } from './rl-worker-pool.js';
+import { type rlWorkerPool, runnerPool } from './rl-worker-pool.js';
 
 /** The trials of a TRPO step: a whole rollout, its advantages, and the trials Fisher products use. */
 export interface TrpoSource {
@@ -33,8 +33,7 @@ export class TrpoRunner {
 
   /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
   constructor(workers: number | WorkerPool) {
-    this.ownsPool = typeof workers === 'number';
-    this.pool = typeof workers === 'number' ? rlWorkerPool(workers) : workers;
+    ({ pool: this.pool, owned: this.ownsPool } = runnerPool(workers));
   }
 
   /** One TRPO step of `policy` (see {@link trpoStep}); an accepted step moves `policy`. */
