@@ -111,6 +111,7 @@ export {
   workersSchema,
 } from './parallel/worker-thread-transport.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
+export { DECAY_SCHEDULES, type DecaySchedule, decayed } from './schedules/decay-schedule.js';
 export {
   ConstantSchedule,
   type ExponentialDecayOptions,

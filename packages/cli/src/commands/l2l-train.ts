@@ -67,7 +67,7 @@ export type L2lTrainConfig = z.output<typeof l2lTrainSchema>;
 
 /** The flags of `l2l train`, each declared once, from {@link l2lTrainSchema}. */
 export const L2L_TRAIN_FLAGS = schemaFlags(l2lTrainSchema, {
-  rename: { metaLearningRate: 'meta-lr', preprocessK: 'k' },
+  rename: { metaLearningRate: 'meta-lr', metaLearningRateSchedule: 'meta-lr-schedule', preprocessK: 'k' },
 });
 
 /** The learned optimizer's configuration for a run. */

@@ -184,6 +184,28 @@ describe('MetaTrainer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a cosine meta-learning-rate schedule is the step size Adam uses, falling to 0 at the end', async () => {
+    const family = new QuadraticFamily();
+    const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('schedule'));
+    const sink = new MemorySink<TrainEvent>();
+    const config = {
+      ...SMALL,
+      epochs: 2,
+      steps: 20,
+      metaLearningRateSchedule: 'cosine' as const,
+      evalEvery: 100,
+    };
+    const trainer = new MetaTrainer({ config, family, optimizer, events: sink });
+    await trainer.train();
+    // 2 epochs × 2 truncations: steps 0…3 of 4.
+    const used = metaSteps(sink.events).map((e) => e.metrics.metaLearningRate);
+    expect(used).toEqual(
+      [0, 1, 2, 3].map((i) => expect.closeTo(3e-3 * 0.5 * (1 + Math.cos((Math.PI * i) / 4)), 12)),
+    );
+    trainer.dispose();
+    optimizer.dispose();
+  });
+
   it('rejects bad settings with an error naming the field', () => {
     const family = new QuadraticFamily();
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng(0));

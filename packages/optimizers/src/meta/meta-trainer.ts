@@ -8,6 +8,8 @@ import {
   checkpointState,
   checkpointTensors,
   clipAndApply,
+  DECAY_SCHEDULES,
+  decayed,
   disposeAdam,
   type Evaluation,
   type EventSink,
@@ -96,6 +98,12 @@ export const metaTrainConfigSchema = z.object({
     .max(10)
     .default(3e-3)
     .describe("Adam step size for the optimizer's weights"),
+  metaLearningRateSchedule: z
+    .enum(DECAY_SCHEDULES)
+    .default('constant')
+    .describe(
+      "schedule of the optimizer's Adam step size over the epochs (linear or cosine: to 0 at the end)",
+    ),
   metaObjective: z
     .enum(META_OBJECTIVES)
     .default('loss')
@@ -313,6 +321,12 @@ export class MetaTrainer implements TrainProgram {
     return new TruncatedBackprop(workers, { secondOrder });
   }
 
+  /** The outer step size at meta-step `index` (0-based) under the configured schedule. */
+  metaLearningRateAt(index: number): number {
+    const { metaLearningRate, metaLearningRateSchedule } = this.config;
+    return decayed(metaLearningRate, metaLearningRateSchedule, index, this.total);
+  }
+
   /** Asks training to stop after the current meta-step, writing a checkpoint. */
   stop(): void {
     this.loop.stop();
@@ -368,7 +382,7 @@ export class MetaTrainer implements TrainProgram {
     const applied = clipAndApply(
       [{ variables: this.optimizer.variables, gradients: result.gradients }],
       this.adam,
-      { learningRate: this.config.metaLearningRate },
+      { learningRate: this.metaLearningRateAt(index) },
       this.config.clipNorm,
       [result.metaLoss],
     );
@@ -378,7 +392,12 @@ export class MetaTrainer implements TrainProgram {
     this.run = result.next;
     const metaLoss = applied.checked[0]!;
     this.epochMetaLosses.push(metaLoss);
-    const metrics: Record<string, number> = { epoch, metaLoss, gradientNorm: applied.norms[0]! };
+    const metrics: Record<string, number> = {
+      epoch,
+      metaLoss,
+      gradientNorm: applied.norms[0]!,
+      metaLearningRate: this.metaLearningRateAt(index),
+    };
     if (truncation === this.metaStepsPerEpoch - 1) {
       const mean = tf.tidy(() => tf.mean(this.run!.loss));
       metrics.trainLog10FinalLoss = Math.log10(mean.dataSync()[0]!);

@@ -8,6 +8,8 @@ import {
   checkpointState,
   checkpointTensors,
   clipAndApply,
+  DECAY_SCHEDULES,
+  decayed,
   disposeAdam,
   type Evaluation,
   type EventSink,
@@ -116,9 +118,9 @@ export const rl2ConfigSchema = z.object({
   minibatches: z.number().int().positive().max(1e5).default(4).describe('minibatches per PPO epoch'),
   learningRate: z.number().positive().max(10).default(3e-3).describe('Adam step size'),
   learningRateSchedule: z
-    .enum(['constant', 'linear'])
+    .enum(DECAY_SCHEDULES)
     .default('constant')
-    .describe("step-size schedule (linear: to 0 at the last iteration, as OpenAI baselines' PPO)"),
+    .describe("step-size schedule (linear, as OpenAI baselines' PPO, or cosine: to 0 at the last iteration)"),
   clipNorm: z.number().positive().max(1e6).default(1).describe('global gradient-norm clip, per network'),
   discount: z.number().min(0).max(1).default(0.99).describe('discount γ'),
   gaeLambda: z.number().min(0).max(1).default(0.3).describe('GAE λ'),
@@ -145,9 +147,9 @@ export const rl2ConfigSchema = z.object({
     .default(0.01)
     .describe('entropy bonus weight (ppo; trpo has none)'),
   entropySchedule: z
-    .enum(['constant', 'linear'])
+    .enum(DECAY_SCHEDULES)
     .default('constant')
-    .describe('entropy bonus schedule (linear: to 0 at the last iteration)'),
+    .describe('entropy bonus schedule (linear or cosine: to 0 at the last iteration)'),
   /**
    * Tell networks where a step lies in the trial (step within the episode, episode index, fraction
    * of the trial remaining; see `timeInputs`): `critic` gives them to the separate value network
@@ -600,7 +602,7 @@ export class Rl2Trainer implements TrainProgram {
   /** Step size for `iteration` (0-based) under the configured schedule. */
   learningRateAt(iteration: number): number {
     const { learningRate, learningRateSchedule, iterations } = this.config;
-    return learningRateSchedule === 'linear' ? learningRate * (1 - iteration / iterations) : learningRate;
+    return decayed(learningRate, learningRateSchedule, iteration, iterations);
   }
 
   /** Entropy bonus weight for `iteration` (0-based) under the configured schedule. */
