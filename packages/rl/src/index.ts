@@ -70,6 +70,7 @@ export {
 } from './agent/trpo.js';
 export { ValueNormalizer, type ValueNormalizerState } from './agent/value-normalizer.js';
 export {
+  BayesOptimalBandit,
   EpsilonGreedyBandit,
   GittinsBandit,
   GreedyBandit,
@@ -78,6 +79,11 @@ export {
   ThompsonSampling,
   Ucb1,
 } from './baselines/bandit-policies.js';
+export {
+  BayesOptimalPlanner,
+  bayesOptimalValue,
+  MAX_BAYES_OPTIMAL_PULLS,
+} from './baselines/bayes-optimal.js';
 export { GittinsTable, gittinsIndex } from './baselines/gittins.js';
 export { type MdpModel, planEpisode } from './baselines/mdp-planning.js';
 export {
@@ -93,6 +99,7 @@ export {
 export { PAPER_BANDIT_RESULTS, PAPER_MDP_RESULTS, paperResult } from './baselines/paper-results.js';
 export {
   BANDIT_BASELINES,
+  BANDIT_REFERENCES,
   type BaselineName,
   baselineCandidates,
   MDP_BASELINES,

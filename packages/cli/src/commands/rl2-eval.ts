@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { backendSchema, ConfigError, seedSchema } from '@metagrad/core';
 import {
   BANDIT_BASELINES,
+  BANDIT_REFERENCES,
   type Env,
   envFor,
   evaluatePolicy,
@@ -26,7 +27,7 @@ export const rl2EvalSchema = z.object({
     .string()
     .min(1)
     .describe(
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, psrl, opsrl, ucrl2, beb, q-learning',
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, bayes-optimal (bandits, ≤ 30 pulls), psrl, opsrl, ucrl2, beb, q-learning',
     ),
   against: z
     .string()
@@ -69,7 +70,8 @@ export function resolvePolicy(
   field = 'policy',
   agentOptions: { greedy?: boolean } = {},
 ): Policy {
-  const baselines: readonly string[] = env.name === 'bandit' ? BANDIT_BASELINES : MDP_BASELINES;
+  const baselines: readonly string[] =
+    env.name === 'bandit' ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES] : MDP_BASELINES;
   if (baselines.includes(name)) return tuneBaseline(env, name, { episodes, seed: 'tune' });
   for (const dir of [join(name, 'best'), join(name, 'agent'), name]) {
     if (existsSync(join(dir, 'agent.json'))) {

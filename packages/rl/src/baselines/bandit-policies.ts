@@ -1,6 +1,7 @@
 import type { Rng } from '@metagrad/core';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
+import { BayesOptimalPlanner } from './bayes-optimal.js';
 import { GittinsTable } from './gittins.js';
 import { argmaxRandomTie, sampleBeta } from './sampling.js';
 
@@ -230,5 +231,36 @@ export class GittinsBandit extends BanditPolicy {
       const w = wins[o + a]!;
       scores[a] = table.index(1 + w, 1 + pulls[o + a]! - w);
     }
+  }
+}
+
+/**
+ * The Bayes-optimal policy for a trial of `pulls` pulls (exact dynamic programming, up to 30 pulls;
+ * see {@link BayesOptimalPlanner}): pulls the arm with the highest expected reward to come. It is
+ * what the best possible agent does, so an RL² agent's paired difference from it is its regret.
+ */
+export class BayesOptimalBandit extends BanditPolicy {
+  readonly name = 'bayes-optimal';
+  private readonly planner: BayesOptimalPlanner;
+  constructor(readonly pulls: number) {
+    super();
+    this.planner = new BayesOptimalPlanner(pulls);
+  }
+  describe() {
+    return { name: this.name, pulls: this.pulls };
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    t: number,
+    scores: Float64Array,
+  ) {
+    const counts = Array.from(
+      { length: arms },
+      (_, a) => [wins[o + a]!, pulls[o + a]! - wins[o + a]!] as [number, number],
+    );
+    for (let a = 0; a < arms; a++) scores[a] = this.planner.actionValue(counts, a, this.pulls - t);
   }
 }

@@ -3,6 +3,7 @@ import type { Env } from '../env/env.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import type { Policy } from '../eval/policy.js';
 import {
+  BayesOptimalBandit,
   EpsilonGreedyBandit,
   GittinsBandit,
   GreedyBandit,
@@ -11,6 +12,7 @@ import {
   ThompsonSampling,
   Ucb1,
 } from './bandit-policies.js';
+import { MAX_BAYES_OPTIMAL_PULLS } from './bayes-optimal.js';
 import {
   Beb,
   EpsilonGreedyMdpPolicy,
@@ -45,12 +47,21 @@ export const MDP_BASELINES = [
   'q-learning',
 ] as const;
 
-export type BaselineName = (typeof BANDIT_BASELINES)[number] | (typeof MDP_BASELINES)[number];
+/**
+ * Bandit policies to compare with that are not columns of the paper's Table 1: the exact
+ * Bayes-optimal policy (trials of at most 30 pulls), the ceiling of what any agent can expect.
+ */
+export const BANDIT_REFERENCES = ['bayes-optimal'] as const;
+
+export type BaselineName =
+  | (typeof BANDIT_BASELINES)[number]
+  | (typeof BANDIT_REFERENCES)[number]
+  | (typeof MDP_BASELINES)[number];
 
 /** Every setting of a baseline's hyperparameters worth trying (one entry for those without any). */
 export function baselineCandidates(env: Env, name: string, episodes: number): Policy[] {
   const isBandit = env.name === 'bandit';
-  const known: readonly string[] = isBandit ? BANDIT_BASELINES : MDP_BASELINES;
+  const known: readonly string[] = isBandit ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES] : MDP_BASELINES;
   if (!known.includes(name)) {
     throw new ConfigError('policy', name, `not a ${env.name} baseline; expected one of ${known.join(', ')}`);
   }
@@ -70,6 +81,14 @@ export function baselineCandidates(env: Env, name: string, episodes: number): Po
         return [new ThompsonSampling()];
       case 'ots':
         return [new ThompsonSampling(true)];
+      case 'bayes-optimal':
+        if (episodes > MAX_BAYES_OPTIMAL_PULLS)
+          throw new ConfigError(
+            'policy',
+            name,
+            `plans exactly over at most ${MAX_BAYES_OPTIMAL_PULLS} pulls, not ${episodes}`,
+          );
+        return [new BayesOptimalBandit(episodes)];
       case 'gittins':
         return [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99].map((g) => new GittinsBandit(g, episodes));
     }
