@@ -90,11 +90,12 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .addHelpText(
       'after',
       `
-An MLP task defaults to --instances 8 and --eval-instances 16 (an MLP instance has ~1,500 parameters).
+An MLP task defaults to --instances 4 --eval-instances 16 --epochs 400 (about 15 minutes on 2 cores),
+the recipe that beat tuned Adam, RMSProp, momentum and NAG on the digits MLP (see the optimizers README).
 
 Examples:
   $ metagrad l2l train --task quadratic --epochs 300
-  $ metagrad l2l train --task mlp --instances 8 --epochs 50 --run-dir runs/digits
+  $ metagrad l2l train --task mlp --run-dir runs/digits
   $ metagrad l2l train --resume runs/digits`,
     )
     .action(async (options: Record<string, unknown>) => {
@@ -102,6 +103,13 @@ Examples:
       await runTraining('l2l', plan, 'meta-step', (io) => runL2lTrain(plan, io));
     });
 }
+
+/**
+ * MLP meta-training defaults: the recipe that beat every tuned baseline on the digits MLP (issue
+ * #16). An MLP instance has ~1,500 parameters, a quadratic 10: 4 instances keep a meta-step near
+ * 0.4 s, and more, cheaper updates (400 epochs) beat fewer, better-averaged ones (8 × 200).
+ */
+const MLP_DEFAULTS = { instances: 4, evalInstances: 16, epochs: 400 };
 
 /** `l2l train` resolved in the main thread. */
 export type L2lTrainPlan = TrainingPlan<L2lTrainConfig>;
@@ -113,11 +121,8 @@ export function planL2lTrain(options: Record<string, unknown> & RunFlags): Promi
     flags: L2L_TRAIN_FLAGS,
     module: { field: 'taskModule', load: loadTaskModule },
     adjust: (values, stored) => {
-      // An MLP instance has ~1,500 parameters, a quadratic 10: fewer instances keep MLP meta-steps near a second.
-      if ((values.task ?? stored.task) === 'mlp') {
-        values.instances ??= stored.instances ?? 8;
-        values.evalInstances ??= stored.evalInstances ?? 16;
-      }
+      if ((values.task ?? stored.task) === 'mlp')
+        for (const [field, value] of Object.entries(MLP_DEFAULTS)) values[field] ??= stored[field] ?? value;
     },
     validate: (config) => {
       checkMetaTrainConfig(config);
