@@ -90,7 +90,7 @@ export function registerL2lTrainCommand(l2l: Command): void {
     .addHelpText(
       'after',
       `
-An MLP task defaults to --instances 4 --eval-instances 16 --epochs 400 (about 15 minutes on 2 cores),
+An MLP task defaults to --instances 4 --eval-instances 16 --epochs 400 (12 minutes on 2 cores),
 the recipe that beat tuned Adam, RMSProp, momentum and NAG on the digits MLP (see the optimizers README).
 
 Examples:
@@ -107,7 +107,7 @@ Examples:
 /**
  * MLP meta-training defaults: the recipe that beat every tuned baseline on the digits MLP (issue
  * #16). An MLP instance has ~1,500 parameters, a quadratic 10: 4 instances keep a meta-step near
- * 0.4 s, and more, cheaper updates (400 epochs) beat fewer, better-averaged ones (8 × 200).
+ * 0.25 s on 2 workers, and more, cheaper updates (400 epochs) beat fewer, better-averaged ones (8 × 200).
  */
 const MLP_DEFAULTS = { instances: 4, evalInstances: 16, epochs: 400 };
 
