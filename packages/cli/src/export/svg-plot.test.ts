@@ -24,6 +24,8 @@ describe('svgLineChart', () => {
       { title: 'Quadratics', xLabel: 'step', yLabel: 'loss', logY: true },
     );
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    // An accessible name: the title, as the first child.
+    expect(svg.split('\n')[1]).toMatch(/^<title>.+<\/title>$/);
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg).toContain('L2L &lt;lstm&gt;'); // escaped
     expect(svg).toContain('>1e1<'); // power-of-ten tick labels
