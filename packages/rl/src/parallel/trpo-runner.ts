@@ -40,6 +40,7 @@ export class TrpoRunner {
   async step(policy: GruPolicy, source: TrpoSource, settings: TrpoSettings): Promise<TrpoStepReport> {
     const { rollout, advantages, fisherTrials } = source;
     const all = Array.from({ length: rollout.batch }, (_, i) => i);
+    // A PPO minibatch's layout carries the trials; TRPO reads no returns, so the advantages fill that slot.
     if (this.pool.size === 1) {
       const batch = selectTrials(rollout, all, advantages, advantages);
       const problem = new TrpoProblem(policy, batch, fisherTrials);
