@@ -104,11 +104,15 @@ describe('metagrad runs', () => {
     const figure = readFileSync(svg, 'utf8');
     expect(figure.match(/<polygon/g)).toHaveLength(2); // one band per setting
     expect(figure).toContain('hidden=16: held-out mean return (2 seeds)');
+    const againstTime = join(root, 'seeds-time.svg');
+    expect(metagrad('runs', 'plot', ...dirs, '--x', 'time', '--out', againstTime).code).toBe(0);
+    expect(readFileSync(againstTime, 'utf8')).toContain('minutes of training');
   });
 
   it.each([
     [['runs', 'show', '/nonexistent'], /invalid run-dir: "\/nonexistent" \(no config.json/],
     [['runs', 'export', '/tmp', '--format', 'xml'], /invalid format: "xml"/],
+    [['runs', 'plot', '/tmp', '--x', 'wall', '--out', '/tmp/never.svg'], /invalid x: "wall"/],
   ])('bad input %j exits 2 with one clear line', (args, message) => {
     const { code, stderr } = metagrad(...args);
     expect(code).toBe(2);

@@ -119,23 +119,30 @@ export function registerRunsCommand(program: Command): void {
     )
     .argument('<dirs...>', 'run directories')
     .requiredOption('--out <file>', 'SVG file to write')
+    .option('--x <axis>', 'held-out curves against: step, or time (minutes of training)', 'step')
     .option('--force', 'replace an existing --out file')
     .addHelpText(
       'after',
       '\nWith comparison.json (finished l2l runs): log10 mean loss per step of the learned optimizer and the\n' +
         'tuned baselines on the test tasks. Otherwise: the held-out metric over training. Runs that differ\n' +
-        'only in seed are one setting, drawn as its mean with a shaded ± standard error band.\n\n' +
-        'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/quad-seed-* --out quad-seeds.svg',
+        'only in seed are one setting, drawn as its mean with a shaded ± standard error band. With --x time,\n' +
+        'each evaluation sits at the wall time the run had trained before it (summed over resumed sessions;\n' +
+        'across seeds, their mean), so settings of different cost per step compare on equal time.\n\n' +
+        'Examples:\n  $ metagrad runs plot runs/quad --out quad.svg\n  $ metagrad runs plot runs/quad-seed-* --out quad-seeds.svg\n' +
+        '  $ metagrad runs plot runs/mdp-ppo runs/mdp-trpo --x time --out mdp.svg',
     )
-    .action((dirs: string[], options: { out: string; force?: boolean }) => {
+    .action((dirs: string[], options: { out: string; x: string; force?: boolean }) => {
+      if (options.x !== 'step' && options.x !== 'time') {
+        throw new ConfigError('x', options.x, 'expected step or time');
+      }
       checkOutputPath(options.out, dirs, options.force === true);
-      writeFileAtomic(options.out, plotRuns(groupBySetting(dirs.map(readRunRecord))));
+      writeFileAtomic(options.out, plotRuns(groupBySetting(dirs.map(readRunRecord)), options.x));
       process.stdout.write(`wrote ${options.out}\n`);
     });
 }
 
 /** The figure `runs plot` draws for groups of runs (one line, with a band across seeds, per setting). */
-function plotRuns(groups: SettingGroup[]): string {
+function plotRuns(groups: SettingGroup[], axis: 'step' | 'time'): string {
   const many = groups.length > 1;
   const prefix = (group: SettingGroup, name: string) => (many ? `${group.label}: ${name}` : name);
   const seeds = (group: SettingGroup) => (group.runs.length > 1 ? ` (${group.runs.length} seeds)` : '');
@@ -168,7 +175,20 @@ function plotRuns(groups: SettingGroup[]): string {
   const series = groups.map((group) => {
     const name = group.runs[0]!.objective?.name ?? 'held-out';
     const curves = group.runs.map((run) => run.evaluations.map((e) => ({ x: e.step, y: e.value })));
-    return banded(prefix(group, name) + seeds(group), meanBand(curves));
+    const band = meanBand(curves);
+    if (axis === 'step') return banded(prefix(group, name) + seeds(group), band);
+    const minutes = meanBand(
+      group.runs.map((run) => run.evaluations.map((e) => ({ x: e.step, y: e.seconds / 60 }))),
+    );
+    const minutesAt = new Map(minutes.map((m) => [m.x, m.mean]));
+    return banded(
+      prefix(group, name) + seeds(group),
+      band.map((p) => ({ ...p, x: minutesAt.get(p.x)! })),
+    );
   });
-  return svgLineChart(series, { title: 'Held-out evaluation', xLabel: 'step', yLabel: 'metric' });
+  return svgLineChart(series, {
+    title: 'Held-out evaluation',
+    xLabel: axis === 'step' ? 'step' : 'minutes of training',
+    yLabel: 'metric',
+  });
 }

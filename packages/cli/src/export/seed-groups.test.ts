@@ -24,17 +24,17 @@ function run(seed: number, config: Record<string, unknown>, best: number): RunRe
       seed,
     },
     seed: String(seed),
-    evaluations: [{ step: 10, value: best }],
+    evaluations: [{ step: 10, value: best, seconds: 60 }],
     objective: { name: 'held-out mean return', higherIsBetter: true },
   };
 }
 
 describe('runs across seeds', () => {
-  it('groups runs that differ only in seed (or worker count), labelled by what sets them apart', () => {
+  it('groups runs that differ only in seed (or worker count, evaluation interval), labelled by what sets them apart', () => {
     const groups = groupBySetting([
       run(0, { hidden: 32 }, 1),
       run(0, { hidden: 64 }, 2),
-      run(1, { hidden: 32, workers: 1 }, 3),
+      run(1, { hidden: 32, workers: 1, evalEvery: 5 }, 3),
     ]);
     expect(groups.map((g) => [g.label, g.runs.length])).toEqual([
       ['hidden=32', 2],

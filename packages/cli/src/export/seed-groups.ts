@@ -4,6 +4,7 @@ import { type MeanAndStandardError, meanAndStandardError } from '@metagrad/core'
 import type { ComparisonReport } from '@metagrad/optimizers';
 import { taskSettingsSchema } from '@metagrad/optimizers';
 import { effectiveConfig, readRunConfig, readRunEvents } from '../run/run-directory.js';
+import { trainingSeconds } from './training-time.js';
 
 /** What `runs compare` and `runs plot` need of one run directory. */
 export interface RunRecord {
@@ -12,16 +13,30 @@ export interface RunRecord {
   /** The effective configuration (changes allowed on resume applied). */
   config: Record<string, unknown>;
   seed: string;
-  /** Held-out evaluations over training, in step order. */
-  evaluations: { step: number; value: number }[];
+  /**
+   * Held-out evaluations over training, in step order (after a resume, the evaluation logged last
+   * for a step), with the seconds of training before each ({@link trainingSeconds}).
+   */
+  evaluations: { step: number; value: number; seconds: number }[];
   /** The objective's name and direction, from the evaluations. */
   objective: { name: string; higherIsBetter: boolean } | null;
   /** comparison.json of a finished l2l run: every optimizer on the run's test tasks. */
   comparison?: ComparisonReport;
 }
 
-/** Settings that change how a run is computed but not what it estimates. */
-const NOT_THE_SETTING = new Set(['seed', 'workers', 'kernels']);
+/**
+ * Settings that change how a run is computed or recorded but not what it trains: the seed, float
+ * rounding (workers, kernels, backend) and bookkeeping (how often it evaluates and checkpoints).
+ */
+const NOT_THE_SETTING = new Set([
+  'seed',
+  'workers',
+  'kernels',
+  'backend',
+  'evalEvery',
+  'checkpointEvery',
+  'keepCheckpoints',
+]);
 
 /**
  * Config fields that fix a run's evaluation tasks, given its seed: two runs that agree on these and
@@ -36,15 +51,21 @@ const EVALUATION_FIELDS: Record<string, string[]> = {
 /** Reads a run directory; a ConfigError naming it if it is not a run or its log is corrupt. */
 export function readRunRecord(dir: string): RunRecord {
   const file = readRunConfig(dir);
-  const evaluations = readRunEvents(dir).filter((e) => e.type === 'evaluation');
-  const first = evaluations[0];
+  const events = readRunEvents(dir);
+  const seconds = trainingSeconds(events);
+  const byStep = new Map<number, { step: number; value: number; seconds: number }>();
+  events.forEach((e, i) => {
+    if (e.type === 'evaluation')
+      byStep.set(Number(e.step), { step: Number(e.step), value: Number(e.value), seconds: seconds[i]! });
+  });
+  const first = events.find((e) => e.type === 'evaluation');
   const comparisonPath = join(dir, 'comparison.json');
   return {
     dir,
     kind: file.kind,
     config: effectiveConfig(file),
     seed: String(file.seed),
-    evaluations: evaluations.map((e) => ({ step: Number(e.step), value: Number(e.value) })),
+    evaluations: [...byStep.values()].sort((a, b) => a.step - b.step),
     objective: first ? { name: String(first.name), higherIsBetter: first.higherIsBetter === true } : null,
     ...(existsSync(comparisonPath) && {
       comparison: JSON.parse(readFileSync(comparisonPath, 'utf8')) as ComparisonReport,
@@ -52,7 +73,7 @@ export function readRunRecord(dir: string): RunRecord {
   };
 }
 
-/** Runs of one setting: the same kind and configuration but for the seed (and worker count, kernels). */
+/** Runs of one setting: the same kind and configuration but for the fields of {@link NOT_THE_SETTING}. */
 export interface SettingGroup {
   /** What sets this group apart from the others (`hidden=32`), or the runs' kind when alone. */
   label: string;
