@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { rl2ConfigSchema } from './agent/rl2-trainer.js';
 
 const dir = new URL('../recipes/', import.meta.url);
-const recipes = readdirSync(dir).filter((name) => name.endsWith('.json'));
+// With the ablations' configs in recipes/ablations/.
+const recipes = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+  name.endsWith('.json'),
+);
 
 describe('recipes (packages/rl/recipes, for rl2 train --config)', () => {
   it('exist', () => {
