@@ -53,6 +53,7 @@ export {
   rl2AgentOptions,
   rl2Checkpoints,
   rl2ConfigSchema,
+  unusedRl2Settings,
 } from './agent/rl2-trainer.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';

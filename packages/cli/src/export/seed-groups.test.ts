@@ -42,6 +42,18 @@ describe('runs across seeds', () => {
     ]);
   });
 
+  it('ignores settings the algorithm never reads: TRPO runs differing only in the entropy bonus are one setting', () => {
+    const groups = groupBySetting([
+      run(0, { algorithm: 'trpo', entropyCoefficient: 0.01 }, 1),
+      run(1, { algorithm: 'trpo', entropyCoefficient: 0.03 }, 2),
+      run(0, { algorithm: 'ppo', entropyCoefficient: 0.03 }, 3),
+    ]);
+    expect(groups.map((g) => [g.label, g.runs.length])).toEqual([
+      ['algorithm=trpo', 2],
+      ['algorithm=ppo entropyCoefficient=0.03', 1],
+    ]);
+  });
+
   it('pairs seed by seed on shared evaluation tasks, so seed-to-seed variance cancels', () => {
     // Seeds differ a lot (task difficulty); the wider network is better by exactly 1 on each.
     const base = [10, 30, 50, 70];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
 import type { ComparisonReport } from '@metagrad/optimizers';
 import { taskSettingsSchema } from '@metagrad/optimizers';
+import { unusedRl2Settings } from '@metagrad/rl';
 import { effectiveConfig, readRunConfig, readRunEvents } from '../run/run-directory.js';
 import { trainingSeconds } from './training-time.js';
 
@@ -80,8 +81,20 @@ export interface SettingGroup {
   runs: RunRecord[];
 }
 
-const settingOf = (run: RunRecord) =>
-  Object.fromEntries(Object.entries(run.config).filter(([field]) => !NOT_THE_SETTING.has(field)));
+/** Per kind of run, the fields its configuration leaves unread (e.g. TRPO's entropy bonus). */
+const UNUSED_FIELDS: Record<string, (config: Record<string, unknown>) => readonly string[]> = {
+  'rl2-train': (config) =>
+    config.algorithm === 'ppo' || config.algorithm === 'trpo'
+      ? unusedRl2Settings({ algorithm: config.algorithm })
+      : [],
+};
+
+function settingOf(run: RunRecord): Record<string, unknown> {
+  const unused = new Set(UNUSED_FIELDS[run.kind]?.(run.config) ?? []);
+  return Object.fromEntries(
+    Object.entries(run.config).filter(([field]) => !NOT_THE_SETTING.has(field) && !unused.has(field)),
+  );
+}
 
 /** Groups runs by setting, in the order their first run was given. */
 export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
@@ -100,7 +113,10 @@ export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
       }),
   );
   return [...groups.values()].map((runs, i) => {
-    const described = [...differing].sort().map((field) => `${field}=${formatSetting(settings[i]![field])}`);
+    const described = [...differing]
+      .sort()
+      .filter((field) => field in settings[i]!)
+      .map((field) => `${field}=${formatSetting(settings[i]![field])}`);
     return { label: described.join(' ') || runs[0]!.kind, runs };
   });
 }

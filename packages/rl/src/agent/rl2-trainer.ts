@@ -253,6 +253,20 @@ export function checkRl2Config(
     );
 }
 
+/** Settings each algorithm ignores: its name selects them. */
+const IGNORED_BY: Record<Rl2Config['algorithm'], (keyof Rl2Config)[]> = {
+  ppo: ['maxKl', 'cgIterations', 'cgDamping', 'backtracks', 'backtrackRatio', 'fisherFraction'],
+  trpo: ['clip', 'entropyCoefficient', 'entropySchedule'],
+};
+
+/**
+ * The settings of `config` that its algorithm never reads (TRPO has no clip or entropy bonus, PPO no
+ * trust region), so that two runs differing only in them count as one setting.
+ */
+export function unusedRl2Settings(config: Pick<Rl2Config, 'algorithm'>): (keyof Rl2Config)[] {
+  return IGNORED_BY[config.algorithm];
+}
+
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
 export const RL2_CHECKPOINT_KIND = 'rl2-train';
 
