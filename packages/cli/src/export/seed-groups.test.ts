@@ -46,11 +46,14 @@ describe('runs across seeds', () => {
     const groups = groupBySetting([
       run(0, { algorithm: 'trpo', entropyCoefficient: 0.01 }, 1),
       run(1, { algorithm: 'trpo', entropyCoefficient: 0.03 }, 2),
-      run(0, { algorithm: 'ppo', entropyCoefficient: 0.03 }, 3),
+      run(0, { algorithm: 'ppo', entropyCoefficient: 0.03, maxKl: 0.01 }, 3),
+      run(0, { algorithm: 'ppo', entropyCoefficient: 0, maxKl: 0.02 }, 4),
     ]);
+    // maxKl differs only between PPO runs, which never read it.
     expect(groups.map((g) => [g.label, g.runs.length])).toEqual([
       ['algorithm=trpo', 2],
       ['algorithm=ppo entropyCoefficient=0.03', 1],
+      ['algorithm=ppo entropyCoefficient=0', 1],
     ]);
   });
 

@@ -108,7 +108,8 @@ export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
     settings
       .flatMap((s) => Object.keys(s))
       .filter((field) => {
-        const values = settings.map((s) => JSON.stringify(s[field]));
+        // Among the settings that use the field: one that lacks it (unused by its algorithm) says nothing.
+        const values = settings.filter((s) => field in s).map((s) => JSON.stringify(s[field]));
         return values.some((v) => v !== values[0]);
       }),
   );
