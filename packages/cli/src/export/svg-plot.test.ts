@@ -33,4 +33,19 @@ describe('svgLineChart', () => {
     const second = svg.split('<polyline ')[2]!;
     expect(second.match(/points="([^"]+)"/)![1]!.split(' ')).toHaveLength(2);
   });
+
+  it('widens the figure so that the longest legend name fits, keeping the plot area', () => {
+    const points = [
+      { x: 0, y: 1 },
+      { x: 1, y: 2 },
+    ];
+    const width = (svg: string) => Number(svg.match(/width="(\d+)"/)![1]);
+    const short = svgLineChart([{ name: 'adam', points }], { title: 't', xLabel: 'x', yLabel: 'y' });
+    const name = 'batch=2500 hidden=256 learningRate=0.003: held-out mean return';
+    const long = svgLineChart([{ name, points }], { title: 't', xLabel: 'x', yLabel: 'y' });
+    expect(width(short)).toBe(640);
+    const legendX = Number(long.match(/<text x="([\d.]+)" y="[\d.]+">batch=/)![1]);
+    expect(width(long) - legendX).toBeGreaterThanOrEqual(name.length * 6.5);
+    expect(long.match(/<line x1="70" y1="350" x2="(\d+)"/)![1]).toBe('440'); // the x axis keeps its length
+  });
 });

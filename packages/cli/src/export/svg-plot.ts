@@ -36,9 +36,11 @@ export function svgLineChart(
   series: PlotSeries[],
   options: { title: string; xLabel: string; yLabel: string; logY?: boolean; width?: number; height?: number },
 ): string {
-  const width = options.width ?? 640;
+  // The legend column widens to its longest name (about 6.6 px a character at 12 px), the plot keeps its width.
+  const legendChars = Math.max(0, ...series.map((s) => s.name.length));
+  const margin = { left: 70, right: Math.max(200, Math.ceil(48 + legendChars * 6.6)), top: 40, bottom: 50 };
+  const width = options.width ?? margin.left + 370 + margin.right;
   const height = options.height ?? 400;
-  const margin = { left: 70, right: 200, top: 40, bottom: 50 };
   const ty = (y: number) => (options.logY ? Math.log10(y) : y);
   const clean = series.map((s) => {
     const kept = s.points
