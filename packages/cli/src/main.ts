@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { cliVersion } from './cli-version.js';
 import { EXIT_CODES, exitCodeFor } from './run/exit-codes.js';
+import { watchStdout } from './run/stdout.js';
 
 /** Runs one command; the exit codes are documented in run/exit-codes.ts and the README. */
 async function main(argv: string[]): Promise<number> {
@@ -27,10 +28,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `metagrad runs list | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+// `metagrad runs list | head` closes the pipe early: not an error; a training run stops (run/stdout.ts).
+watchStdout();
 
 process.exitCode = await main(process.argv);

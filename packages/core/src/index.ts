@@ -52,7 +52,7 @@ export {
 } from './estimators/straight-through.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
-export { DirectoryLock, DirectoryLockedError } from './io/directory-lock.js';
+export { DirectoryLock, DirectoryLockedError, lockHolder } from './io/directory-lock.js';
 export {
   asDiskWriteError,
   DiskWriteError,
@@ -69,6 +69,7 @@ export {
   useFileSystem,
   type WriteFault,
 } from './io/file-system.js';
+export type { ProcessIdentity } from './io/process-identity.js';
 export { loadWeightsDirectory, SavedModelError, saveWeightsDirectory } from './io/weights-directory.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { maxScaledError } from './kernels/kernel-agreement.js';
@@ -88,7 +89,13 @@ export {
 export { type FusedKernelFactory, registerFusedKernel } from './kernels/register-fused-kernel.js';
 export { FUSED_KERNEL_BACKENDS, type TensorIO, tensorIO } from './kernels/tensor-io.js';
 export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
-export { type JsonlContents, JsonlWriter, type JsonlWriterOptions, readJsonl } from './logging/jsonl.js';
+export {
+  escapedExcerpt,
+  type JsonlContents,
+  JsonlWriter,
+  type JsonlWriterOptions,
+  readJsonl,
+} from './logging/jsonl.js';
 export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
 export { fastTanh } from './ops/fast-tanh.js';

@@ -21,12 +21,16 @@ import { RL2_TRAIN_FLAGS } from './rl2-train.js';
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const aFile = join(dir, 'a-file');
 writeFileSync(aFile, 'not a directory');
+const typo = join(dir, 'typo.json');
+writeFileSync(typo, '{"env": "bandit", "iteration": 3}');
+const huge = join(dir, 'huge.json');
+writeFileSync(huge, `{"trials": 10, "pad": "${'x'.repeat(1 << 20)}"}`);
 
 /** Invalid values for free-text flags, by flag name. */
 const TEXT_CASES: Record<string, string[]> = {
   task: ['no-such-task'],
   env: ['no-such-env'],
-  seed: [''],
+  seed: ['', '1.5', '0x10', '1e3', '9007199254740993'],
   data: [join(dir, 'missing')], // given with --task mlp: quadratics read no data
   'task-module': [join(dir, 'missing.mjs')],
   'env-module': [join(dir, 'missing.mjs')],
@@ -81,7 +85,15 @@ const OTHER_CASES: [string[], string][] = [
   [['rl2', 'train', '--resume', dir], 'run-dir'],
   [['rl2', 'train', '--batch', '100000', '--episodes', '10000'], 'batch'], // each fine, the product not
   [['l2l', 'train', '--dims', '1000', '--instances', '100000'], 'instances'], // 4 MB an instance
-  [['l2l', 'train', '--truncation', 'growing', '--start-unroll', '30'], 'startUnroll'], // above --unroll 20
+  [['l2l', 'train', '--truncation', 'growing', '--start-unroll', '30'], 'invalid start-unroll:'], // above --unroll 20
+  [['l2l', 'train', '--seed', '9007199254740993'], '"9007199254740993"'], // as typed, not rounded
+  [['l2l', 'train', '--workers', '64'], 'at most'], // more than the cores
+  [['rl2', 'train', '--config', typo], 'did you mean "iterations"?'],
+  [['l2l', 'train', '--config', '/dev/zero'], 'is not a regular file'],
+  [['l2l', 'train', '--config', dir], 'is not a regular file'],
+  [['rl2', 'eval', '--policy', 'random', '--config', huge], 'at most'],
+  [['runs', 'list', join(dir, 'missing')], 'no such directory'],
+  [['runs', 'list', aFile], 'is a file'],
   [['rl2', 'table', '--env', 'bogus'], 'env'],
   [['rl2', 'table', '--settings', '7x7'], 'settings'],
   [['rl2', 'table', '--trials', '0'], 'trials'],
@@ -136,6 +148,17 @@ describe('bad input: every flag of every command', () => {
     expect(code, `${args.join(' ')} → ${message}`).toBe(2);
     expect(message).not.toContain('\n');
     expect(message).toContain(flag);
+  });
+
+  it('METAGRAD_BACKEND names a backend, as --backend does', async () => {
+    process.env.METAGRAD_BACKEND = 'tpu';
+    try {
+      const { code, message } = await run(['rl2', 'eval', '--policy', 'random']);
+      expect(code).toBe(2);
+      expect(message).toMatch(/^invalid METAGRAD_BACKEND: "tpu" \(expected one of /);
+    } finally {
+      delete process.env.METAGRAD_BACKEND;
+    }
   });
 
   it.each(OTHER_CASES)('%j: exit 2, one line naming %s', async (args, flag) => {

@@ -15,9 +15,10 @@ import {
 } from '@metagrad/optimizers';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { backendFromEnvironment } from '../flags/backend-environment.js';
+import { readConfigFile } from '../flags/config-file.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadTaskModule } from '../flags/user-modules.js';
-import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 
 /** Learning rates used for baselines when neither --lr nor --tune-lr is given. */
@@ -87,8 +88,10 @@ Examples:
     )
     .action(async (options: Record<string, unknown> & { config?: string; json?: boolean }) => {
       const values = flagValues(options, L2L_EVAL_FLAGS);
-      if (typeof values.taskModule === 'string') await loadTaskModule(values.taskModule);
-      const config = resolveFlags(evalSchema, readConfigFile(options.config), values, L2L_EVAL_FLAGS);
+      const file = readConfigFile(options.config, evalSchema);
+      backendFromEnvironment(values, file);
+      const config = resolveFlags(evalSchema, file, values, L2L_EVAL_FLAGS);
+      if (config.taskModule) await loadTaskModule(config.taskModule);
       const backend = await chooseBackend(config.backend);
       const family = taskFamilyFor(config);
       const splits = taskSplits(config.seed);

@@ -18,11 +18,12 @@ import {
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
+import { backendFromEnvironment } from '../flags/backend-environment.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadTaskModule } from '../flags/user-modules.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { checkOutputPath } from '../run/output-path.js';
-import { effectiveConfig, readRunConfig } from '../run/run-directory.js';
+import { assertWritable, effectiveConfig, readRunConfig } from '../run/run-directory.js';
 import { resolveLearned } from './l2l-eval.js';
 
 /** Everything `l2l study generalisation` is configured by; each field's description is its `--flag` help. */
@@ -41,6 +42,10 @@ const studySchema = z.object({
     .describe('tuning task instances per variant and baseline'),
   seed: seedSchema.optional().describe("root seed of the tuning and test tasks (default: the run's seed)"),
   backend: backendSchema,
+  taskModule: z
+    .string()
+    .optional()
+    .describe("the run's --task-module, where it has moved since the run recorded its path"),
 });
 
 /** The flags of `l2l study generalisation`, each declared once, from its schema. */
@@ -108,7 +113,11 @@ Examples:
   $ metagrad l2l study generalisation --optimizer runs/digits --instances 128 --out figures/digits`,
     )
     .action(async (options: Record<string, unknown> & { out?: string; force?: boolean; json?: boolean }) => {
-      const settings = resolveFlags(studySchema, {}, flagValues(options, STUDY_FLAGS), STUDY_FLAGS);
+      const values = flagValues(options, STUDY_FLAGS);
+      backendFromEnvironment(values, {});
+      const settings = resolveFlags(studySchema, {}, values, STUDY_FLAGS);
+      // The module given wins over the one the run recorded: it may have moved since.
+      if (settings.taskModule) await loadTaskModule(settings.taskModule);
       let run: ReturnType<typeof readRunConfig>;
       try {
         run = readRunConfig(settings.optimizer);
@@ -117,9 +126,11 @@ Examples:
         throw new ConfigError('optimizer', settings.optimizer, error.reason);
       }
       const trained = effectiveConfig(run);
-      if (typeof trained.taskModule === 'string') await loadTaskModule(trained.taskModule);
+      if (!settings.taskModule && typeof trained.taskModule === 'string')
+        await loadTaskModule(trained.taskModule);
       const out = options.out ?? join(settings.optimizer, 'study-generalisation');
       checkOutputPath(out, [settings.optimizer], options.force === true);
+      assertWritable(out, 'out', out);
       const backend = await chooseBackend(settings.backend);
       const learned = loadLearnedOptimizer(resolveLearned(settings.optimizer));
       const steps = typeof trained.steps === 'number' ? trained.steps : 100;

@@ -15,9 +15,10 @@ import {
 } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { backendFromEnvironment } from '../flags/backend-environment.js';
+import { readConfigFile } from '../flags/config-file.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadEnvModule } from '../flags/user-modules.js';
-import { readConfigFile } from '../options.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
 
@@ -47,7 +48,9 @@ export const rl2EvalSchema = z.object({
   envModule: z
     .string()
     .optional()
-    .describe('a module whose default export { name, create(settings) } adds an environment'),
+    .describe(
+      'a module whose default export { name, create(settings) } adds an environment (wins over the one a run recorded)',
+    ),
 });
 
 export type Rl2EvalSettings = z.output<typeof rl2EvalSchema>;
@@ -106,9 +109,12 @@ export function registerRl2EvalCommand(rl2: Command): void {
     )
     .action(async (flags: Record<string, unknown> & { config?: string; json?: boolean }) => {
       const values = flagValues(flags, RL2_EVAL_FLAGS);
-      if (typeof values.envModule === 'string') await loadEnvModule(values.envModule);
-      const settings = resolveFlags(rl2EvalSchema, readConfigFile(flags.config), values, RL2_EVAL_FLAGS);
-      for (const name of [settings.policy, settings.against]) if (name) await loadRunEnvModule(name);
+      const file = readConfigFile(flags.config, rl2EvalSchema);
+      backendFromEnvironment(values, file);
+      const settings = resolveFlags(rl2EvalSchema, file, values, RL2_EVAL_FLAGS);
+      // The module given wins over the one a run recorded: it may have moved since.
+      if (settings.envModule) await loadEnvModule(settings.envModule);
+      else for (const name of [settings.policy, settings.against]) if (name) await loadRunEnvModule(name);
       const backend = await chooseBackend(settings.backend);
       const env = envFor(settings);
       const agentOptions = { greedy: settings.greedy };

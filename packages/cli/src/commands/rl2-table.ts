@@ -8,7 +8,7 @@ import {
   paperResult,
 } from '@metagrad/rl';
 import type { Command } from 'commander';
-import { intFlag } from '../options.js';
+import { intFlag } from '../flags/int-flag.js';
 import { chooseBackend } from '../run/backend-choice.js';
 import { resolvePolicy } from './rl2-eval.js';
 

@@ -1,32 +1,17 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakeRun } from '../testing/fake-run.js';
 import { metagrad } from '../testing/run-metagrad.js';
-
-/** A run directory as l2l train writes it, killed mid-write (no summary, torn last line). */
-function fakeRun(root: string): string {
-  const dir = join(root, 'run-a');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({ kind: 'l2l-train', config: { task: 'quadratic' }, seed: 0, backend: 'wasm', run: {} }),
-  );
-  const evaluation = {
-    type: 'evaluation',
-    name: 'held-out log10 final loss',
-    higherIsBetter: false,
-    best: true,
-  };
-  const lines = [
-    { type: 'progress', time: 1000, step: 1, metrics: { metaLoss: 10, gradientNorm: 2 }, ms: 5 },
-    { ...evaluation, time: 2000, step: 1, value: -0.4 },
-    { ...evaluation, time: 3000, step: 2, value: -0.6 },
-  ];
-  writeFileSync(join(dir, 'metrics.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
-  appendFileSync(join(dir, 'metrics.jsonl'), '{"type":"progr');
-  return dir;
-}
 
 describe('metagrad runs', () => {
   it('lists and shows runs, tolerating a run killed mid-write', () => {
@@ -107,6 +92,46 @@ describe('metagrad runs', () => {
     const againstTime = join(root, 'seeds-time.svg');
     expect(metagrad('runs', 'plot', ...dirs, '--x', 'time', '--out', againstTime).code).toBe(0);
     expect(readFileSync(againstTime, 'utf8')).toContain('minutes of training');
+    // A copy of a run is not another seed: counting it would shrink the standard error.
+    const copy = join(root, 'copy-of-h8-s0');
+    cpSync(dirs[0]!, copy, { recursive: true });
+    const copied = metagrad('runs', 'compare', ...dirs, copy);
+    expect(copied.code).toBe(2);
+    expect(copied.stderr).toMatch(
+      /^metagrad: invalid dirs: ".*copy-of-h8-s0" \(has the same setting and seed 0 as .*h8-s0: a setting's runs must differ in seed\)\n$/,
+    );
+    expect(metagrad('runs', 'plot', dirs[0]!, dirs[0]!, '--out', join(root, 'twice.svg')).code).toBe(2);
+  });
+
+  it('reports a log of binary junk once, escaped, with exit 2 from show, export and watch alike', () => {
+    const dir = fakeRun(mkdtempSync(join(tmpdir(), 'runs-junk-')));
+    const junk = Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 151 + 7) % 256));
+    writeFileSync(join(dir, 'metrics.jsonl'), junk);
+    for (const args of [
+      ['runs', 'show', dir],
+      ['runs', 'export', dir],
+      ['watch', dir],
+    ]) {
+      const { code, stdout, stderr } = metagrad(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      const lines = stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^metagrad: invalid run-dir: .*metrics\.jsonl is corrupt \(.*metrics\.jsonl:1: not valid JSON: "/,
+      );
+      // Printable ASCII only: no terminal control bytes, no stray replacement characters.
+      expect(lines[0]!.replace(/…/g, '')).toMatch(/^[\x20-\x7e]*$/);
+    }
+  });
+
+  it('watch ends, saying so, when no process writes a run that has no end event', () => {
+    const dir = fakeRun(mkdtempSync(join(tmpdir(), 'runs-dead-')));
+    const { code, stdout, stderr } = metagrad('watch', dir);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(3);
+    expect(stderr).toContain('no process is writing');
+    expect(stderr).toContain('its last line was cut short: "{\\"type\\":\\"progr"');
   });
 
   it.each([

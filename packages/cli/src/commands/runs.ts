@@ -8,7 +8,7 @@ import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { writeTensorBoardScalars } from '../export/tensorboard.js';
 import { checkOutputPath } from '../run/output-path.js';
 import { formatDuration } from '../run/plain-progress.js';
-import { readRunConfig, readRunEvents } from '../run/run-directory.js';
+import { assertWritable, readRunConfig, readRunEvents } from '../run/run-directory.js';
 import { describeRunDirectory, describeRunDirectorySafely, findRunDirectories } from '../run/run-summary.js';
 
 /** `metagrad runs list|show|export|compare|plot`. */
@@ -84,6 +84,8 @@ export function registerRunsCommand(program: Command): void {
       if (options.out)
         checkOutputPath(options.out, [dir], options.force === true || options.format === 'tensorboard');
       const points = scalarsFromEvents(readRunEvents(dir));
+      if (options.out) assertWritable(options.out, 'out', options.out);
+      else if (options.format === 'tensorboard') assertWritable(dir, 'run-dir', dir);
       if (options.format === 'csv') {
         const csv = scalarsToCsv(points);
         if (options.out) writeFileAtomic(options.out, csv);
@@ -136,6 +138,7 @@ export function registerRunsCommand(program: Command): void {
         throw new ConfigError('x', options.x, 'expected step or time');
       }
       checkOutputPath(options.out, dirs, options.force === true);
+      assertWritable(options.out, 'out', options.out);
       writeFileAtomic(options.out, plotRuns(groupBySetting(dirs.map(readRunRecord)), options.x));
       process.stdout.write(`wrote ${options.out}\n`);
     });

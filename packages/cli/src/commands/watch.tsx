@@ -2,13 +2,14 @@
 /** @jsxImportSource react */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainEvent } from '@metagrad/core';
+import { escapedExcerpt, lockHolder, type TrainEvent } from '@metagrad/core';
 import type { Command } from 'commander';
 import { render } from 'ink';
 import { initialDashboardState, withReference } from '../dashboard/state/dashboard-state.js';
 import { WatchApp } from '../dashboard/watch-app.js';
 import { MetricsTail } from '../run/metrics-tail.js';
 import { RUN_FILES, readRunConfig } from '../run/run-directory.js';
+import { writeStdout } from '../run/stdout.js';
 
 interface ComparisonRowFile {
   optimizer: string;
@@ -64,11 +65,23 @@ export function registerWatchCommand(program: Command): void {
         })),
       });
       if (!process.stdout.isTTY) {
-        // No TTY: plain lines, no escape codes, until the run ends.
+        // No TTY: plain lines, no escape codes, until the run ends or nothing writes it any more.
+        let idle = 0;
         for (;;) {
-          for (const e of tail.poll()) {
-            process.stdout.write(`${JSON.stringify(e)}\n`);
+          const events = tail.poll();
+          for (const e of events) {
+            writeStdout(`${JSON.stringify(e)}\n`);
             if (e.type === 'end') return;
+          }
+          // Two quiet polls with no live process holding the run: it was stopped or killed.
+          idle = events.length === 0 && !lockHolder(dir) ? idle + 1 : 0;
+          if (idle >= 2) {
+            const torn =
+              tail.pendingLine === ''
+                ? ''
+                : `; its last line was cut short: ${escapedExcerpt(tail.pendingLine)}`;
+            process.stderr.write(`watch: no process is writing ${dir} and its log has no end event${torn}\n`);
+            return;
           }
           await new Promise((r) => setTimeout(r, 500));
         }

@@ -21,11 +21,16 @@ export function WatchApp({ initial, tail, intervalMs = 100 }: WatchAppProps) {
   const [state, setState] = useState(initial);
   useEffect(() => {
     const timer = setInterval(() => {
-      const events = tail.poll();
-      if (events.length > 0) setState((s) => events.reduce(reduceDashboard, s));
+      try {
+        const events = tail.poll();
+        if (events.length > 0) setState((s) => events.reduce(reduceDashboard, s));
+      } catch (error) {
+        // An unreadable log ends the watch with the error (the command reports it, exit 2).
+        exit(error as Error);
+      }
     }, intervalMs);
     return () => clearInterval(timer);
-  }, [tail, intervalMs]);
+  }, [tail, intervalMs, exit]);
   return (
     <Dashboard
       state={state}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
+import { ConfigError, type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
 import type { ComparisonReport } from '@metagrad/optimizers';
 import { taskSettingsSchema } from '@metagrad/optimizers';
 import { unusedRl2Settings } from '@metagrad/rl';
@@ -96,12 +96,24 @@ function settingOf(run: RunRecord): Record<string, unknown> {
   );
 }
 
-/** Groups runs by setting, in the order their first run was given. */
+/**
+ * Groups runs by setting, in the order their first run was given. Two runs of one setting with the
+ * same seed are a ConfigError: seeds are what the group's standard errors are taken over.
+ */
 export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
   const groups = new Map<string, RunRecord[]>();
   for (const run of runs) {
     const key = JSON.stringify([run.kind, sortedEntries(settingOf(run))]);
-    groups.set(key, [...(groups.get(key) ?? []), run]);
+    const group = groups.get(key) ?? [];
+    // A copy of a run (or the same run named twice) would count one seed as several.
+    const twin = group.find((other) => other.seed === run.seed);
+    if (twin)
+      throw new ConfigError(
+        'dirs',
+        run.dir,
+        `has the same setting and seed ${run.seed} as ${twin.dir}: a setting's runs must differ in seed`,
+      );
+    groups.set(key, [...group, run]);
   }
   const settings = [...groups.values()].map((g) => settingOf(g[0]!));
   const differing = new Set(

@@ -186,10 +186,26 @@ export function flagValues(options: Record<string, unknown>, flags: SchemaFlag[]
     if (value === undefined) continue;
     // commander sets a negated switch's default (true) itself: only `false` was typed.
     if (flag.kind === 'negated-switch' && value !== false) continue;
-    values[flag.field] =
-      flag.kind === 'text' && flag.field === 'seed' && /^-?\d+$/.test(String(value)) ? Number(value) : value;
+    values[flag.field] = flag.field === 'seed' ? seedValue(flag.flag, String(value)) : value;
   }
   return values;
+}
+
+/**
+ * A seed as typed: a decimal integer becomes a number, and must be exact (past 2^53 it would round
+ * to another seed); other text is a named seed, unless it reads as a number of another form
+ * (`1.5`, `0x10`, `1e3`), which is refused rather than taken for a name.
+ */
+function seedValue(flag: string, text: string): number | string {
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n))
+      throw new ConfigError(flag, text, 'an integer seed must lie within ±9007199254740991');
+    return n;
+  }
+  if (text.trim() !== '' && Number.isFinite(Number(text)))
+    throw new ConfigError(flag, text, 'a seed is a decimal integer or a name that does not read as a number');
+  return text;
 }
 
 /**
@@ -205,10 +221,18 @@ export function resolveFlags<S extends z.ZodType>(
   try {
     return parseConfig(schema, { ...file, ...values });
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const [field] = error.field.split('.');
-    const flag = flags.find((f) => f.field === field);
-    if (!flag) throw error;
-    throw new ConfigError(flag.flag, error.value, error.reason);
+    throw namedByFlag(error, flags);
   }
+}
+
+/**
+ * A ConfigError about a config field, renamed after the flag that sets it (`startUnroll` →
+ * `start-unroll`), so that the message names what the user typed; other errors pass unchanged.
+ */
+export function namedByFlag(error: unknown, flags: SchemaFlag[]): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const [field] = error.field.split('.');
+  const flag = flags.find((f) => f.field === field);
+  if (!flag) return error;
+  return new ConfigError(flag.flag, error.value, error.reason);
 }

@@ -1,12 +1,24 @@
+import type { StopCause } from './stop-requests.js';
+
 /**
  * The exit codes of every metagrad command, in one place:
  * - 0: done, or stopped by the user's own choice (`q` in the dashboard);
  * - 1: a runtime failure: a backend that cannot load, a full disk, a run whose weights stopped being finite;
  * - 2: bad input: a flag, a config file, a checkpoint or a run directory that cannot be used (one line names it);
- * - 130 / 143: a training run stopped by SIGINT (Ctrl-C) / SIGTERM before it completed, after writing a
- *   checkpoint, so that a scheduler can requeue it with `--resume`.
+ * - 129 / 130 / 143: a training run stopped by SIGHUP (its terminal closed) / SIGINT (Ctrl-C) / SIGTERM
+ *   before it completed, after writing a checkpoint, so that a scheduler can requeue it with `--resume`;
+ * - 141: likewise, because its standard output closed (`metagrad rl2 train --json | head`), the code a
+ *   shell reports for a process ended by SIGPIPE.
  */
-export const EXIT_CODES = { ok: 0, failure: 1, badInput: 2, interrupted: 130, terminated: 143 } as const;
+export const EXIT_CODES = {
+  ok: 0,
+  failure: 1,
+  badInput: 2,
+  hungUp: 129,
+  interrupted: 130,
+  outputClosed: 141,
+  terminated: 143,
+} as const;
 
 /** Error classes (by name, so that errors from the training worker map the same way) that mean bad input. */
 const BAD_INPUT = new Set([
@@ -21,10 +33,18 @@ const BAD_INPUT = new Set([
 /** The exit code for an error a command threw. */
 export function exitCodeFor(error: unknown): number {
   const name = error instanceof Error ? error.name : '';
-  return BAD_INPUT.has(name) ? EXIT_CODES.badInput : EXIT_CODES.failure;
+  // A read-only place to write is the user's to fix, like a bad path (checked up front where known).
+  const readOnly = (error as NodeJS.ErrnoException | undefined)?.code === 'EROFS';
+  return BAD_INPUT.has(name) || readOnly ? EXIT_CODES.badInput : EXIT_CODES.failure;
 }
 
-/** The exit code of a run stopped by a signal. */
-export function exitCodeForSignal(signal: NodeJS.Signals): number {
-  return signal === 'SIGTERM' ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+/** The exit code of a run stopped before it completed, by what stopped it. */
+export function exitCodeForStop(cause: StopCause): number {
+  const codes = {
+    SIGHUP: EXIT_CODES.hungUp,
+    SIGINT: EXIT_CODES.interrupted,
+    EPIPE: EXIT_CODES.outputClosed,
+    SIGTERM: EXIT_CODES.terminated,
+  };
+  return codes[cause];
 }

@@ -1,14 +1,24 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { ConfigError, escapedExcerpt } from '@metagrad/core';
 
 /**
  * Follows a metrics.jsonl file another process appends to: each `poll` returns the complete lines
- * written since the last one, parsed. A line still being written stays buffered until it ends.
+ * written since the last one, parsed. A line still being written stays buffered until it ends. A
+ * complete line that is not JSON is a ConfigError naming the run directory and the line, escaped,
+ * as `runs show` and `runs export` report it (exit 2): a writer never leaves one behind it.
  */
 export class MetricsTail<T = Record<string, unknown>> {
   private offset = 0;
   private partial = '';
+  private lines = 0;
 
   constructor(readonly path: string) {}
+
+  /** The start of a last line that has not ended yet (a writer killed mid-line leaves one). */
+  get pendingLine(): string {
+    return this.partial;
+  }
 
   poll(): T[] {
     if (!existsSync(this.path)) return [];
@@ -27,11 +37,16 @@ export class MetricsTail<T = Record<string, unknown>> {
     this.partial = lines.pop() ?? '';
     const out: T[] = [];
     for (const line of lines) {
+      this.lines++;
       if (line.trim() === '') continue;
       try {
         out.push(JSON.parse(line) as T);
       } catch {
-        // A corrupt line in the middle of a live file: skip it rather than stop watching.
+        throw new ConfigError(
+          'run-dir',
+          dirname(this.path),
+          `${basename(this.path)} is corrupt (${this.path}:${this.lines}: not valid JSON: ${escapedExcerpt(line)})`,
+        );
       }
     }
     return out;

@@ -1,4 +1,5 @@
 import type { EventSink, TrainEvent } from '@metagrad/core';
+import { writeStdout } from './stdout.js';
 
 /** Formats seconds as 1h02m, 3m05s or 12s. */
 export function formatDuration(seconds: number): string {
@@ -29,7 +30,7 @@ export class PlainProgress implements EventSink<TrainEvent> {
 
   /** `header` starts the first line, e.g. `l2l train: task quadratic, backend wasm, run runs/a`. */
   constructor(header: string, out?: (line: string) => void) {
-    this.out = out ?? ((line) => process.stdout.write(`${line}\n`));
+    this.out = out ?? ((line) => writeStdout(`${line}\n`));
     this.header = header;
   }
 

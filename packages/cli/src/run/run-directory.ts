@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, describeRun, readJsonl, writeFileAtomic } from '@metagrad/core';
 
@@ -101,6 +101,25 @@ export function recordChanges(dir: string, file: RunConfigFile, changes: Setting
   if (changes.length === 0) return;
   const next: RunConfigFile = { ...file, changes: [...(file.changes ?? []), ...changes] };
   writeFileAtomic(join(dir, RUN_FILES.config), `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/**
+ * Refuses, before anything is written, a path whose directory cannot be written: on a read-only
+ * file system, or not writable by this user. The error names `field` and `value` (exit 2), where
+ * the operating system's own (EROFS, or ENOENT from a recursive mkdir there) would not say why.
+ */
+export function assertWritable(path: string, field: string, value: string): void {
+  let current = resolve(path);
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  try {
+    accessSync(current, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') throw new ConfigError(field, value, `${current} is on a read-only file system`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new ConfigError(field, value, `${current} is read-only for this user (${code})`);
+    throw error;
+  }
 }
 
 /** Refuses a directory path that passes through a file (`--run-dir file.txt/run`). */

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonl, type TrainEvent } from '@metagrad/core';
+import { ConfigError, type JsonlContents, readJsonl, type TrainEvent } from '@metagrad/core';
 import { RUN_FILES, readRunConfig } from './run-directory.js';
 
 /** What `runs list` and `runs show` say about one run directory. */
@@ -43,7 +43,13 @@ export function describeRunDirectorySafely(dir: string): RunOverview {
 export function describeRunDirectory(dir: string): RunOverview {
   const config = readRunConfig(dir);
   const metricsPath = join(dir, RUN_FILES.metrics);
-  const { records, truncatedTail } = readJsonl<TrainEvent>(metricsPath);
+  let contents: JsonlContents<TrainEvent>;
+  try {
+    contents = readJsonl<TrainEvent>(metricsPath);
+  } catch (error) {
+    throw new ConfigError('run-dir', dir, `${RUN_FILES.metrics} is corrupt (${(error as Error).message})`);
+  }
+  const { records, truncatedTail } = contents;
   const summaryPath = join(dir, RUN_FILES.summary);
   let status: RunOverview['status'] = 'incomplete';
   let best: { name: string; value: number } | null = null;
@@ -84,9 +90,11 @@ export function describeRunDirectory(dir: string): RunOverview {
   };
 }
 
-/** Run directories directly under `root` (those holding a config.json), newest first. */
+/** Run directories directly under `root` (those holding a config.json), newest first; a missing root is a ConfigError. */
 export function findRunDirectories(root: string): string[] {
-  if (!existsSync(root)) return [];
+  if (!existsSync(root)) throw new ConfigError('root', root, 'no such directory');
+  if (!statSync(root).isDirectory())
+    throw new ConfigError('root', root, 'is a file, not a directory of runs');
   return readdirSync(root)
     .map((name) => join(root, name))
     .filter((dir) => existsSync(join(dir, RUN_FILES.config)))

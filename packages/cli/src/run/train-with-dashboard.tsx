@@ -3,6 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { render } from 'ink';
 import { TrainApp } from '../dashboard/train-app.js';
+import { writeStdout } from './stdout.js';
+import type { StopCause } from './stop-requests.js';
 import type { TrainKind, TrainStatus } from './train-protocol.js';
 
 /** An error that crossed the worker boundary, keeping its class name for the exit code. */
@@ -21,20 +23,22 @@ export class WorkerError extends Error {
 export async function trainWithDashboard(
   kind: TrainKind,
   plan: object,
-): Promise<{ status: TrainStatus; signal: NodeJS.Signals | undefined }> {
+): Promise<{ status: TrainStatus; cause: StopCause | undefined }> {
   const worker = new Worker(new URL('./train-worker-entry.mjs', import.meta.url), {
     workerData: { kind, plan },
   });
   const report: string[] = [];
   let failure: WorkerError | undefined;
   let status: TrainStatus = 'stopped';
-  let signal: NodeJS.Signals | undefined;
-  // SIGTERM (kill, a scheduler) stops like the first Ctrl-C: after the current step, with a checkpoint.
-  const onTerm = () => {
-    signal = 'SIGTERM';
+  let cause: StopCause | undefined;
+  // SIGTERM (kill, a scheduler) and SIGHUP (the terminal closed) stop like the first Ctrl-C: after
+  // the current step, with a checkpoint.
+  const onSignal = (signal: 'SIGTERM' | 'SIGHUP') => {
+    cause ??= signal;
     worker.postMessage({ type: 'stop' });
   };
-  process.on('SIGTERM', onTerm);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   const app = render(
     <TrainApp
       worker={worker}
@@ -46,16 +50,17 @@ export async function trainWithDashboard(
         status = done;
       }}
       onInterrupt={() => {
-        signal ??= 'SIGINT';
+        cause ??= 'SIGINT';
       }}
     />,
     { exitOnCtrlC: false },
   );
   await app.waitUntilExit();
-  process.off('SIGTERM', onTerm);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
   await worker.terminate();
   // Keeps its class name, which main.ts maps to the exit code.
   if (failure) throw failure;
-  process.stdout.write(report.join(''));
-  return { status, signal };
+  writeStdout(report.join(''));
+  return { status, cause };
 }

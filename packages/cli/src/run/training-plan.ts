@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { backendFromEnvironment } from '../flags/backend-environment.js';
+import { readConfigFile } from '../flags/config-file.js';
 import type { RunFlags } from '../flags/run-flags.js';
-import { flagValues, resolveFlags, type SchemaFlag } from '../flags/schema-flags.js';
-import { readConfigFile } from '../options.js';
+import { flagValues, namedByFlag, resolveFlags, type SchemaFlag } from '../flags/schema-flags.js';
 import {
   defaultRunDir,
   effectiveConfig,
@@ -25,7 +26,7 @@ export interface TrainingPlan<C> {
 }
 
 /** What differs between training commands when they are planned. */
-export interface PlanSpec<S extends z.ZodType> {
+export interface PlanSpec<S extends z.ZodObject> {
   schema: S;
   flags: SchemaFlag[];
   /** The config field naming a user module (`taskModule`, `envModule`) and how to load one. */
@@ -44,22 +45,33 @@ export interface PlanSpec<S extends z.ZodType> {
  * flags, validates everything (a bad value is a ConfigError naming its flag), and refuses changed
  * settings on a resume unless `allowChanges`. Nothing is written.
  */
-export async function planTraining<S extends z.ZodType>(
+export async function planTraining<S extends z.ZodObject>(
   options: Record<string, unknown> & RunFlags,
   spec: PlanSpec<S>,
 ): Promise<TrainingPlan<z.output<S>>> {
   const values = flagValues(options, spec.flags);
   const previous = options.resume ? readRunConfig(options.resume) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config);
+  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config, spec.schema);
+  if (!previous) backendFromEnvironment(values, stored);
   const field = spec.module.field;
   // Recorded as an absolute path, so that a resume from another directory finds it.
   if (typeof values[field] === 'string') values[field] = resolve(values[field] as string);
   const module = values[field] ?? stored[field];
   if (typeof module === 'string') await spec.module.load(module);
   spec.adjust?.(values, stored);
-  const changes = previous ? resumeChanges(stored, values, options.allowChanges === true) : [];
+  const changes = previous
+    ? [
+        // A module that moved is the same setting at a new path: the flag wins, and config.json records both.
+        ...resumeChanges(stored, pick(values, [field]), true),
+        ...resumeChanges(stored, omit(values, [field]), options.allowChanges === true),
+      ]
+    : [];
   const config = resolveFlags(spec.schema, stored, values, spec.flags);
-  spec.validate?.(config);
+  try {
+    spec.validate?.(config);
+  } catch (error) {
+    throw namedByFlag(error, spec.flags);
+  }
   const runDir = options.resume ?? options.runDir ?? defaultRunDir(spec.runName(config));
   const tensorboard =
     typeof options.tensorboard === 'string'
@@ -76,4 +88,12 @@ export async function planTraining<S extends z.ZodType>(
     tui: options.tui !== false,
     ...(tensorboard && { tensorboard }),
   };
+}
+
+function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => keys.includes(key)));
+}
+
+function omit(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
 }

@@ -13,7 +13,7 @@ import {
   writeFileAtomic,
 } from '@metagrad/core';
 import { TensorBoardSink } from '../export/tensorboard-sink.js';
-import { createRunDirectory, RUN_FILES, recordChanges } from './run-directory.js';
+import { assertWritable, createRunDirectory, RUN_FILES, recordChanges } from './run-directory.js';
 import type { TrainingPlan } from './training-plan.js';
 
 /**
@@ -107,6 +107,7 @@ export function openTrainingRun<E extends RunEvent>(
     if (!existed) rmSync(dir, { recursive: true, force: true });
     else for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
   };
+  assertWritable(dir, previous ? 'resume' : 'run-dir', dir);
   let lock: DirectoryLock | undefined;
   try {
     if (!previous) createRunDirectory(dir, { ...record, changes: [] });

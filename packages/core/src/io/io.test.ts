@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlWriter, readJsonl } from '../logging/jsonl.js';
-import { DirectoryLock, DirectoryLockedError } from './directory-lock.js';
 import { DiskWriteError, writeFileAtomic } from './durable-write.js';
 import { FaultyFileSystem, useFileSystem, type WriteFault } from './file-system.js';
 
@@ -75,20 +73,5 @@ describe('JsonlWriter', () => {
     w.close();
     expect(readFileSync(path, 'utf8')).toBe('{"type":"a","time":1}\n');
     expect(w.required).toBe(true);
-  });
-});
-
-describe('DirectoryLock', () => {
-  it('refuses a second owner while the first is alive, and takes over a stale lock', () => {
-    const d = dir();
-    // pid 1 is always alive.
-    writeFileSync(join(d, '.lock'), '1\n');
-    expect(() => DirectoryLock.acquire(d)).toThrow(DirectoryLockedError);
-    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-    writeFileSync(join(d, '.lock'), `${exited.stdout.toString()}\n`);
-    const lock = DirectoryLock.acquire(d);
-    expect(readFileSync(join(d, '.lock'), 'utf8')).toBe(`${process.pid}\n`);
-    lock.release();
-    expect(existsSync(join(d, '.lock'))).toBe(false);
   });
 });

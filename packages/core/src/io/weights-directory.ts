@@ -59,7 +59,7 @@ export function saveWeightsDirectory(
 /**
  * Reads a directory written by {@link saveWeightsDirectory}: the manifest is parsed and checked
  * with `schema` (plus the layout), the weights read as raw floats; nothing is executed. Problems are
- * {@link SavedModelError}s naming the directory.
+ * {@link SavedModelError}s naming the directory; so is a weight that is not finite (NaN or ±Infinity).
  */
 export function loadWeightsDirectory<S extends z.ZodObject>(
   dir: string,
@@ -90,7 +90,15 @@ export function loadWeightsDirectory<S extends z.ZodObject>(
     const size = w.shape.reduce((a, b) => a * b, 1);
     if (size !== w.length || w.offset + w.length > floats.length)
       throw new SavedModelError(dir, `weight ${w.name} does not fit ${WEIGHTS_FILE}`);
-    return { name: w.name, shape: w.shape, values: floats.slice(w.offset, w.offset + w.length) };
+    const values = floats.slice(w.offset, w.offset + w.length);
+    // A NaN or infinite weight would be scored as if it were a model; refuse it by name.
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new SavedModelError(
+        dir,
+        `weight ${w.name} holds ${values[bad]} at index ${bad}: it is not finite`,
+      );
+    return { name: w.name, shape: w.shape, values };
   });
   return { manifest: parsed.data as z.output<S>, weights };
 }

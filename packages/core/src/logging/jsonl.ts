@@ -135,8 +135,20 @@ export function readJsonl<T = unknown>(path: string): JsonlContents<T> {
       records.push(JSON.parse(line) as T);
     } catch {
       if (i === lines.length - 1 && !endsClean) truncatedTail = true;
-      else throw new Error(`${path}:${i + 1}: not valid JSON: ${line.slice(0, 60)}`);
+      else throw new Error(`${path}:${i + 1}: not valid JSON: ${escapedExcerpt(line)}`);
     }
   });
   return { records, truncatedTail };
+}
+
+/**
+ * The start of an unreadable line, safe to print on a terminal: quoted, with control characters,
+ * invalid UTF-8 (read as U+FFFD) and anything past ASCII written as escapes.
+ */
+export function escapedExcerpt(line: string, length = 60): string {
+  const excerpt = JSON.stringify(line.slice(0, length)).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return line.length > length ? `${excerpt}…` : excerpt;
 }

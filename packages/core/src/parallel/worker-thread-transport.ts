@@ -13,10 +13,14 @@ export const workersSchema = z
   .number()
   .int()
   .positive()
-  .max(256)
+  // More threads than cores only contend for them, each with its own copy of tfjs and the model.
+  .refine((workers) => workers <= defaultWorkerCount(), {
+    error: () =>
+      `this machine has ${defaultWorkerCount()} cores: at most ${defaultWorkerCount()} gradient workers (with --resume, change it with --allow-changes)`,
+  })
   .default(() => defaultWorkerCount())
   .describe(
-    "gradient worker threads (each step's tasks or trials split across them; 1: none); default: one per core",
+    "gradient worker threads (each step's tasks or trials split across them; 1: none); default and most: one per core",
   );
 
 /**
