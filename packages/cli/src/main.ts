@@ -11,12 +11,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(cliVersion());
     return EXIT_CODES.ok;
   }
-  const [{ CommanderError }, { buildProgram }] = await Promise.all([
+  const [{ CommanderError }, { buildProgram }, { loadTrainerModule, trainerModulesIn }] = await Promise.all([
     import('commander'),
     import('./program.js'),
+    import('./trainers/trainer-module.js'),
   ]);
   try {
-    await buildProgram().parseAsync(argv);
+    // A user's trainer adds the command the rest of the line runs: load it before building the tree.
+    const trainerModules = new Map<string, string>();
+    for (const path of trainerModulesIn(args)) trainerModules.set((await loadTrainerModule(path)).name, path);
+    await buildProgram(trainerModules).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -4,15 +4,21 @@ import { registerBackendsCommand } from './commands/backends.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
 import { registerL2lStudyCommand } from './commands/l2l-study.js';
-import { registerL2lTrainCommand } from './commands/l2l-train.js';
 import { registerRl2EvalCommand } from './commands/rl2-eval.js';
 import { registerRl2TableCommand } from './commands/rl2-table.js';
-import { registerRl2TrainCommand } from './commands/rl2-train.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerTrainCommand } from './commands/train.js';
 import { registerWatchCommand } from './commands/watch.js';
+import { quietCpuBackend } from './run/backend-choice.js';
+import { registeredTrainers, trainerNamed } from './trainers/trainer-registry.js';
 
-/** Builds the `metagrad` command tree (exported for tests). */
-export function buildProgram(): Command {
+/**
+ * Builds the `metagrad` command tree (exported for tests): `<trainer> train` for every registered
+ * trainer, built from its descriptor, beside the commands of its own (`l2l eval`, `rl2 table`, …).
+ * `trainerModules` maps the name of a trainer loaded from a `--trainer-module` to its path.
+ */
+export function buildProgram(trainerModules: ReadonlyMap<string, string> = new Map()): Command {
+  quietCpuBackend();
   const program = new Command('metagrad')
     .description('metagrad: meta-learning on TensorFlow.js (learned optimizers, RL²)')
     .version(cliVersion())
@@ -23,15 +29,20 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBackendsCommand(program);
   const l2l = program.command('l2l').description('learned optimizers: meta-train and evaluate');
-  registerL2lTrainCommand(l2l);
+  registerTrainCommand(l2l, trainerNamed('l2l'));
   registerL2lEvalCommand(l2l);
   registerL2lStudyCommand(l2l);
   const rl2 = program
     .command('rl2')
     .description('RL²: train recurrent agents that learn to explore, and compare with classic algorithms');
-  registerRl2TrainCommand(rl2);
+  registerTrainCommand(rl2, trainerNamed('rl2'));
   registerRl2EvalCommand(rl2);
   registerRl2TableCommand(rl2);
+  for (const trainer of registeredTrainers()) {
+    if (trainer.name === 'l2l' || trainer.name === 'rl2') continue;
+    const own = program.command(trainer.name).description(trainer.description);
+    registerTrainCommand(own, trainer, trainerModules.get(trainer.name));
+  }
   registerRunsCommand(program);
   registerWatchCommand(program);
   registerBenchCommand(program);

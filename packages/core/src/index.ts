@@ -177,5 +177,13 @@ export {
   type TrainProgram,
   type TrainSummary,
 } from './training/train-loop.js';
+export type {
+  ReferenceResults,
+  TrainerContext,
+  TrainerDescriptor,
+  TrainerRun,
+  TrainerSettings,
+} from './training/trainer-descriptor.js';
 export { ConfigError, formatValue, parseConfig } from './validation/config-error.js';
+export { type MemberKind, memberProblem } from './validation/object-members.js';
 export { positiveNumber, seedSchema } from './validation/schemas.js';

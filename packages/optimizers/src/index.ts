@@ -70,6 +70,7 @@ export {
   saveLearnedOptimizer,
 } from './learned/saved-optimizer.js';
 export { LearnedTfOptimizer } from './learned/tf-optimizer.js';
+export { type L2lTrainConfig, l2lTraining, l2lTrainSchema, learnedConfigFor } from './meta/l2l-training.js';
 export {
   disposeInnerRun,
   type InnerRun,

@@ -8,6 +8,7 @@
  */
 
 export { type ConjugateGradientResult, conjugateGradient } from './agent/conjugate-gradient.js';
+export { type DefaultRecipe, defaultRecipe } from './agent/default-recipes.js';
 export { trialGae } from './agent/gae.js';
 export {
   type GruInit,
@@ -53,8 +54,10 @@ export {
   rl2AgentOptions,
   rl2Checkpoints,
   rl2ConfigSchema,
+  rl2EvaluationSeed,
   unusedRl2Settings,
 } from './agent/rl2-trainer.js';
+export { type Rl2TrainConfig, rl2Training, rl2TrainSchema } from './agent/rl2-training.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
 export {

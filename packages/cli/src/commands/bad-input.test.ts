@@ -1,16 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { l2lTraining } from '@metagrad/optimizers';
+import { rl2Training } from '@metagrad/rl';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { SchemaFlag } from '../flags/schema-flags.js';
 import { buildProgram } from '../program.js';
 import { EXIT_CODES, exitCodeFor } from '../run/exit-codes.js';
+import { trainerFlags } from '../trainers/trainer-flags.js';
 import { L2L_EVAL_FLAGS } from './l2l-eval.js';
 import { STUDY_FLAGS } from './l2l-study.js';
-import { L2L_TRAIN_FLAGS } from './l2l-train.js';
 import { RL2_EVAL_FLAGS } from './rl2-eval.js';
-import { RL2_TRAIN_FLAGS } from './rl2-train.js';
 
 /**
  * The bad-input catalogue: every flag of every command that takes a value, given values out of
@@ -69,10 +70,10 @@ function badValues(flag: SchemaFlag): string[] {
 }
 
 const COMMANDS: { command: string[]; flags: SchemaFlag[]; required: string[] }[] = [
-  { command: ['l2l', 'train'], flags: L2L_TRAIN_FLAGS, required: [] },
+  { command: ['l2l', 'train'], flags: trainerFlags(l2lTraining), required: [] },
   { command: ['l2l', 'eval'], flags: L2L_EVAL_FLAGS, required: ['--optimizer', 'sgd'] },
   { command: ['l2l', 'study', 'generalisation'], flags: STUDY_FLAGS, required: ['--optimizer', dir] },
-  { command: ['rl2', 'train'], flags: RL2_TRAIN_FLAGS, required: [] },
+  { command: ['rl2', 'train'], flags: trainerFlags(rl2Training), required: [] },
   { command: ['rl2', 'eval'], flags: RL2_EVAL_FLAGS, required: ['--policy', 'random'] },
 ];
 

@@ -81,6 +81,8 @@ describe('metagrad runs', () => {
     const figure = readFileSync(svg, 'utf8');
     expect(figure.match(/<polygon/g)).toHaveLength(2); // one band per setting
     expect(figure).toContain('hidden=16: held-out mean return (2 seeds)');
+    // The y-axis names the objective, not a generic "metric".
+    expect(figure).toMatch(/rotate\(-90\)" text-anchor="middle">held-out mean return<\/text>/);
     const againstTime = join(root, 'seeds-time.svg');
     expect(metagrad('runs', 'plot', ...dirs, '--x', 'time', '--out', againstTime).code).toBe(0);
     expect(readFileSync(againstTime, 'utf8')).toContain('minutes of training');

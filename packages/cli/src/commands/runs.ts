@@ -189,9 +189,11 @@ function plotRuns(groups: SettingGroup[], axis: 'step' | 'time'): string {
       band.map((p) => ({ ...p, x: minutesAt.get(p.x)! })),
     );
   });
+  // The objective's name (e.g. "held-out mean return"), where every run is judged by the same one.
+  const objectives = new Set(groups.flatMap((g) => g.runs.map((run) => run.objective?.name ?? 'held-out')));
   return svgLineChart(series, {
     title: 'Held-out evaluation',
     xLabel: axis === 'step' ? 'step' : 'minutes of training',
-    yLabel: 'metric',
+    yLabel: objectives.size === 1 ? [...objectives][0]! : 'held-out evaluation',
   });
 }

@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
 import type { ComparisonReport } from '@metagrad/optimizers';
-import { taskSettingsSchema } from '@metagrad/optimizers';
-import { unusedRl2Settings } from '@metagrad/rl';
 import { effectiveConfig, readRunConfig, readRunEvents } from '../run/run-directory.js';
+import { trainerOfKind } from '../trainers/trainer-registry.js';
 import { trainingSeconds } from './training-time.js';
 
 /** What `runs compare` and `runs plot` need of one run directory. */
@@ -39,16 +38,6 @@ const NOT_THE_SETTING = new Set([
   'keepCheckpoints',
 ]);
 
-/**
- * Config fields that fix a run's evaluation tasks, given its seed: two runs that agree on these and
- * on the seed are scored on the same held-out tasks, so their scores can be paired.
- */
-const EVALUATION_FIELDS: Record<string, string[]> = {
-  'l2l-train': [...Object.keys(taskSettingsSchema.shape), 'taskModule', 'evalInstances', 'steps'],
-  // EnvSettings (arms) plus the environment and the evaluation's trials and episodes.
-  'rl2-train': ['env', 'envModule', 'arms', 'episodes', 'evalTrials'],
-};
-
 /** Reads a run directory; a ConfigError naming it if it is not a run or its log is corrupt. */
 export function readRunRecord(dir: string): RunRecord {
   const file = readRunConfig(dir);
@@ -81,16 +70,9 @@ export interface SettingGroup {
   runs: RunRecord[];
 }
 
-/** Per kind of run, the fields its configuration leaves unread (e.g. TRPO's entropy bonus). */
-const UNUSED_FIELDS: Record<string, (config: Record<string, unknown>) => readonly string[]> = {
-  'rl2-train': (config) =>
-    config.algorithm === 'ppo' || config.algorithm === 'trpo'
-      ? unusedRl2Settings({ algorithm: config.algorithm })
-      : [],
-};
-
 function settingOf(run: RunRecord): Record<string, unknown> {
-  const unused = new Set(UNUSED_FIELDS[run.kind]?.(run.config) ?? []);
+  // A trainer not loaded in this process (a user's, without its module) leaves nothing out.
+  const unused = new Set(trainerOfKind(run.kind)?.unusedSettings?.(run.config) ?? []);
   return Object.fromEntries(
     Object.entries(run.config).filter(([field]) => !NOT_THE_SETTING.has(field) && !unused.has(field)),
   );
@@ -134,9 +116,12 @@ export function groupBySetting(runs: RunRecord[]): SettingGroup[] {
   });
 }
 
-/** Whether `a` and `b` were scored on the same held-out tasks (see {@link EVALUATION_FIELDS}). */
+/**
+ * Whether `a` and `b` were scored on the same held-out tasks: runs of one trainer with the same seed
+ * that agree on the settings its descriptor names as fixing them (`evaluationSettings`).
+ */
 export function sharesEvaluationTasks(a: RunRecord, b: RunRecord): boolean {
-  const fields = EVALUATION_FIELDS[a.kind];
+  const fields = trainerOfKind(a.kind)?.evaluationSettings;
   if (a.kind !== b.kind || a.seed !== b.seed || !fields) return false;
   return fields.every((field) => JSON.stringify(a.config[field]) === JSON.stringify(b.config[field]));
 }

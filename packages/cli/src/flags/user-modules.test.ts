@@ -15,9 +15,8 @@ import { taskFamilyFor, taskSettingsSchema } from '@metagrad/optimizers';
 import { envFor } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { planL2lTrain, runL2lTrain } from '../commands/l2l-train.js';
-import { planRl2Train, runRl2Train } from '../commands/rl2-train.js';
 import { metagrad } from '../testing/run-metagrad.js';
+import { planL2lTrain, planRl2Train, runL2lTrain, runRl2Train } from '../testing/trainers-in-process.js';
 import { loadEnvModule, loadTaskModule } from './user-modules.js';
 
 const example = (file: string) => fileURLToPath(new URL(`../../../../examples/${file}`, import.meta.url));

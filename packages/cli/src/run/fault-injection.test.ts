@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskWriteError, FaultyFileSystem, useFileSystem, type WriteFault } from '@metagrad/core';
 import { describe, expect, it } from 'vitest';
-import { planL2lTrain, runL2lTrain } from '../commands/l2l-train.js';
-import { planRl2Train, runRl2Train } from '../commands/rl2-train.js';
 import { expectNothingTorn, type RunKind, runOutputs } from '../testing/run-outputs.js';
+import { planL2lTrain, planRl2Train, runL2lTrain, runRl2Train } from '../testing/trainers-in-process.js';
 import type { TrainIo } from './train-protocol.js';
 
 /**

@@ -28,7 +28,7 @@ export class PlainProgress implements EventSink<TrainEvent> {
   private best: number | null = null;
   private msPerStep: number[] = [];
 
-  /** `header` starts the first line, e.g. `l2l train: task quadratic, backend wasm, run runs/a`. */
+  /** `header` starts the first line, e.g. `l2l quadratic: backend wasm, run runs/a`. */
   constructor(header: string, out?: (line: string) => void) {
     this.out = out ?? ((line) => writeStdout(`${line}\n`));
     this.header = header;

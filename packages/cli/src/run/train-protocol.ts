@@ -1,10 +1,13 @@
-import type { TrainEvent } from '@metagrad/core';
+import type { ReferenceResults, TrainEvent } from '@metagrad/core';
 
 /** How a training run ended, when it did not fail. */
 export type TrainStatus = 'completed' | 'stopped';
 
-/** Which training command a worker runs. */
-export type TrainKind = 'l2l' | 'rl2';
+/** Which trainer a dashboard's worker runs: a registered name, and the module a user's trainer came from. */
+export interface TrainerRef {
+  trainer: string;
+  trainerModule?: string;
+}
 
 /** Commands the dashboard sends to the training worker. */
 export type WorkerCommand =
@@ -13,16 +16,9 @@ export type WorkerCommand =
   | { type: 'checkpoint' }
   | { type: 'stop' };
 
-/** Reference results the dashboard compares the learned model with (baselines on the same held-out tasks). */
-export interface ReferenceResults {
-  entries: { label: string; value: number }[];
-  /** Loss curves per step (l2l), overlaid on the learned optimizer's latest curve. */
-  curves?: { name: string; points: { x: number; y: number }[] }[];
-}
-
 /** Messages the training worker sends to the dashboard. */
 export type WorkerMessage =
-  | { type: 'start'; kind: TrainKind; title: string; runDir: string; backend: string; seed: string }
+  | { type: 'start'; kind: string; title: string; runDir: string; backend: string; seed: string }
   | { type: 'event'; event: TrainEvent }
   | { type: 'print'; text: string }
   | { type: 'reference'; reference: ReferenceResults }
@@ -40,7 +36,7 @@ export interface TrainIo<E> {
   /** Receives the trainer's controls once it exists. */
   onControls?: (controls: { stop(): void; checkpoint(): void }) => void;
   /** Called once the run directory and backend are known. */
-  onStart?: (info: { kind: TrainKind; title: string; runDir: string; backend: string; seed: string }) => void;
+  onStart?: (info: { kind: string; title: string; runDir: string; backend: string; seed: string }) => void;
   /** Receives baselines evaluated on the trainer's own held-out tasks (only asked for by the dashboard). */
   onReference?: (reference: ReferenceResults) => void;
   /** Also print the plain progress lines. */

@@ -5,7 +5,7 @@ import { render } from 'ink';
 import { TrainApp } from '../dashboard/train-app.js';
 import { writeStdout } from './stdout.js';
 import type { StopCause } from './stop-requests.js';
-import type { TrainKind, TrainStatus } from './train-protocol.js';
+import type { TrainerRef, TrainStatus } from './train-protocol.js';
 
 /** An error that crossed the worker boundary, keeping its class name for the exit code. */
 export class WorkerError extends Error {
@@ -16,16 +16,16 @@ export class WorkerError extends Error {
 }
 
 /**
- * `l2l train` or `rl2 train` on a terminal: training runs in a worker thread while the Ink dashboard renders here
+ * A training command on a terminal: training runs in a worker thread while the Ink dashboard renders here
  * and turns keys into commands (p pause, s checkpoint, q stop). The final report is printed after
  * the dashboard closes.
  */
 export async function trainWithDashboard(
-  kind: TrainKind,
+  trainer: TrainerRef,
   plan: object,
 ): Promise<{ status: TrainStatus; cause: StopCause | undefined }> {
   const worker = new Worker(new URL('./train-worker-entry.mjs', import.meta.url), {
-    workerData: { kind, plan },
+    workerData: { ...trainer, plan },
   });
   const report: string[] = [];
   let failure: WorkerError | undefined;

@@ -1,11 +1,14 @@
 /**
- * Runs a planned `l2l train` or `rl2 train` (validated in the main thread) off the UI thread: the dashboard's keys and redraws stay responsive while
- * tensors crunch. Commands arrive on the parent port; events, report text and the outcome go back.
+ * Runs a planned training command (validated in the main thread) off the UI thread: the
+ * dashboard's keys and redraws stay responsive while tensors crunch. Commands arrive on the parent
+ * port; events, report text and the outcome go back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type L2lTrainPlan, runL2lTrain } from '../commands/l2l-train.js';
-import { type Rl2TrainPlan, runRl2Train } from '../commands/rl2-train.js';
-import type { TrainIo, TrainKind, WorkerCommand, WorkerMessage } from './train-protocol.js';
+import { loadTrainerModule } from '../trainers/trainer-module.js';
+import { trainerNamed } from '../trainers/trainer-registry.js';
+import { runTrainer } from './run-trainer.js';
+import type { TrainerRef, TrainIo, WorkerCommand, WorkerMessage } from './train-protocol.js';
+import type { TrainerConfig, TrainingPlan } from './training-plan.js';
 
 const port = parentPort!;
 const send = (message: WorkerMessage) => port.postMessage(message);
@@ -26,7 +29,7 @@ port.on('message', (command: WorkerCommand) => {
 });
 
 try {
-  // One set of hooks for both commands; events are forwarded as they are, whatever their type.
+  // One set of hooks for every trainer; events are forwarded as they are, whatever their type.
   const io: TrainIo<never> = {
     sinks: [{ emit: (event) => send({ type: 'event', event }) }],
     print: (text) => send({ type: 'print', text }),
@@ -43,11 +46,10 @@ try {
     onReference: (reference) => send({ type: 'reference', reference }),
     plainProgress: false,
   };
-  const kind = workerData.kind as TrainKind;
-  const status =
-    kind === 'l2l'
-      ? await runL2lTrain(workerData.plan as L2lTrainPlan, io)
-      : await runRl2Train(workerData.plan as Rl2TrainPlan, io);
+  const { trainer, trainerModule, plan } = workerData as TrainerRef & { plan: TrainingPlan<TrainerConfig> };
+  // A worker thread has its own module registry: a user's trainer is registered again here.
+  if (trainerModule) await loadTrainerModule(trainerModule);
+  const status = await runTrainer(trainerNamed(trainer), plan, io);
   send({ type: 'done', status });
 } catch (error) {
   send({ type: 'error', name: (error as Error).name, message: (error as Error).message });

@@ -5,7 +5,7 @@ import { MemorySink, type TrainEvent } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../eval/evaluate.js';
-import { preserveValueOutputs, Rl2Trainer, rl2Checkpoints } from './rl2-trainer.js';
+import { preserveValueOutputs, Rl2Trainer, rl2Checkpoints, unusedRl2Settings } from './rl2-trainer.js';
 import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 
 describe('RL² training', () => {
@@ -259,13 +259,32 @@ describe('RL² training', () => {
     expect(() => new Rl2Trainer({ config })).toThrow(message);
   });
 
-  it('a linear entropy schedule anneals the bonus to 0', () => {
-    const trainer = new Rl2Trainer({
-      config: { iterations: 4, entropyCoefficient: 0.02, entropySchedule: 'linear' },
-    });
-    expect([0, 2, 4].map((i) => trainer.entropyCoefficientAt(i))).toEqual([0.02, 0.01, 0]);
-    trainer.dispose();
+  it('names the settings each algorithm ignores, as a copy no caller can change for the next', () => {
+    const ignored = unusedRl2Settings({ algorithm: 'trpo' });
+    expect(ignored).toEqual(['clip', 'entropyCoefficient', 'entropySchedule']);
+    ignored.pop();
+    expect(unusedRl2Settings({ algorithm: 'trpo' })).toHaveLength(3);
   });
+
+  it.each([
+    ['constant', [0.02, 0.02, 0.02]],
+    ['linear', [0.02, 0.01, 0]],
+    ['cosine', [0.02, 0.01, 0]],
+  ] as const)(
+    'the %s entropy schedule is the one named: %j at iterations 0, 2, 4 of 4',
+    (schedule, expected) => {
+      const trainer = new Rl2Trainer({
+        config: { iterations: 4, entropyCoefficient: 0.02, entropySchedule: schedule, workers: 1 },
+      });
+      expect([0, 2, 4].map((i) => trainer.entropyCoefficientAt(i))).toEqual(
+        expected.map((v) => expect.closeTo(v, 12)),
+      );
+      // A quarter of the way, the half cosine is still above the line (cos(π/4) > 1/2).
+      if (schedule === 'cosine')
+        expect(trainer.entropyCoefficientAt(1)).toBeCloseTo(0.02 * 0.5 * (1 + Math.SQRT1_2), 12);
+      trainer.dispose();
+    },
+  );
 
   it('checkpoints and evaluations leak no tensors: the count is flat with a checkpoint every iteration', async () => {
     const sink = new MemorySink<TrainEvent>();

@@ -264,7 +264,8 @@ const IGNORED_BY: Record<Rl2Config['algorithm'], (keyof Rl2Config)[]> = {
  * trust region), so that two runs differing only in them count as one setting.
  */
 export function unusedRl2Settings(config: Pick<Rl2Config, 'algorithm'>): (keyof Rl2Config)[] {
-  return IGNORED_BY[config.algorithm];
+  // A copy: a caller that edits its list must not change what every later caller is told.
+  return [...IGNORED_BY[config.algorithm]];
 }
 
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */
@@ -439,7 +440,7 @@ export class Rl2Trainer implements TrainProgram {
     const result = evaluatePolicy(agent, this.env, {
       episodes: this.config.episodes,
       trials: this.config.evalTrials,
-      seed: new Rng(this.config.seed).child('eval').seed,
+      seed: rl2EvaluationSeed(this.config.seed),
     });
     const histograms = { actionProbability: histogramOf(agent.takeRecordedProbabilities()) };
     return { value: result.mean, stderr: result.stderr, histograms };
@@ -622,9 +623,7 @@ export class Rl2Trainer implements TrainProgram {
   /** Entropy bonus weight for `iteration` (0-based) under the configured schedule. */
   entropyCoefficientAt(iteration: number): number {
     const { entropyCoefficient, entropySchedule, iterations } = this.config;
-    return entropySchedule === 'linear'
-      ? entropyCoefficient * (1 - iteration / iterations)
-      : entropyCoefficient;
+    return decayed(entropyCoefficient, entropySchedule, iteration, iterations);
   }
 
   /** GAE λ for `iteration` (0-based) under the config's `gaeLambdaSchedule`. */
@@ -646,6 +645,14 @@ export class Rl2Trainer implements TrainProgram {
     this.critic?.dispose();
     disposeAdam(this.adam);
   }
+}
+
+/**
+ * The seed of the held-out trials that a run with root seed `seed` evaluates on and selects its best
+ * weights by (a stream of its own, apart from training's and from any test seed).
+ */
+export function rl2EvaluationSeed(seed: number | string): string {
+  return new Rng(seed).child('eval').seed;
 }
 
 /** How an {@link Rl2Agent} must run a network trained with `config` (its time inputs). */

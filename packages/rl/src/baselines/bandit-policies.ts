@@ -29,22 +29,28 @@ abstract class BanditPolicy implements Policy {
     return 0;
   }
 
-  startTrials(tasks: TaskBatch, env: Env): PolicyRun {
+  startTrials(tasks: TaskBatch, env: Env, rng: Rng): PolicyRun {
     const arms = env.numActions;
     const pulls = new Float64Array(tasks.batch * arms);
     const wins = new Float64Array(tasks.batch * arms);
     const scores = new Float64Array(arms);
+    // Exploration and tie-breaking draw from streams of their own, so that neither moves the other
+    // (nor a scoring rule's own draws): an ε of 0 draws nothing, and ties break the same way for
+    // every policy that meets the same tie.
+    const exploration = rng.child('explore');
+    const ties = rng.child('ties');
+    const epsilon = this.explore();
     let t = 0;
     return {
-      act: (_obs, rng) => {
+      act: (_obs, actRng) => {
         const actions = new Int32Array(tasks.batch);
         for (let i = 0; i < tasks.batch; i++) {
-          if (rng.next() < this.explore()) {
-            actions[i] = rng.int(arms);
+          if (epsilon > 0 && exploration.next() < epsilon) {
+            actions[i] = exploration.int(arms);
             continue;
           }
-          this.score(pulls, wins, i * arms, arms, t, scores, rng);
-          actions[i] = argmaxRandomTie(scores, 0, arms, rng);
+          this.score(pulls, wins, i * arms, arms, t, scores, actRng);
+          actions[i] = argmaxRandomTie(scores, 0, arms, ties);
         }
         return actions;
       },

@@ -1,0 +1,65 @@
+import { EventBus, type EventSink, type TrainEvent } from '@metagrad/core';
+import { loadUserModule } from '../flags/user-modules.js';
+import type { AnyTrainer } from '../trainers/trainer-registry.js';
+import { chooseBackend } from './backend-choice.js';
+import { PlainProgress } from './plain-progress.js';
+import type { TrainIo, TrainStatus } from './train-protocol.js';
+import type { TrainerConfig, TrainingPlan } from './training-plan.js';
+import { openTrainingRun, TrainingFailedError, writeRunSummary } from './training-run.js';
+
+/**
+ * The whole of a planned training run, the same for every trainer; runs in the CLI process or in
+ * the dashboard's worker: chooses the backend, opens the run directory (a new one, or the resumed
+ * run with its newest checkpoint), starts the trainer, trains, lets the trainer save its results,
+ * and writes summary.json. A run whose weights stopped being finite ends in {@link TrainingFailedError}.
+ */
+export async function runTrainer(
+  trainer: AnyTrainer,
+  plan: TrainingPlan<TrainerConfig>,
+  io: TrainIo<TrainEvent>,
+): Promise<TrainStatus> {
+  const { config, runDir } = plan;
+  // A worker thread has its own module registry: the user's module is registered again there.
+  const field = trainer.userModule?.field;
+  if (field && typeof config[field] === 'string') await loadUserModule(trainer, config[field]);
+  const backend = await chooseBackend(config.backend);
+  const title = trainer.title(config);
+  const run = openTrainingRun<TrainEvent>(plan, {
+    kind: trainer.kind,
+    title,
+    backend: backend.name,
+    store: (dir) => trainer.checkpoints(dir, config),
+  });
+  try {
+    const sinks: EventSink<TrainEvent>[] = [...run.sinks, ...io.sinks];
+    if (io.plainProgress) sinks.push(new PlainProgress(`${title}: backend ${backend.name}, run ${runDir}`));
+    io.onStart?.({ kind: trainer.name, title, runDir, backend: backend.name, seed: String(config.seed) });
+    const started = await trainer.start(config, {
+      runDir,
+      events: new EventBus(sinks),
+      checkpointDir: run.checkpointDir,
+      resumeFrom: run.resume?.data,
+      checkpointNotes: run.checkpointNotes,
+      beforeStep: io.beforeStep,
+      print: io.print,
+      json: plan.json,
+    });
+    try {
+      io.onControls?.({ stop: () => started.stop(), checkpoint: () => started.requestCheckpoint() });
+      if (io.onReference) {
+        const reference = started.reference?.();
+        if (reference) io.onReference(reference);
+      }
+      const summary = await started.train();
+      const extra = await started.finish(summary);
+      writeRunSummary(runDir, summary, backend.name, extra);
+      if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
+      if (!plan.json) io.print(`\nrun written to ${runDir}\n`);
+      return summary.reason;
+    } finally {
+      started.dispose();
+    }
+  } finally {
+    run.close();
+  }
+}
