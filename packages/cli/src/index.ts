@@ -15,4 +15,4 @@ export { scalarsFromEvents, scalarsToCsv } from './export/scalars.js';
 export { svgLineChart } from './export/svg-plot.js';
 export { encodeEvent, writeTensorBoardScalars } from './export/tensorboard.js';
 export { buildProgram } from './program.js';
-export { registerTrainer, registeredTrainers } from './trainers/trainer-registry.js';
+export { registeredTrainers, registerTrainer } from './trainers/trainer-registry.js';

@@ -74,7 +74,6 @@ export { loadWeightsDirectory, SavedModelError, saveWeightsDirectory } from './i
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { maxScaledError } from './kernels/kernel-agreement.js';
 export {
-  assertKernelChoice,
   hasFusedKernels,
   KERNEL_CHOICES,
   type KernelChoice,
@@ -137,7 +136,7 @@ export {
   adamValues,
   disposeAdam,
   initAdam,
-} from './training/adam.js';
+} from './training/adam-state.js';
 export {
   type CheckpointData,
   CheckpointError,

@@ -90,13 +90,11 @@ export {
   META_TRAIN_OBJECTIVE,
   type MetaTrainConfig,
   type MetaTrainConfigInput,
-  MetaTrainer,
-  type MetaTrainerOptions,
-  type MetaTrainSummary,
   metaTrainCheckpoints,
   metaTrainConfigSchema,
   resolveMetaTrainConfig,
-} from './meta/meta-trainer.js';
+} from './meta/meta-train-config.js';
+export { MetaTrainer, type MetaTrainerOptions, type MetaTrainSummary } from './meta/meta-trainer.js';
 export { PersistentEs, type PesSettings } from './meta/persistent-es.js';
 export { TruncatedBackprop } from './meta/truncated-backprop.js';
 export { type EsSettings, TruncatedEs } from './meta/truncated-es.js';

@@ -16,6 +16,8 @@ export {
   type GruPolicyShape,
   type PolicyStep,
 } from './agent/gru-policy.js';
+export { type PolicyUpdate, type PolicyUpdateBatch, policyUpdateFor } from './agent/policy-update.js';
+export { preserveValueOutputs } from './agent/popart.js';
 export {
   minibatchTensors,
   type PpoLosses,
@@ -31,7 +33,22 @@ export {
   unrollPolicy,
 } from './agent/ppo.js';
 export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
+export { PpoUpdate } from './agent/ppo-update.js';
 export { Rl2Agent, type Rl2AgentOptions } from './agent/rl2-agent.js';
+export {
+  checkIterationSize,
+  checkRl2Config,
+  MAX_ITERATION_STEPS,
+  RL2_CHECKPOINT_KIND,
+  RL2_OBJECTIVE,
+  type Rl2Config,
+  type Rl2ConfigInput,
+  rl2AgentOptions,
+  rl2Checkpoints,
+  rl2ConfigSchema,
+  rl2EvaluationSeed,
+  unusedRl2Settings,
+} from './agent/rl2-config.js';
 export {
   appendTimeInputs,
   rl2Input,
@@ -40,23 +57,7 @@ export {
   type TrialClock,
   timeInputs,
 } from './agent/rl2-input.js';
-export {
-  checkIterationSize,
-  checkRl2Config,
-  MAX_ITERATION_STEPS,
-  preserveValueOutputs,
-  RL2_CHECKPOINT_KIND,
-  RL2_OBJECTIVE,
-  type Rl2Config,
-  type Rl2ConfigInput,
-  Rl2Trainer,
-  type Rl2TrainerOptions,
-  rl2AgentOptions,
-  rl2Checkpoints,
-  rl2ConfigSchema,
-  rl2EvaluationSeed,
-  unusedRl2Settings,
-} from './agent/rl2-trainer.js';
+export { Rl2Trainer, type Rl2TrainerOptions } from './agent/rl2-trainer.js';
 export { type Rl2TrainConfig, rl2Training, rl2TrainSchema } from './agent/rl2-training.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
@@ -72,6 +73,7 @@ export {
   trialLogits,
   trpoStep,
 } from './agent/trpo.js';
+export { TrpoUpdate } from './agent/trpo-update.js';
 export { ValueNormalizer, type ValueNormalizerState } from './agent/value-normalizer.js';
 export {
   BayesOptimalBandit,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { rl2ConfigSchema } from './agent/rl2-trainer.js';
+import { rl2ConfigSchema } from './agent/rl2-config.js';
 
 const dir = new URL('../recipes/', import.meta.url);
 // With the ablations' configs in recipes/ablations/.

@@ -1,5 +1,6 @@
 import { hasFusedKernels, listBackends, WEBGPU_SYNC_READS } from '@metagrad/core';
 import type { Command } from 'commander';
+import { addJsonFlag } from '../flags/json-flag.js';
 
 /** The tfjs backend id behind each metagrad backend name. */
 const TF_BACKEND: Record<string, string> = {
@@ -16,10 +17,10 @@ function kernelsFor(name: string): string {
 
 /** `metagrad backends`: every tensor backend, available or not, with the reason and its recurrent kernels. */
 export function registerBackendsCommand(program: Command): void {
-  program
-    .command('backends')
-    .description('list the tensor backends and whether each can be loaded here')
-    .option('--json', 'print one JSON array instead of a table')
+  addJsonFlag(
+    program.command('backends').description('list the tensor backends and whether each can be loaded here'),
+    'one JSON array instead of a table',
+  )
     .addHelpText('after', '\nExamples:\n  $ metagrad backends\n  $ metagrad backends --json')
     .action(async (options: { json?: boolean }) => {
       const statuses = (await listBackends()).map((s) => ({ ...s, kernels: kernelsFor(s.name) }));

@@ -12,6 +12,7 @@ import { trainerFlags } from '../trainers/trainer-flags.js';
 import { L2L_EVAL_FLAGS } from './l2l-eval.js';
 import { STUDY_FLAGS } from './l2l-study.js';
 import { RL2_EVAL_FLAGS } from './rl2-eval.js';
+import { RL2_TABLE_FLAGS } from './rl2-table.js';
 
 /**
  * The bad-input catalogue: every flag of every command that takes a value, given values out of
@@ -39,6 +40,7 @@ const TEXT_CASES: Record<string, string[]> = {
   policy: ['softmax'],
   against: ['softmax'],
   architectures: ['20;40', '20/0', '20/5000', 'x'],
+  settings: ['7x7', ''],
 };
 
 /** Values a flag of this kind must refuse. */
@@ -75,6 +77,7 @@ const COMMANDS: { command: string[]; flags: SchemaFlag[]; required: string[] }[]
   { command: ['l2l', 'study', 'generalisation'], flags: STUDY_FLAGS, required: ['--optimizer', dir] },
   { command: ['rl2', 'train'], flags: trainerFlags(rl2Training), required: [] },
   { command: ['rl2', 'eval'], flags: RL2_EVAL_FLAGS, required: ['--policy', 'random'] },
+  { command: ['rl2', 'table'], flags: RL2_TABLE_FLAGS, required: [] },
 ];
 
 /** The flags of the other commands, with values each must refuse. */

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { backendFromEnvironment } from '../flags/backend-environment.js';
 import { readConfigFile } from '../flags/config-file.js';
+import { addJsonFlag } from '../flags/json-flag.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadTaskModule } from '../flags/user-modules.js';
 import { chooseBackend } from '../run/backend-choice.js';
@@ -73,9 +74,8 @@ export function registerL2lEvalCommand(l2l: Command): void {
   const command = l2l
     .command('eval')
     .description('evaluate a learned optimizer or a hand-designed baseline on test tasks');
-  addSchemaFlags(command, L2L_EVAL_FLAGS)
+  addJsonFlag(addSchemaFlags(command, L2L_EVAL_FLAGS))
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       `

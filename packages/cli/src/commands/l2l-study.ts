@@ -19,6 +19,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { backendFromEnvironment } from '../flags/backend-environment.js';
+import { addJsonFlag } from '../flags/json-flag.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadTaskModule } from '../flags/user-modules.js';
 import { chooseBackend } from '../run/backend-choice.js';
@@ -98,10 +99,9 @@ export function registerL2lStudyCommand(l2l: Command): void {
     .description(
       'evaluate a trained optimizer and tuned baselines on the trained task, wider and deeper networks, ReLU, and a longer horizon',
     );
-  addSchemaFlags(command, STUDY_FLAGS)
+  addJsonFlag(addSchemaFlags(command, STUDY_FLAGS), 'the study as one JSON object')
     .option('--out <dir>', 'where study.json and study.svg go (default <RUN_DIR>/study-generalisation)')
     .option('--force', 'replace an existing --out directory')
-    .option('--json', 'print the study as one JSON object')
     .addHelpText(
       'after',
       `

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { backendFromEnvironment } from '../flags/backend-environment.js';
 import { readConfigFile } from '../flags/config-file.js';
+import { addJsonFlag } from '../flags/json-flag.js';
 import { addSchemaFlags, flagValues, resolveFlags, schemaFlags } from '../flags/schema-flags.js';
 import { loadEnvModule } from '../flags/user-modules.js';
 import { chooseBackend } from '../run/backend-choice.js';
@@ -100,9 +101,8 @@ export function registerRl2EvalCommand(rl2: Command): void {
   const command = rl2
     .command('eval')
     .description('evaluate a trained RL² agent or a (tuned) baseline on fresh trials');
-  addSchemaFlags(command, RL2_EVAL_FLAGS)
+  addJsonFlag(addSchemaFlags(command, RL2_EVAL_FLAGS))
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       '\nExamples:\n  $ metagrad rl2 eval --env bandit --arms 5 --episodes 100 --policy gittins --json\n  $ metagrad rl2 eval --env mdp --policy runs/mdp\n  $ metagrad rl2 eval --env bandit --episodes 10 --policy runs/bandit --against gittins',

@@ -6,6 +6,7 @@ import { scalarsFromEvents, scalarsToCsv } from '../export/scalars.js';
 import { groupBySetting, meanBand, readRunRecord, type SettingGroup } from '../export/seed-groups.js';
 import { type PlotSeries, svgLineChart } from '../export/svg-plot.js';
 import { writeTensorBoardScalars } from '../export/tensorboard.js';
+import { addJsonFlag } from '../flags/json-flag.js';
 import { checkOutputPath } from '../run/output-path.js';
 import { formatDuration } from '../run/plain-progress.js';
 import { assertWritable, readRunConfig, readRunEvents } from '../run/run-directory.js';
@@ -14,11 +15,9 @@ import { describeRunDirectory, describeRunDirectorySafely, findRunDirectories } 
 /** `metagrad runs list|show|export|compare|plot`. */
 export function registerRunsCommand(program: Command): void {
   const runs = program.command('runs').description('list, inspect and export runs');
-  runs
-    .command('list')
+  addJsonFlag(runs.command('list'), 'one JSON array')
     .description('a table of the runs under a directory, newest first')
     .argument('[root]', 'directory holding run directories', 'runs')
-    .option('--json', 'print one JSON array')
     .addHelpText('after', '\nExamples:\n  $ metagrad runs list\n  $ metagrad runs list /data/runs --json')
     .action((root: string, options: { json?: boolean }) => {
       const overviews = findRunDirectories(root).map(describeRunDirectorySafely);
@@ -35,11 +34,9 @@ export function registerRunsCommand(program: Command): void {
         );
       }
     });
-  runs
-    .command('show')
+  addJsonFlag(runs.command('show'))
     .description("one run's configuration, status and headline numbers")
     .argument('<dir>', 'run directory')
-    .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       '\nExamples:\n  $ metagrad runs show runs/l2l-quadratic-2026-11-26T08-00-00\n  $ metagrad runs show runs/mdp --json',
@@ -95,13 +92,11 @@ export function registerRunsCommand(program: Command): void {
       const path = writeTensorBoardScalars(options.out ?? join(dir, 'tensorboard'), points);
       process.stdout.write(`wrote ${points.length} scalars to ${path}\n`);
     });
-  runs
-    .command('compare')
+  addJsonFlag(runs.command('compare'), 'one JSON array')
     .description(
       "a table over seeds: each setting's best held-out value and test scores, with paired differences",
     )
     .argument('<dirs...>', 'run directories (runs that differ only in seed form one setting)')
-    .option('--json', 'print one JSON array')
     .addHelpText(
       'after',
       '\nDifferences between settings are paired seed by seed where the runs share their evaluation tasks\n' +

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addRunFlags, type RunFlags } from '../flags/run-flags.js';
 import { addSchemaFlags } from '../flags/schema-flags.js';
-import { runTraining } from '../run/run-training.js';
+import { trainInTerminal } from '../run/train-in-terminal.js';
 import { planTraining } from '../run/training-plan.js';
 import { trainerFlags } from '../trainers/trainer-flags.js';
 import type { AnyTrainer } from '../trainers/trainer-registry.js';
@@ -21,6 +21,6 @@ export function registerTrainCommand(parent: Command, trainer: AnyTrainer, train
   if (trainer.help) command.addHelpText('after', trainer.help);
   command.action(async (options: Record<string, unknown> & RunFlags) => {
     const plan = await planTraining(options, trainer);
-    await runTraining(trainer, plan, trainerModule);
+    await trainInTerminal(trainer, plan, trainerModule);
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addJsonFlag } from './json-flag.js';
 
 /** Flags every training command has besides its settings: where the run goes and how it is shown. */
 export interface RunFlags {
@@ -14,7 +15,7 @@ export interface RunFlags {
 
 /** Declares the {@link RunFlags} on a training command; `prefix` names the default run directory. */
 export function addRunFlags(command: Command, prefix: string): Command {
-  return command
+  return addJsonFlag(command, 'one JSON event per line instead of progress lines')
     .option('--run-dir <dir>', `where to write the run; default runs/${prefix}-<time>`)
     .option('--resume <dir>', 'continue the run in <dir> from its newest valid checkpoint')
     .option(
@@ -22,7 +23,6 @@ export function addRunFlags(command: Command, prefix: string): Command {
       "with --resume: accept flags that change the run's settings (recorded in config.json)",
     )
     .option('--config <file>', 'JSON file with any of these settings (flags win)')
-    .option('--json', 'print one JSON event per line instead of progress lines')
     .option('--no-tui', 'plain progress lines even on a terminal')
     .option(
       '--tensorboard [dir]',

@@ -5,7 +5,7 @@ import { chooseBackend } from './backend-choice.js';
 import { PlainProgress } from './plain-progress.js';
 import type { TrainIo, TrainStatus } from './train-protocol.js';
 import type { TrainerConfig, TrainingPlan } from './training-plan.js';
-import { openTrainingRun, TrainingFailedError, writeRunSummary } from './training-run.js';
+import { openTrainingRun, TrainingFailedError, writeRunSummary } from './open-training-run.js';
 
 /**
  * The whole of a planned training run, the same for every trainer; runs in the CLI process or in

@@ -19,13 +19,6 @@ export const kernelsSchema = z
   .default('auto')
   .describe('recurrent ops: fused SIMD WebAssembly (wasm and cpu backends), tfjs composites, or auto');
 
-/** Throws a {@link ConfigError} naming `field` unless `value` is a {@link KernelChoice}. */
-export function assertKernelChoice(value: unknown, field = 'kernels'): asserts value is KernelChoice {
-  if (!KERNEL_CHOICES.includes(value as KernelChoice)) {
-    throw new ConfigError(field, value, `must be one of ${KERNEL_CHOICES.join(', ')}`);
-  }
-}
-
 /** Whether the fused kernel serves `backend` (default: the active tfjs backend). */
 export function hasFusedKernels(backend: string = tf.getBackend()): boolean {
   return (FUSED_KERNEL_BACKENDS as readonly string[]).includes(backend);

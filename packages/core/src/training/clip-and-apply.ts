@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type AdamHyperparameters, type AdamState, adamStep, disposeAdam } from './adam.js';
+import { type AdamHyperparameters, type AdamState, adamStep, disposeAdam } from './adam-state.js';
 
 /** Parameters clipped together: their gradients share one global norm. */
 export interface ClipGroup {

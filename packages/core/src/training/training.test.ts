@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiskWriteError } from '../io/durable-write.js';
 import { FaultyFileSystem, useFileSystem } from '../io/file-system.js';
 import { Rng } from '../random/rng.js';
-import { adamFromValues, adamStep, adamValues, disposeAdam, initAdam } from './adam.js';
+import { adamFromValues, adamStep, adamValues, disposeAdam, initAdam } from './adam-state.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { clipAndApply } from './clip-and-apply.js';
 import { initializers, ParameterStore } from './parameter-store.js';

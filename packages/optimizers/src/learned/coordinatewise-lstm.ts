@@ -80,8 +80,3 @@ export class CoordinatewiseLstm {
     this.params.dispose();
   }
 }
-
-/** Disposes every tensor of an LSTM state. */
-export function disposeLstmState(state: LstmState): void {
-  tf.dispose([...state.h, ...state.c]);
-}

@@ -8,7 +8,8 @@ import { Sgd } from '../baselines/sgd.js';
 import { runOptimizer } from '../eval/run-optimizer.js';
 import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { QuadraticFamily } from '../tasks/quadratic.js';
-import { type MetaTrainConfigInput, MetaTrainer, metaTrainCheckpoints } from './meta-trainer.js';
+import { type MetaTrainConfigInput, metaTrainCheckpoints } from './meta-train-config.js';
+import { MetaTrainer } from './meta-trainer.js';
 
 const SMALL: MetaTrainConfigInput = {
   epochs: 40,

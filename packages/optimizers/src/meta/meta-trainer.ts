@@ -3,31 +3,24 @@ import {
   adamFromValues,
   adamValues,
   type CheckpointData,
-  CheckpointStore,
   ConfigError,
   checkpointState,
   checkpointTensors,
   clipAndApply,
-  DECAY_SCHEDULES,
   decayed,
   disposeAdam,
   type Evaluation,
   type EventSink,
   histogramOf,
   initAdam,
-  kernelsSchema,
   type NamedValues,
-  type Objective,
-  parseConfig,
   Rng,
   resolveKernels,
   type StepResult,
-  seedSchema,
   type TrainEvent,
   TrainLoop,
   type TrainProgram,
   type TrainSummary,
-  workersSchema,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -41,152 +34,20 @@ import {
   type InnerRun,
   innerRunFromValues,
   innerRunValues,
-  META_OBJECTIVES,
   startInnerRun,
 } from './meta-gradient.js';
 import type { MetaGradientEstimator } from './meta-gradient-estimator.js';
+import {
+  META_TRAIN_OBJECTIVE,
+  type MetaTrainConfig,
+  type MetaTrainConfigInput,
+  metaTrainCheckpoints,
+  resolveMetaTrainConfig,
+} from './meta-train-config.js';
 import { PersistentEs } from './persistent-es.js';
 import { TruncatedBackprop } from './truncated-backprop.js';
 import { TruncatedEs } from './truncated-es.js';
 import { ConstantTruncation, GrowingTruncation, type TruncationSchedule } from './truncation-schedule.js';
-
-/** Meta-training settings, validated at the edge with zod. */
-export const metaTrainConfigSchema = z.object({
-  epochs: z.number().int().positive().max(1e6).default(200).describe('epochs (fresh training tasks each)'),
-  steps: z
-    .number()
-    .int()
-    .positive()
-    .max(1e5)
-    .default(100)
-    .describe("inner steps per epoch (the optimizee's horizon; paper: 100)"),
-  unroll: z
-    .number()
-    .int()
-    .positive()
-    .max(1e5)
-    .default(20)
-    .describe('truncation length for backpropagation through time (paper: 20)'),
-  truncation: z
-    .enum(['constant', 'growing'])
-    .default('constant')
-    .describe('truncation schedule: constant unrolls, or unrolls growing from --start-unroll to --unroll'),
-  startUnroll: z
-    .number()
-    .int()
-    .positive()
-    .max(1e5)
-    .default(5)
-    .describe('growing: the unroll length at epoch 0 (at most --unroll)'),
-  growEpochs: z
-    .number()
-    .int()
-    .nonnegative()
-    .max(1e6)
-    .optional()
-    .describe('growing: epochs over which unrolls grow to --unroll (default: half the epochs)'),
-  instances: z
-    .number()
-    .int()
-    .positive()
-    .max(1e5)
-    .default(128)
-    .describe('task instances per epoch, run side by side (paper, quadratics: 128)'),
-  metaLearningRate: z
-    .number()
-    .positive()
-    .max(10)
-    .default(3e-3)
-    .describe("Adam step size for the optimizer's weights"),
-  metaLearningRateSchedule: z
-    .enum(DECAY_SCHEDULES)
-    .default('constant')
-    .describe(
-      "schedule of the optimizer's Adam step size over the epochs (linear or cosine: to 0 at the end)",
-    ),
-  metaObjective: z
-    .enum(META_OBJECTIVES)
-    .default('loss')
-    .describe("each inner step's term of the meta-loss: the mean loss (paper), or the mean log loss"),
-  clipNorm: z.number().positive().max(1e6).default(1).describe('global norm the meta-gradient is clipped to'),
-  secondOrder: z
-    .boolean()
-    .default(false)
-    .describe(
-      "differentiate through the optimizee's gradients (slow; fails for ops tfjs cannot differentiate twice)",
-    ),
-  evalEvery: z
-    .number()
-    .int()
-    .positive()
-    .max(1e6)
-    .default(10)
-    .describe('evaluate on held-out tasks every N epochs'),
-  evalInstances: z.number().int().positive().max(1e5).default(128).describe('held-out task instances'),
-  checkpointEvery: z
-    .number()
-    .int()
-    .positive()
-    .max(1e6)
-    .default(10)
-    .describe('write a checkpoint every N epochs'),
-  keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
-  estimator: z
-    .enum(['tbptt', 'es', 'pes'])
-    .default('tbptt')
-    .describe('meta-gradient estimator: truncated backpropagation, evolution strategies, or persistent ES'),
-  particles: z
-    .number()
-    .int()
-    .positive()
-    .max(4096)
-    .default(8)
-    .describe('es: perturbations per meta-step; pes: antithetic particle pairs'),
-  sigma: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.01)
-    .describe('es and pes: standard deviation of the weight perturbations'),
-  antithetic: z.boolean().default(true).describe('es: evaluate each perturbation ±ε'),
-  kernels: kernelsSchema,
-  /**
-   * Gradient workers: each meta-step's task batch is split across this many worker threads (1: on
-   * the training thread; more needs a family with `spec()` whose tasks have `subset()`, as the
-   * built-in ones do). Default: one per core. Results depend on it through float rounding only.
-   */
-  workers: workersSchema,
-  seed: seedSchema.default(0),
-});
-
-/** Meta-training settings as given (defaults filled in by {@link resolveMetaTrainConfig}). */
-export type MetaTrainConfigInput = z.input<typeof metaTrainConfigSchema>;
-export type MetaTrainConfig = z.output<typeof metaTrainConfigSchema>;
-
-/** Fills in defaults and validates; errors name the field and the value. */
-export function resolveMetaTrainConfig(input: MetaTrainConfigInput = {}): MetaTrainConfig {
-  const config = parseConfig(metaTrainConfigSchema, input, 'train');
-  checkMetaTrainConfig(config);
-  return config;
-}
-
-/** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
-export function checkMetaTrainConfig(
-  config: Pick<MetaTrainConfig, 'steps' | 'unroll' | 'truncation' | 'startUnroll'>,
-): void {
-  if (config.steps % config.unroll !== 0)
-    throw new ConfigError('steps', config.steps, `must be a multiple of unroll (${config.unroll})`);
-  if (config.truncation === 'growing' && config.startUnroll > config.unroll)
-    throw new ConfigError('startUnroll', config.startUnroll, `must be at most unroll (${config.unroll})`);
-}
-
-/** The `kind` of meta-training checkpoints in a {@link CheckpointStore}. */
-export const META_TRAIN_CHECKPOINT_KIND = 'l2l-meta-train';
-
-/** Where meta-training keeps checkpoints: the store {@link MetaTrainer} writes and a resume reads. */
-export function metaTrainCheckpoints(dir: string, keep = 3): CheckpointStore {
-  return new CheckpointStore(dir, { kind: META_TRAIN_CHECKPOINT_KIND, keep });
-}
 
 /** The meta-trainer's own plain-JSON part of a checkpoint (the loop adds its counters and best weights). */
 const checkpointStateSchema = z.object({
@@ -201,9 +62,6 @@ const checkpointStateSchema = z.object({
 
 /** Coordinates whose update sizes each evaluation records for its histogram (all, on small tasks). */
 const RECORDED_COORDINATES = 4096;
-
-/** What meta-training judges a learned optimizer by. */
-export const META_TRAIN_OBJECTIVE: Objective = { name: 'held-out log10 final loss', higherIsBetter: false };
 
 /** What meta-training returns: the loop's summary and the epochs completed. */
 export type MetaTrainSummary = TrainSummary & { epochsCompleted: number };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Rl2ConfigInput } from './rl2-trainer.js';
+import type { Rl2ConfigInput } from './rl2-config.js';
 
 /**
  * The recipe (a file in the package's `recipes/`) whose settings `rl2 train` uses by default on

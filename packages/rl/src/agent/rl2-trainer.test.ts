@@ -5,7 +5,9 @@ import { MemorySink, type TrainEvent } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../eval/evaluate.js';
-import { preserveValueOutputs, Rl2Trainer, rl2Checkpoints, unusedRl2Settings } from './rl2-trainer.js';
+import { preserveValueOutputs } from './popart.js';
+import { rl2Checkpoints, unusedRl2Settings } from './rl2-config.js';
+import { Rl2Trainer } from './rl2-trainer.js';
 import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 
 describe('RL² training', () => {

@@ -16,12 +16,12 @@ import { defaultRecipe } from './default-recipes.js';
 import {
   checkIterationSize,
   checkRl2Config,
-  Rl2Trainer,
   rl2Checkpoints,
   rl2ConfigSchema,
   rl2EvaluationSeed,
   unusedRl2Settings,
-} from './rl2-trainer.js';
+} from './rl2-config.js';
+import { Rl2Trainer } from './rl2-trainer.js';
 import { saveRl2Agent } from './saved-agent.js';
 
 /** Everything an RL² run is configured by; each field's description is its `--flag` help. */

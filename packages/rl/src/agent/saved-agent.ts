@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { envFor } from '../env/env-registry.js';
 import { GruPolicy } from './gru-policy.js';
 import { Rl2Agent, type Rl2AgentOptions } from './rl2-agent.js';
+import { type Rl2Config, rl2AgentOptions, rl2ConfigSchema } from './rl2-config.js';
 import { rl2InputSize } from './rl2-input.js';
-import { type Rl2Config, rl2AgentOptions, rl2ConfigSchema } from './rl2-trainer.js';
 
 const MANIFEST_FILE = 'agent.json';
 

@@ -16,7 +16,7 @@ import type { TrainerConfig, TrainingPlan } from './training-plan.js';
  * run so stopped before it completed exits 130, 143, 129 or 141 (see exit-codes.ts), so that a
  * scheduler can requeue it. Stopping with `q` in the dashboard is the user's choice and exits 0.
  */
-export async function runTraining(
+export async function trainInTerminal(
   trainer: AnyTrainer,
   plan: TrainingPlan<TrainerConfig>,
   trainerModule?: string,

@@ -1,0 +1,31 @@
+import type { Rng } from '@metagrad/core';
+import type { Env } from '../env/env.js';
+import { type GruInit, GruPolicy } from './gru-policy.js';
+import type { Rl2Config } from './rl2-config.js';
+import { rl2InputSize } from './rl2-input.js';
+
+/**
+ * The networks of an RL² agent for `config` on `env`: the policy GRU, and with a separate value
+ * network its critic (each with the time inputs when `timeInputs` gives them any), initialised from
+ * `root`'s `weights` and `critic-weights` streams and set to the config's kernels.
+ */
+export function rl2Networks(
+  config: Rl2Config,
+  env: Env,
+  root: Rng,
+): { policy: GruPolicy; critic: GruPolicy | undefined } {
+  const shape = (withTime: boolean) => ({
+    inputSize: rl2InputSize(env.observationSize, env.numActions, withTime),
+    hidden: config.hidden,
+    actions: env.numActions,
+    embedding: config.embedding,
+  });
+  const init: GruInit = { updateGateBias: config.gruInit, maxTimescale: config.episodes * env.episodeLength };
+  const policy = new GruPolicy(shape(config.timeInputs === 'both'), root.child('weights'), init);
+  const critic =
+    config.valueNetwork === 'separate'
+      ? new GruPolicy(shape(config.timeInputs !== 'none'), root.child('critic-weights'), init)
+      : undefined;
+  for (const network of [policy, critic]) if (network) network.kernels = config.kernels;
+  return { policy, critic };
+}
