@@ -109,6 +109,13 @@ export {
   shardRanges,
   weightedSum,
 } from './parallel/shard-protocol.js';
+export {
+  RunnerPool,
+  type ShardedResults,
+  type ShardRange,
+  shardedCall,
+  weightedMean,
+} from './parallel/sharded-call.js';
 export { siblingModule } from './parallel/sibling-module.js';
 export { WorkerPool } from './parallel/worker-pool.js';
 export {

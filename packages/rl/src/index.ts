@@ -51,6 +51,7 @@ export {
 } from './agent/rl2-config.js';
 export {
   appendTimeInputs,
+  Rl2InputStream,
   rl2Input,
   rl2InputSize,
   TIME_INPUTS,

@@ -2,10 +2,10 @@ import { EventBus, type EventSink, type TrainEvent } from '@metagrad/core';
 import { loadUserModule } from '../flags/user-modules.js';
 import type { AnyTrainer } from '../trainers/trainer-registry.js';
 import { chooseBackend } from './backend-choice.js';
+import { openTrainingRun, TrainingFailedError, writeRunSummary } from './open-training-run.js';
 import { PlainProgress } from './plain-progress.js';
 import type { TrainIo, TrainStatus } from './train-protocol.js';
 import type { TrainerConfig, TrainingPlan } from './training-plan.js';
-import { openTrainingRun, TrainingFailedError, writeRunSummary } from './open-training-run.js';
 
 /**
  * The whole of a planned training run, the same for every trainer; runs in the CLI process or in

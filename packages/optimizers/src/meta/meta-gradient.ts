@@ -178,6 +178,27 @@ export function metaGradient(
   return unroll(optimizer, run, options, options.strategy === 'direct' ? recordedLoss : linearizedLoss);
 }
 
+/** Where an inner run stands: θ_t, the optimizer's state, and the loss and gradient at θ_t. */
+type InnerPosition = Omit<InnerRun, 'task' | 'step'>;
+
+/**
+ * One inner step of the learned optimizer from `from` at inner step `step`: θ_{t+1} = θ_t + u_t,
+ * then the loss and gradient at θ_{t+1} as `nextLoss` puts them on the tape (or not).
+ */
+function innerStep(
+  optimizer: LearnedOptimizer,
+  task: Task,
+  from: InnerPosition,
+  options: Omit<MetaGradientOptions, 'secondOrder' | 'strategy'>,
+  step: number,
+  nextLoss: NextLoss,
+): InnerPosition {
+  const out = optimizer.update(from.gradient.reshape([1, -1]), from.state, contextAt(options, step));
+  const params = tf.add(from.params, out.update.reshape(from.params.shape)) as tf.Tensor2D;
+  const { loss, gradient } = nextLoss(task, params, step + 1);
+  return { params, state: out.state, loss, gradient };
+}
+
 function unroll(
   optimizer: LearnedOptimizer,
   run: InnerRun,
@@ -185,28 +206,21 @@ function unroll(
   nextLoss: NextLoss,
 ): MetaGradientResult {
   const { task } = run;
-  let final: Omit<InnerRun, 'task' | 'step'> | undefined;
+  let final: InnerPosition | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    let params = run.params;
-    let state = run.state;
-    let gradient = run.gradient;
-    let loss = run.loss;
+    let position: InnerPosition = run;
     const terms: tf.Scalar[] = [];
     for (let t = 0; t < options.unroll; t++) {
-      const step = run.step + t;
-      const out = optimizer.update(gradient.reshape([1, -1]), state, contextAt(options, step));
-      params = tf.add(params, out.update.reshape(params.shape));
-      state = out.state;
-      const next = nextLoss(task, params, step + 1);
-      loss = next.loss;
-      gradient = next.gradient;
-      terms.push(metaLossTerm(loss, options, t));
+      position = innerStep(optimizer, task, position, options, run.step + t, nextLoss);
+      terms.push(metaLossTerm(position.loss, options, t));
     }
     final = {
-      params: tf.keep(params.clone()),
-      state: Object.fromEntries(Object.entries(state).map(([name, t]) => [name, tf.keep(t.clone())])),
-      loss: tf.keep(loss.clone()),
-      gradient: tf.keep(gradient.clone()),
+      params: tf.keep(position.params.clone()),
+      state: Object.fromEntries(
+        Object.entries(position.state).map(([name, t]) => [name, tf.keep(t.clone())]),
+      ),
+      loss: tf.keep(position.loss.clone()),
+      gradient: tf.keep(position.gradient.clone()),
     };
     return tf.addN(terms) as tf.Scalar;
   }, optimizer.variables);
@@ -226,29 +240,22 @@ export function unrollForward(
   run: InnerRun,
   options: Omit<MetaGradientOptions, 'secondOrder' | 'strategy'>,
 ): { metaLoss: number; next: InnerRun } {
-  let params = run.params;
-  let state = run.state;
-  let gradient = run.gradient;
-  let loss = run.loss;
+  let position: InnerPosition = run;
   const terms: tf.Scalar[] = [];
   for (let t = 0; t < options.unroll; t++) {
-    const step = run.step + t;
-    const out = tf.tidy(() => optimizer.update(gradient.reshape([1, -1]), state, contextAt(options, step)));
-    const nextParams = tf.tidy(() => tf.add(params, out.update.reshape(params.shape))) as tf.Tensor2D;
-    out.update.dispose();
-    if (t > 0) tf.dispose([params, loss, gradient, ...Object.values(state)]);
-    params = nextParams;
-    state = out.state;
-    ({ loss, gradient } = lossAndGradient(run.task, params, step + 1));
-    terms.push(tf.tidy(() => metaLossTerm(loss, options, t)));
+    // No tape: each step keeps only the new position, and the run's own starting tensors stay.
+    const next = tf.tidy(() =>
+      innerStep(optimizer, run.task, position, options, run.step + t, lossAndGradient),
+    );
+    if (t > 0)
+      tf.dispose([position.params, position.loss, position.gradient, ...Object.values(position.state)]);
+    position = next;
+    terms.push(tf.tidy(() => metaLossTerm(position.loss, options, t)));
   }
   const total = tf.addN(terms);
   const metaLoss = total.dataSync()[0]!;
   tf.dispose([total, ...terms]);
-  return {
-    metaLoss,
-    next: { task: run.task, params, state, loss, gradient, step: run.step + options.unroll },
-  };
+  return { metaLoss, next: { task: run.task, ...position, step: run.step + options.unroll } };
 }
 
 /**

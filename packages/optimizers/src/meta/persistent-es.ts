@@ -10,6 +10,7 @@ import {
   unrollForward,
 } from './meta-gradient.js';
 import type { MetaGradientEstimator, TruncationRequest } from './meta-gradient-estimator.js';
+import { checkPerturbationSettings, drawPerturbation, perturbed } from './weight-perturbation.js';
 
 /** Settings of {@link PersistentEs}. */
 export interface PesSettings {
@@ -48,10 +49,7 @@ export class PersistentEs implements MetaGradientEstimator {
     readonly settings: PesSettings,
     private readonly rng: Rng,
   ) {
-    if (!(settings.particles >= 1) || !(settings.sigma > 0))
-      throw new RangeError(
-        `PersistentEs: particles must be >= 1 and sigma > 0, got ${JSON.stringify(settings)}`,
-      );
+    checkPerturbationSettings('PersistentEs', settings);
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
@@ -66,18 +64,12 @@ export class PersistentEs implements MetaGradientEstimator {
       const streams = this.rng.child(metaStep);
       for (const [p, particle] of this.particles.entries()) {
         const draw = streams.child(p);
-        const epsilon = weights.map((w) => {
-          const e = new Float32Array(w.values.length);
-          for (let i = 0; i < e.length; i++) e[i] = sigma * draw.normal();
-          return e;
-        });
+        const epsilon = drawPerturbation(weights, sigma, draw);
         particle.accumulated.forEach((xi, k) => {
           for (let i = 0; i < xi.length; i++) xi[i]! += epsilon[k]![i]!;
         });
         const advance = (side: 'plus' | 'minus', sign: number) => {
-          optimizer.setWeightValues(
-            weights.map((w, k) => ({ ...w, values: w.values.map((v, i) => v + sign * epsilon[k]![i]!) })),
-          );
+          optimizer.setWeightValues(perturbed(weights, epsilon, sign));
           const { metaLoss, next } = unrollForward(optimizer, particle[side], options);
           disposeInnerRun(particle[side]);
           particle[side] = next;

@@ -2,6 +2,7 @@ import type { NamedValues, Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { disposeInnerRun, type MetaGradientResult, unrollForward } from './meta-gradient.js';
 import type { MetaGradientEstimator, TruncationRequest } from './meta-gradient-estimator.js';
+import { checkPerturbationSettings, drawPerturbation, perturbed } from './weight-perturbation.js';
 
 /** Settings of {@link TruncatedEs}. */
 export interface EsSettings {
@@ -30,10 +31,7 @@ export class TruncatedEs implements MetaGradientEstimator {
     readonly settings: EsSettings,
     private readonly rng: Rng,
   ) {
-    if (!(settings.particles >= 1) || !(settings.sigma > 0))
-      throw new RangeError(
-        `TruncatedEs: particles must be >= 1 and sigma > 0, got ${JSON.stringify(settings)}`,
-      );
+    checkPerturbationSettings('TruncatedEs', settings);
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
@@ -55,13 +53,8 @@ export class TruncatedEs implements MetaGradientEstimator {
       const streams = this.rng.child(metaStep);
       for (let p = 0; p < particles; p++) {
         const draw = streams.child(p);
-        const epsilon = weights.map((w) => {
-          const e = new Float32Array(w.values.length);
-          for (let i = 0; i < e.length; i++) e[i] = sigma * draw.normal();
-          return e;
-        });
-        const shift = (sign: number) =>
-          weights.map((w, k) => ({ ...w, values: w.values.map((v, i) => v + sign * epsilon[k]![i]!) }));
+        const epsilon = drawPerturbation(weights, sigma, draw);
+        const shift = (sign: number) => perturbed(weights, epsilon, sign);
         const coefficient = antithetic
           ? (lossAt(shift(1)) - lossAt(shift(-1))) / (2 * sigma * sigma * particles)
           : (lossAt(shift(1)) - baseline!) / (sigma * sigma * particles);

@@ -1,4 +1,11 @@
-import { shardRanges, siblingModule, WorkerPool, weightedSum } from '@metagrad/core';
+import {
+  RunnerPool,
+  shardedCall,
+  siblingModule,
+  type WorkerPool,
+  weightedMean,
+  weightedSum,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import {
@@ -33,15 +40,16 @@ export function canShard(family: TaskFamily, task: { subset?: unknown }): boolea
  * seed and worker count give the same bits; 1 and N workers differ by float rounding only.
  */
 export class MetaGradientRunner {
-  private readonly pool: WorkerPool;
+  private readonly workerPool: RunnerPool;
 
-  constructor(workers: number) {
-    this.pool = new WorkerPool(workers, siblingModule('meta-shard-handlers', import.meta.url));
+  /** `workers`: a thread count, or a pool of meta-shard handlers shared with other runners. */
+  constructor(workers: number | WorkerPool) {
+    this.workerPool = new RunnerPool(workers, siblingModule('meta-shard-handlers', import.meta.url));
   }
 
   /** Worker threads (1: none, all on this thread). */
   get workers(): number {
-    return this.pool.size;
+    return this.workerPool.size;
   }
 
   async metaGradient(
@@ -57,30 +65,37 @@ export class MetaGradientRunner {
       );
     }
     const instances = run.task.numInstances;
-    const ranges = shardRanges(instances, this.workers);
     const weights = optimizer.weightValues();
-    const requests: MetaShardRequest[] = ranges.map(({ start, count }) => ({
-      family: source.family.spec!(),
-      optimizer: optimizer.config(),
-      kernels: optimizer.kernels,
-      weights,
-      taskSeed: source.taskSeed,
+    const { results, shares } = await shardedCall<MetaShardResult>(
+      this.workerPool.pool,
+      'metaGradient',
       instances,
-      start,
-      count,
-      run: innerRunShard(run, start, count),
-      unroll: options.unroll,
-      ...(options.weights ? { stepWeights: options.weights } : {}),
-      ...(options.objective ? { objective: options.objective } : {}),
-      ...(options.secondOrder ? { secondOrder: true } : {}),
-      ...(options.strategy ? { strategy: options.strategy } : {}),
-      metaStep: options.metaStep,
-      noiseSeed: source.noiseSeed,
-    }));
-    const results = await this.pool.call<MetaShardResult>('metaGradient', requests);
-    const shares = ranges.map(({ count }) => count / instances);
+      ({ start, count }): MetaShardRequest => ({
+        family: source.family.spec!(),
+        optimizer: optimizer.config(),
+        kernels: optimizer.kernels,
+        weights,
+        taskSeed: source.taskSeed,
+        instances,
+        start,
+        count,
+        run: innerRunShard(run, start, count),
+        unroll: options.unroll,
+        ...(options.weights ? { stepWeights: options.weights } : {}),
+        ...(options.objective ? { objective: options.objective } : {}),
+        ...(options.secondOrder ? { secondOrder: true } : {}),
+        ...(options.strategy ? { strategy: options.strategy } : {}),
+        metaStep: options.metaStep,
+        noiseSeed: source.noiseSeed,
+      }),
+    );
     return {
-      metaLoss: tf.scalar(results.reduce((sum, r, s) => sum + shares[s]! * r.metaLoss, 0)),
+      metaLoss: tf.scalar(
+        weightedMean(
+          results.map((r) => r.metaLoss),
+          shares,
+        ),
+      ),
       gradients: optimizer.variables.map((v, i) =>
         tf.tensor(
           weightedSum(
@@ -97,8 +112,8 @@ export class MetaGradientRunner {
     };
   }
 
-  /** Stops the worker threads. */
+  /** Stops the worker threads (of a pool it started itself). */
   dispose(): Promise<void> {
-    return this.pool.dispose();
+    return this.workerPool.dispose();
   }
 }

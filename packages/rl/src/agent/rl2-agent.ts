@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
 import type { GruPolicy } from './gru-policy.js';
-import { rl2Input, rl2InputSize } from './rl2-input.js';
+import { Rl2InputStream } from './rl2-input.js';
 
 /** Options of {@link Rl2Agent}. */
 export interface Rl2AgentOptions {
@@ -58,28 +58,14 @@ export class Rl2Agent implements Policy {
   }
 
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {
-    const clock = this.options.timeInputs && { episodeLength: env.episodeLength, ...this.options.timeInputs };
-    const size = rl2InputSize(env.observationSize, env.numActions, clock !== undefined);
-    let t = 0;
+    const inputs = new Rl2InputStream(env, tasks.batch, this.options.timeInputs?.episodes);
     let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
-    let previousActions: Int32Array | null = null;
-    let previousRewards: Float32Array | null = null;
-    let episodeEnded = false;
     return {
       act: (observations: Float32Array, rng: Rng) => {
-        const input = rl2Input(
-          observations,
-          env.observationSize,
-          previousActions,
-          previousRewards,
-          episodeEnded,
-          env.numActions,
-          tasks.batch,
-          clock && { ...clock, step: t },
-        );
+        const input = inputs.next(observations);
         const record = Math.min(tasks.batch, (this.options.recordProbabilities ?? 0) - this.recordedCount);
         const out = tf.tidy(() => {
-          const step = this.network.step(tf.tensor2d(input, [tasks.batch, size]), hidden, false);
+          const step = this.network.step(tf.tensor2d(input, [tasks.batch, inputs.size]), hidden, false);
           const probabilities = record > 0 ? tf.softmax(step.logits.slice(0, record)) : undefined;
           const actions = this.options.greedy ? tf.argMax(step.logits, -1) : gumbelMax(step.logits, rng);
           return { hidden: step.hidden, actions, probabilities };
@@ -94,12 +80,7 @@ export class Rl2Agent implements Policy {
         out.actions.dispose();
         return actions;
       },
-      observe: (actions: Int32Array, result: StepResult) => {
-        previousActions = actions;
-        previousRewards = result.rewards;
-        episodeEnded = result.episodeDone;
-        t++;
-      },
+      observe: (actions: Int32Array, result: StepResult) => inputs.observe(actions, result),
       dispose: () => hidden.dispose(),
     };
   }

@@ -80,3 +80,49 @@ export function appendTimeInputs(
     return out;
   });
 }
+
+/**
+ * What a recurrent policy has seen so far in a batch of trials (the previous action, reward and
+ * termination flag, and the step), from which each step's {@link rl2Input} is built: the one place
+ * where an agent acting in trials and a training rollout keep that bookkeeping.
+ */
+export class Rl2InputStream {
+  /** Length of each step's input. */
+  readonly size: number;
+  private previousActions: Int32Array | null = null;
+  private previousRewards: Float32Array | null = null;
+  private episodeEnded = false;
+  private step = 0;
+
+  /** `episodes`: give the time inputs for trials of that many episodes (the network must expect them). */
+  constructor(
+    private readonly env: { observationSize: number; numActions: number; episodeLength: number },
+    private readonly batch: number,
+    private readonly episodes?: number,
+  ) {
+    this.size = rl2InputSize(env.observationSize, env.numActions, episodes !== undefined);
+  }
+
+  /** The input of the current step, `[batch × size]`, for these observations. */
+  next(observations: Float32Array): Float32Array {
+    const { env, episodes } = this;
+    return rl2Input(
+      observations,
+      env.observationSize,
+      this.previousActions,
+      this.previousRewards,
+      this.episodeEnded,
+      env.numActions,
+      this.batch,
+      episodes === undefined ? undefined : { step: this.step, episodeLength: env.episodeLength, episodes },
+    );
+  }
+
+  /** Records what the step's actions brought, for the next input. */
+  observe(actions: Int32Array, result: { rewards: Float32Array; episodeDone: boolean }): void {
+    this.previousActions = actions;
+    this.previousRewards = result.rewards;
+    this.episodeEnded = result.episodeDone;
+    this.step++;
+  }
+}

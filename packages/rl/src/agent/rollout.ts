@@ -2,7 +2,7 @@ import { Categorical, gumbelMax, type Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../env/env.js';
 import type { GruPolicy } from './gru-policy.js';
-import { rl2Input, rl2InputSize } from './rl2-input.js';
+import { Rl2InputStream } from './rl2-input.js';
 
 /** A batch of complete trials, time-major (`[T][batch]`), as PPO consumes them. */
 export interface Rollout {
@@ -39,7 +39,8 @@ export function collectTrials(
 ): Rollout {
   const { batch, episodes } = options;
   const tasks = env.sampleTasks(options.taskRng, batch);
-  const inputSize = rl2InputSize(env.observationSize, env.numActions, options.timeInputs);
+  const inputs = new Rl2InputStream(env, batch, options.timeInputs ? episodes : undefined);
+  const inputSize = inputs.size;
   const rollout: Rollout = {
     batch,
     steps: episodes * env.episodeLength,
@@ -53,23 +54,9 @@ export function collectTrials(
   };
   let hidden = policy.initialState(batch);
   let observations = tasks.reset();
-  let previousActions: Int32Array | null = null;
-  let previousRewards: Float32Array | null = null;
-  let episodeEnded = false;
   for (let e = 0; e < episodes; e++) {
     for (let t = 0; t < env.episodeLength; t++) {
-      const input = rl2Input(
-        observations,
-        env.observationSize,
-        previousActions,
-        previousRewards,
-        episodeEnded,
-        env.numActions,
-        batch,
-        options.timeInputs
-          ? { step: e * env.episodeLength + t, episodeLength: env.episodeLength, episodes }
-          : undefined,
-      );
+      const input = inputs.next(observations);
       const out = tf.tidy(() => {
         const step = policy.step(tf.tensor2d(input, [batch, inputSize]), hidden, false);
         const actions = gumbelMax(step.logits, options.actionRng);
@@ -89,9 +76,7 @@ export function collectTrials(
       rollout.logProbs.push(logProbs);
       rollout.values.push(values);
       for (let i = 0; i < batch; i++) rollout.totals[i]! += result.rewards[i]!;
-      previousActions = actions;
-      previousRewards = result.rewards;
-      episodeEnded = result.episodeDone;
+      inputs.observe(actions, result);
       observations = result.observations;
     }
   }

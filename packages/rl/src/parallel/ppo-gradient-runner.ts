@@ -1,11 +1,11 @@
-import { shardRanges, type WorkerPool, weightedSum } from '@metagrad/core';
+import { type RunnerPool, shardedCall, type WorkerPool, weightedMean, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
 import { type PpoGradients, type PpoHeads, ppoGradients } from '../agent/ppo-gradients.js';
 import type { Rollout } from '../agent/rollout.js';
 import type { PpoShardRequest, PpoShardResult } from './rl-shard-handlers.js';
-import { type rlWorkerPool, runnerPool } from './rl-worker-pool.js';
+import { rlRunnerPool, type rlWorkerPool } from './rl-worker-pool.js';
 
 /** The trials of one PPO minibatch and the targets computed for the whole rollout. */
 export interface PpoMinibatchSource {
@@ -22,17 +22,16 @@ export interface PpoMinibatchSource {
  * bits; 1 and N workers differ by float rounding only.
  */
 export class PpoGradientRunner {
-  private readonly pool: WorkerPool;
-  private readonly ownsPool: boolean;
+  private readonly workerPool: RunnerPool;
 
   /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
   constructor(workers: number | WorkerPool) {
-    ({ pool: this.pool, owned: this.ownsPool } = runnerPool(workers));
+    this.workerPool = rlRunnerPool(workers);
   }
 
   /** Worker threads (1: none, all on this thread). */
   get workers(): number {
-    return this.pool.size;
+    return this.workerPool.size;
   }
 
   async gradients(
@@ -49,20 +48,27 @@ export class PpoGradientRunner {
       return out;
     }
     const weights = network.variables.map((v) => v.dataSync() as Float32Array);
-    const ranges = shardRanges(trials.length, this.workers);
-    const requests: PpoShardRequest[] = ranges.map(({ start, count }) => ({
-      shape: network.shape,
-      kernels: network.kernels,
-      weights,
-      data: selectTrialData(rollout, trials.slice(start, start + count), advantages, returns),
-      settings,
-      heads,
-    }));
-    const results = await this.pool.call<PpoShardResult>('ppoGradients', requests);
-    // Each shard's terms are means over its trials: weight them by the shard's share.
-    const shares = ranges.map(({ count }) => count / trials.length);
+    // Each shard's terms are means over its trials: weighted by the shard's share.
+    const { results, shares } = await shardedCall<PpoShardResult>(
+      this.workerPool.pool,
+      'ppoGradients',
+      trials.length,
+      ({ start, count }): PpoShardRequest => ({
+        shape: network.shape,
+        kernels: network.kernels,
+        weights,
+        data: selectTrialData(rollout, trials.slice(start, start + count), advantages, returns),
+        settings,
+        heads,
+      }),
+    );
     const mean = (term: 'total' | 'policy' | 'value' | 'entropy') =>
-      tf.scalar(results.reduce((sum, r, s) => sum + shares[s]! * r[term], 0));
+      tf.scalar(
+        weightedMean(
+          results.map((r) => r[term]),
+          shares,
+        ),
+      );
     const grads: Record<string, tf.Tensor> = {};
     network.variables.forEach((v, i) => {
       grads[v.name] = tf.tensor(
@@ -83,7 +89,7 @@ export class PpoGradientRunner {
   }
 
   /** Stops the worker threads (of a pool it started itself). */
-  async dispose(): Promise<void> {
-    if (this.ownsPool) await this.pool.dispose();
+  dispose(): Promise<void> {
+    return this.workerPool.dispose();
   }
 }

@@ -1,4 +1,6 @@
-import { siblingModule, WorkerPool } from '@metagrad/core';
+import { RunnerPool, siblingModule, WorkerPool } from '@metagrad/core';
+
+const RL_SHARD_HANDLERS = siblingModule('rl-shard-handlers', import.meta.url);
 
 /**
  * The gradient workers of RL² training: `workers` threads serving the PPO and TRPO shard handlers
@@ -6,12 +8,10 @@ import { siblingModule, WorkerPool } from '@metagrad/core';
  * starts one set of threads.
  */
 export function rlWorkerPool(workers: number): WorkerPool {
-  return new WorkerPool(workers, siblingModule('rl-shard-handlers', import.meta.url));
+  return new WorkerPool(workers, RL_SHARD_HANDLERS);
 }
 
 /** The pool a runner uses: one it starts for `workers` threads (and stops), or one it is given (and leaves). */
-export function runnerPool(workers: number | WorkerPool): { pool: WorkerPool; owned: boolean } {
-  return typeof workers === 'number'
-    ? { pool: rlWorkerPool(workers), owned: true }
-    : { pool: workers, owned: false };
+export function rlRunnerPool(workers: number | WorkerPool): RunnerPool {
+  return new RunnerPool(workers, RL_SHARD_HANDLERS);
 }

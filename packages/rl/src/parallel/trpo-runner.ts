@@ -1,4 +1,4 @@
-import { shardRanges, type WorkerPool } from '@metagrad/core';
+import { type RunnerPool, shardedCall, type WorkerPool, weightedMean } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { selectTrialData, selectTrials } from '../agent/ppo.js';
@@ -11,7 +11,7 @@ import {
   trpoStep,
 } from '../agent/trpo.js';
 import type { TrpoShardRequest, TrpoShardStart } from './rl-shard-handlers.js';
-import { type rlWorkerPool, runnerPool } from './rl-worker-pool.js';
+import { rlRunnerPool, type rlWorkerPool } from './rl-worker-pool.js';
 
 /** The trials of a TRPO step: a whole rollout, its advantages, and the trials Fisher products use. */
 export interface TrpoSource {
@@ -28,12 +28,11 @@ export interface TrpoSource {
  * of the steps (of the Fisher steps for products). 1 and N workers differ by float rounding only.
  */
 export class TrpoRunner {
-  private readonly pool: WorkerPool;
-  private readonly ownsPool: boolean;
+  private readonly workerPool: RunnerPool;
 
   /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
   constructor(workers: number | WorkerPool) {
-    ({ pool: this.pool, owned: this.ownsPool } = runnerPool(workers));
+    this.workerPool = rlRunnerPool(workers);
   }
 
   /** One TRPO step of `policy` (see {@link trpoStep}); an accepted step moves `policy`. */
@@ -41,7 +40,8 @@ export class TrpoRunner {
     const { rollout, advantages, fisherTrials } = source;
     const all = Array.from({ length: rollout.batch }, (_, i) => i);
     // A PPO minibatch's layout carries the trials; TRPO reads no returns, so the advantages fill that slot.
-    if (this.pool.size === 1) {
+    const { pool } = this.workerPool;
+    if (pool.size === 1) {
       const batch = selectTrials(rollout, all, advantages, advantages);
       const problem = new TrpoProblem(policy, batch, fisherTrials);
       try {
@@ -52,30 +52,34 @@ export class TrpoRunner {
       }
     }
     const weights = policy.variables.map((v) => v.dataSync() as Float32Array);
-    const ranges = shardRanges(rollout.batch, this.pool.size);
-    const requests: TrpoShardRequest[] = ranges.map(({ start, count }) => ({
-      shape: policy.shape,
-      kernels: policy.kernels,
-      weights,
-      data: selectTrialData(rollout, all.slice(start, start + count), advantages, advantages),
-      ...(fisherTrials && {
-        fisherTrials: fisherTrials.filter((t) => t >= start && t < start + count).map((t) => t - start),
+    // Each worker keeps its shard's problem until the step ends.
+    const { results: starts, shares } = await shardedCall<TrpoShardStart>(
+      pool,
+      'trpoStart',
+      rollout.batch,
+      ({ start, count }): TrpoShardRequest => ({
+        shape: policy.shape,
+        kernels: policy.kernels,
+        weights,
+        data: selectTrialData(rollout, all.slice(start, start + count), advantages, advantages),
+        ...(fisherTrials && {
+          fisherTrials: fisherTrials.filter((t) => t >= start && t < start + count).map((t) => t - start),
+        }),
       }),
-    }));
-    const starts = await this.pool.call<TrpoShardStart>('trpoStart', requests);
+    );
     try {
-      return await trpoStep(policy, shardedObjective(this.pool, starts, ranges), settings);
+      return await trpoStep(policy, shardedObjective(pool, starts, shares), settings);
     } finally {
-      await this.pool.call(
+      await pool.call(
         'trpoEnd',
-        ranges.map(() => null),
+        starts.map(() => null),
       );
     }
   }
 
   /** Stops the worker threads (of a pool it started itself). */
-  async dispose(): Promise<void> {
-    if (this.ownsPool) await this.pool.dispose();
+  dispose(): Promise<void> {
+    return this.workerPool.dispose();
   }
 }
 
@@ -91,38 +95,38 @@ function weighted(parts: Float64Array[], shares: number[]): Float64Array {
 }
 
 /** The objective whose quantities the workers compute on their shards, combined here. */
-function shardedObjective(
-  pool: WorkerPool,
-  starts: TrpoShardStart[],
-  ranges: { start: number; count: number }[],
-): TrpoObjective {
-  const total = ranges.reduce((sum, r) => sum + r.count, 0);
-  const shares = ranges.map((r) => r.count / total);
+function shardedObjective(pool: WorkerPool, starts: TrpoShardStart[], shares: number[]): TrpoObjective {
   const fisherTotal = starts.reduce((sum, s) => sum + s.fisherTrials, 0);
   const fisherShares = starts.map((s) => s.fisherTrials / fisherTotal);
+  const each = <T>(method: string, request: unknown) =>
+    pool.call<T>(
+      method,
+      starts.map(() => request),
+    );
   return {
     surrogateGradient: () =>
       weighted(
         starts.map((s) => s.gradient),
         shares,
       ),
-    entropy: () => starts.reduce((sum, s, i) => sum + shares[i]! * s.entropy, 0),
-    fisherVectorProduct: async (v, damping) =>
-      weighted(
-        await pool.call<Float64Array>(
-          'trpoFisher',
-          ranges.map(() => ({ v, damping })),
-        ),
-        fisherShares,
+    entropy: () =>
+      weightedMean(
+        starts.map((s) => s.entropy),
+        shares,
       ),
+    fisherVectorProduct: async (v, damping) =>
+      weighted(await each<Float64Array>('trpoFisher', { v, damping }), fisherShares),
     evaluate: async (step) => {
-      const parts = await pool.call<{ kl: number; gain: number }>(
-        'trpoEvaluate',
-        ranges.map(() => ({ step })),
-      );
+      const parts = await each<{ kl: number; gain: number }>('trpoEvaluate', { step });
       return {
-        kl: parts.reduce((sum, p, i) => sum + shares[i]! * p.kl, 0),
-        gain: parts.reduce((sum, p, i) => sum + shares[i]! * p.gain, 0),
+        kl: weightedMean(
+          parts.map((p) => p.kl),
+          shares,
+        ),
+        gain: weightedMean(
+          parts.map((p) => p.gain),
+          shares,
+        ),
       };
     },
   };
