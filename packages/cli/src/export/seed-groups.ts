@@ -24,19 +24,8 @@ export interface RunRecord {
   comparison?: ComparisonReport;
 }
 
-/**
- * Settings that change how a run is computed or recorded but not what it trains: the seed, float
- * rounding (workers, kernels, backend) and bookkeeping (how often it evaluates and checkpoints).
- */
-const NOT_THE_SETTING = new Set([
-  'seed',
-  'workers',
-  'kernels',
-  'backend',
-  'evalEvery',
-  'checkpointEvery',
-  'keepCheckpoints',
-]);
+/** Settings of every hosted run that are not part of what it trains: its seed and tensor backend. */
+const HOST_SETTINGS = ['seed', 'backend'];
 
 /** Reads a run directory; a ConfigError naming it if it is not a run or its log is corrupt. */
 export function readRunRecord(dir: string): RunRecord {
@@ -63,7 +52,7 @@ export function readRunRecord(dir: string): RunRecord {
   };
 }
 
-/** Runs of one setting: the same kind and configuration but for the fields of {@link NOT_THE_SETTING}. */
+/** Runs of one setting: the same kind and configuration but for the seed, backend and run settings. */
 export interface SettingGroup {
   /** What sets this group apart from the others (`hidden=32`), or the runs' kind when alone. */
   label: string;
@@ -71,11 +60,14 @@ export interface SettingGroup {
 }
 
 function settingOf(run: RunRecord): Record<string, unknown> {
-  // A trainer not loaded in this process (a user's, without its module) leaves nothing out.
-  const unused = new Set(trainerOfKind(run.kind)?.unusedSettings?.(run.config) ?? []);
-  return Object.fromEntries(
-    Object.entries(run.config).filter(([field]) => !NOT_THE_SETTING.has(field) && !unused.has(field)),
-  );
+  // A trainer not loaded in this process (a user's, without its module) names nothing of its own.
+  const trainer = trainerOfKind(run.kind);
+  const notTheSetting = new Set([
+    ...HOST_SETTINGS,
+    ...(trainer?.runSettings ?? []),
+    ...(trainer?.unusedSettings?.(run.config) ?? []),
+  ]);
+  return Object.fromEntries(Object.entries(run.config).filter(([field]) => !notTheSetting.has(field)));
 }
 
 /**

@@ -18,9 +18,13 @@ const layoutSchema = z.array(
 
 /** A saved model directory is missing, unreadable or inconsistent. */
 export class SavedModelError extends Error {
+  /** What is wrong with it, without the directory (for callers that name the directory their own way). */
+  readonly problem: string;
+
   constructor(dir: string, problem: string) {
     super(`${dir}: not a usable saved model: ${problem}`);
     this.name = 'SavedModelError';
+    this.problem = problem;
   }
 }
 

@@ -50,6 +50,12 @@ export interface TrainerDescriptor<C extends TrainerSettings = TrainerSettings> 
    */
   readonly evaluationSettings: readonly string[];
   /**
+   * Settings that change how a run is computed or recorded but not what it trains (worker count,
+   * kernels, evaluation and checkpoint intervals): runs differing only in them, and in the seed and
+   * backend, are one setting for `runs compare`.
+   */
+  readonly runSettings?: readonly string[];
+  /**
    * A user module named by a setting (a task family, an environment): the field, and how to
    * register the module's `{ name, create }` (checking what `create` returns).
    */

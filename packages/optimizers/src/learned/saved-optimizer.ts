@@ -1,4 +1,10 @@
-import { loadWeightsDirectory, METAGRAD_VERSION, Rng, saveWeightsDirectory } from '@metagrad/core';
+import {
+  loadWeightsDirectory,
+  METAGRAD_VERSION,
+  Rng,
+  SavedModelError,
+  saveWeightsDirectory,
+} from '@metagrad/core';
 import { z } from 'zod';
 import type { LearnedOptimizer } from './learned-optimizer.js';
 import { learnedOptimizerConfigSchema } from './learned-optimizer-config.js';
@@ -65,7 +71,7 @@ export function loadLearnedOptimizer(dir: string): LstmOptimizer {
   } catch (error) {
     throw new SavedOptimizerError(
       dir,
-      (error as Error).message.replace(/^.*?: not a usable saved model: /, ''),
+      error instanceof SavedModelError ? error.problem : (error as Error).message,
     );
   }
   const optimizer = new LstmOptimizer(saved.manifest.config, new Rng(0));

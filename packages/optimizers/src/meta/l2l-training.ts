@@ -99,6 +99,7 @@ Examples:
   $ metagrad l2l train --task quadratic --epochs 300
   $ metagrad l2l train --task mlp --run-dir runs/digits
   $ metagrad l2l train --resume runs/digits`,
+  runSettings: ['workers', 'kernels', 'evalEvery', 'checkpointEvery', 'keepCheckpoints'],
   evaluationSettings: [...Object.keys(taskSettingsSchema.shape), 'taskModule', 'evalInstances', 'steps'],
   userModule: {
     field: 'taskModule',

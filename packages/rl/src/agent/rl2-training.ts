@@ -85,6 +85,7 @@ Examples:
   $ metagrad rl2 train --env-module examples/chain-env.mjs --env chain --episodes 5
   $ metagrad rl2 train --resume runs/mdp`,
   // The environment's settings (arms) plus the environment and the evaluation's trials and episodes.
+  runSettings: ['workers', 'kernels', 'evalEvery', 'checkpointEvery', 'keepCheckpoints'],
   evaluationSettings: ['env', 'envModule', 'arms', 'episodes', 'evalTrials'],
   userModule: {
     field: 'envModule',
