@@ -191,5 +191,5 @@ export type {
   TrainerSettings,
 } from './training/trainer-descriptor.js';
 export { ConfigError, formatValue, parseConfig } from './validation/config-error.js';
-export { type MemberKind, memberProblem } from './validation/object-members.js';
+export { checkedFactory, type MemberKind, memberProblem } from './validation/object-members.js';
 export { positiveNumber, seedSchema } from './validation/schemas.js';

@@ -11,7 +11,7 @@ export interface UserModule {
   /** The name `--task` / `--env` selects it by. */
   name: string;
   /** Builds the task family or environment from the run's settings. */
-  create: (settings: never) => unknown;
+  create: (settings: unknown) => unknown;
 }
 
 const loaded = new Map<string, string>();

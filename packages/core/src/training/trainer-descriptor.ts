@@ -61,7 +61,7 @@ export interface TrainerDescriptor<C extends TrainerSettings = TrainerSettings> 
    */
   readonly userModule?: {
     field: string;
-    register(path: string, name: string, create: (settings: never) => unknown): void;
+    register(path: string, name: string, create: (settings: unknown) => unknown): void;
   };
   /**
    * Fills in defaults that depend on other settings, before validation: `values` are the flags

@@ -1,3 +1,5 @@
+import { ConfigError } from './config-error.js';
+
 /** What a member of an object from user code must be: a method, a name, or a count. */
 export type MemberKind = 'method' | 'string' | 'count' | 'positive count';
 
@@ -39,4 +41,24 @@ export function memberProblem(
     return `${what} whose ${member} is ${found}; expected ${expected}`;
   }
   return undefined;
+}
+
+/**
+ * Wraps a user module's `create` so that every object it returns is checked with
+ * {@link memberProblem} before use; a misfit is a {@link ConfigError} naming `flag` and the
+ * module's `path` (exit 2 from the CLI), not an internal error deep inside training.
+ */
+export function checkedFactory<S, T>(
+  create: (settings: S) => unknown,
+  members: Readonly<Record<string, MemberKind>>,
+  what: string,
+  flag: string,
+  path: string,
+): (settings: S) => T {
+  return (settings) => {
+    const made = create(settings);
+    const problem = memberProblem(made, members, what);
+    if (problem) throw new ConfigError(flag, path, `create() returned ${problem}`);
+    return made as T;
+  };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
   ConfigError,
-  memberProblem,
+  checkedFactory,
   type ReferenceResults,
   Rng,
   type TrainerDescriptor,
@@ -16,10 +16,11 @@ import { taskSplits } from '../eval/task-splits.js';
 import type { LearnedOptimizerConfig } from '../learned/learned-optimizer.js';
 import { DEFAULT_DISCRETE_CONFIG, DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { saveLearnedOptimizer } from '../learned/saved-optimizer.js';
+import type { TaskFamily } from '../tasks/task.js';
 import {
   checkTaskSize,
   registerTaskFamily,
-  type TaskFamilyFactory,
+  type TaskSettings,
   taskFamilyFor,
   taskFamilyNames,
   taskSettingsSchema,
@@ -103,15 +104,17 @@ Examples:
   evaluationSettings: [...Object.keys(taskSettingsSchema.shape), 'taskModule', 'evalInstances', 'steps'],
   userModule: {
     field: 'taskModule',
-    register: (path, name, create) => {
-      const factory: TaskFamilyFactory = (settings) => {
-        const family = (create as TaskFamilyFactory)(settings);
-        const problem = memberProblem(family, TASK_FAMILY_MEMBERS, 'a TaskFamily');
-        if (problem) throw new ConfigError('task-module', path, `create() returned ${problem}`);
-        return family;
-      };
-      registerTaskFamily(name, factory);
-    },
+    register: (path, name, create) =>
+      registerTaskFamily(
+        name,
+        checkedFactory<TaskSettings, TaskFamily>(
+          create,
+          TASK_FAMILY_MEMBERS,
+          'a TaskFamily',
+          'task-module',
+          path,
+        ),
+      ),
   },
   withDefaults: (values, stored) => {
     if ((values.task ?? stored.task) === 'mlp')

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import {
   ConfigError,
+  checkedFactory,
   type EventSink,
-  memberProblem,
   type TrainEvent,
   type TrainerDescriptor,
   type TrainerRun,
@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { tuneBaseline } from '../baselines/registry.js';
 import type { Env } from '../env/env.js';
-import { type EnvFactory, envFor, envNames, registerEnv } from '../env/env-registry.js';
+import { type EnvSettings, envFor, envNames, registerEnv } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { defaultRecipe } from './default-recipes.js';
 import {
@@ -89,15 +89,8 @@ Examples:
   evaluationSettings: ['env', 'envModule', 'arms', 'episodes', 'evalTrials'],
   userModule: {
     field: 'envModule',
-    register: (path, name, create) => {
-      const factory: EnvFactory = (settings) => {
-        const env = (create as EnvFactory)(settings);
-        const problem = memberProblem(env, ENV_MEMBERS, 'an Env');
-        if (problem) throw new ConfigError('env-module', path, `create() returned ${problem}`);
-        return env;
-      };
-      registerEnv(name, factory);
-    },
+    register: (path, name, create) =>
+      registerEnv(name, checkedFactory<EnvSettings, Env>(create, ENV_MEMBERS, 'an Env', 'env-module', path)),
   },
   withDefaults: (values, stored, from) => {
     const recipe =
