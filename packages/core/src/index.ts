@@ -27,6 +27,19 @@ export {
   WEBGPU_SYSTEM_PACKAGES,
   type WebGpuAdapterChoice,
 } from './backend/webgpu-adapter.js';
+export type { ChoiceObjective, Estimator } from './discrete-gradients/estimator.js';
+export { GumbelSoftmaxEstimator, type GumbelSoftmaxEstimatorOptions } from './discrete-gradients/relaxed.js';
+export { ScoreFunctionEstimator, type ScoreFunctionOptions } from './discrete-gradients/score-function.js';
+export {
+  bernoulliStraightThrough,
+  roundStraightThrough,
+  type SlopeAnnealedOptions,
+  signStraightThrough,
+  slopeAnnealedStraightThrough,
+  stopGradient,
+  straightThrough,
+  thresholdStraightThrough,
+} from './discrete-gradients/straight-through.js';
 export { Bernoulli } from './distributions/bernoulli.js';
 export { Categorical } from './distributions/categorical.js';
 export type { Distribution, DistributionWithEntropy } from './distributions/distribution.js';
@@ -37,19 +50,6 @@ export {
   StraightThroughRelaxedOneHotCategorical,
 } from './distributions/relaxed-one-hot-categorical.js';
 export type { Temperature } from './distributions/temperature.js';
-export type { ChoiceObjective, Estimator } from './estimators/estimator.js';
-export { GumbelSoftmaxEstimator, type GumbelSoftmaxEstimatorOptions } from './estimators/relaxed.js';
-export { ScoreFunctionEstimator, type ScoreFunctionOptions } from './estimators/score-function.js';
-export {
-  bernoulliStraightThrough,
-  roundStraightThrough,
-  type SlopeAnnealedOptions,
-  signStraightThrough,
-  slopeAnnealedStraightThrough,
-  stopGradient,
-  straightThrough,
-  thresholdStraightThrough,
-} from './estimators/straight-through.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
 export { DirectoryLock, DirectoryLockedError, lockHolder } from './io/directory-lock.js';

@@ -6,18 +6,7 @@
  * @packageDocumentation
  * @module @metagrad/optimizers
  */
-export { Adam, type AdamOptions } from './baselines/adam.js';
-export { Momentum, type MomentumOptions, Nesterov } from './baselines/momentum.js';
-export {
-  disposeState,
-  type Optimizer,
-  type OptimizerFactory,
-  type OptimizerState,
-  type TunableOptimizer,
-} from './baselines/optimizer.js';
-export { BASELINE_NAMES, BASELINES, type BaselineName } from './baselines/registry.js';
-export { RmsProp, type RmsPropOptions } from './baselines/rmsprop.js';
-export { Sgd } from './baselines/sgd.js';
+
 export type { Dataset, DatasetSource } from './data/dataset.js';
 export { DIGITS_PATH, loadDigits } from './data/digits.js';
 export { type IdxArray, IdxFormatError, loadIdxDataset, parseIdx } from './data/idx.js';
@@ -48,6 +37,18 @@ export {
   runOptimizer,
 } from './eval/run-optimizer.js';
 export { type TaskSplits, taskSplits } from './eval/task-splits.js';
+export { Adam, type AdamOptions } from './hand-designed/adam.js';
+export { Momentum, type MomentumOptions, Nesterov } from './hand-designed/momentum.js';
+export {
+  disposeState,
+  type Optimizer,
+  type OptimizerFactory,
+  type OptimizerState,
+  type TunableOptimizer,
+} from './hand-designed/optimizer.js';
+export { BASELINE_NAMES, BASELINES, type BaselineName } from './hand-designed/registry.js';
+export { RmsProp, type RmsPropOptions } from './hand-designed/rmsprop.js';
+export { Sgd } from './hand-designed/sgd.js';
 export {
   CoordinatewiseLstm,
   type CoordinatewiseLstmShape,

@@ -85,14 +85,14 @@ export {
   RandomBandit,
   ThompsonSampling,
   Ucb1,
-} from './baselines/bandit-policies.js';
+} from './classic-policies/bandit-policies.js';
 export {
   BayesOptimalPlanner,
   bayesOptimalValue,
   MAX_BAYES_OPTIMAL_PULLS,
-} from './baselines/bayes-optimal.js';
-export { GittinsTable, gittinsIndex } from './baselines/gittins.js';
-export { type MdpModel, planEpisode } from './baselines/mdp-planning.js';
+} from './classic-policies/bayes-optimal.js';
+export { GittinsTable, gittinsIndex } from './classic-policies/gittins.js';
+export { type MdpModel, planEpisode } from './classic-policies/mdp-planning.js';
 export {
   Beb,
   EpsilonGreedyMdpPolicy,
@@ -102,8 +102,8 @@ export {
   QLearning,
   RandomMdpPolicy,
   Ucrl2,
-} from './baselines/mdp-policies.js';
-export { PAPER_BANDIT_RESULTS, PAPER_MDP_RESULTS, paperResult } from './baselines/paper-results.js';
+} from './classic-policies/mdp-policies.js';
+export { PAPER_BANDIT_RESULTS, PAPER_MDP_RESULTS, paperResult } from './classic-policies/paper-results.js';
 export {
   BANDIT_BASELINES,
   BANDIT_REFERENCES,
@@ -112,7 +112,7 @@ export {
   MDP_BASELINES,
   type TuneBaselineOptions,
   tuneBaseline,
-} from './baselines/registry.js';
+} from './classic-policies/registry.js';
 export { BanditTasks, BernoulliBandit } from './env/bandit.js';
 export type { Env, StepResult, TaskBatch } from './env/env.js';
 export { type EnvFactory, type EnvSettings, envFor, envNames, registerEnv } from './env/env-registry.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { thresholdStraightThrough } from '../estimators/straight-through.js';
+import { thresholdStraightThrough } from '../discrete-gradients/straight-through.js';
 import type { Rng } from '../random/rng.js';
 import { Bernoulli } from './bernoulli.js';
 import { expandForSamples } from './categorical.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { straightThrough } from '../estimators/straight-through.js';
+import { straightThrough } from '../discrete-gradients/straight-through.js';
 import { perturbLogits } from '../gumbel/gumbel.js';
 import { oneHotArgMax, resolveCategoryAxis } from '../gumbel/gumbel-softmax.js';
 import type { Rng } from '../random/rng.js';

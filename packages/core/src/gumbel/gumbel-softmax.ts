@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { straightThrough } from '../estimators/straight-through.js';
+import { straightThrough } from '../discrete-gradients/straight-through.js';
 import { type Rng, toRng } from '../random/rng.js';
 import { ConfigError, parseConfig } from '../validation/config-error.js';
 import { positiveNumber, seedSchema } from '../validation/schemas.js';

@@ -1,6 +1,6 @@
 import type { Rng } from '@metagrad/core';
-import type { Optimizer } from '../baselines/optimizer.js';
-import { BASELINES, type BaselineName } from '../baselines/registry.js';
+import type { Optimizer } from '../hand-designed/optimizer.js';
+import { BASELINES, type BaselineName } from '../hand-designed/registry.js';
 import type { TaskFamily } from '../tasks/task.js';
 import { type LearningRateSweep, tuneLearningRate } from './learning-rate-sweep.js';
 import { runOptimizer } from './run-optimizer.js';

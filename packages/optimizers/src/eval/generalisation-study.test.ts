@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sgd } from '../baselines/sgd.js';
+import { Sgd } from '../hand-designed/sgd.js';
 import { taskSettingsSchema } from '../tasks/task-registry.js';
 import { generalisationStudy, generalisationVariants } from './generalisation-study.js';
 import { taskSplits } from './task-splits.js';

@@ -1,6 +1,6 @@
 import { type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
-import type { Optimizer } from '../baselines/optimizer.js';
-import { BASELINE_NAMES, BASELINES, type BaselineName } from '../baselines/registry.js';
+import type { Optimizer } from '../hand-designed/optimizer.js';
+import { BASELINE_NAMES, BASELINES, type BaselineName } from '../hand-designed/registry.js';
 import { type TaskSettings, taskFamilyFor } from '../tasks/task-registry.js';
 import { tuneLearningRate } from './learning-rate-sweep.js';
 import { runOptimizer } from './run-optimizer.js';

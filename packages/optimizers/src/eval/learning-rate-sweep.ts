@@ -1,5 +1,5 @@
 import type { Rng } from '@metagrad/core';
-import type { OptimizerFactory } from '../baselines/optimizer.js';
+import type { OptimizerFactory } from '../hand-designed/optimizer.js';
 import type { TaskFamily } from '../tasks/task.js';
 import { runOptimizer } from './run-optimizer.js';
 

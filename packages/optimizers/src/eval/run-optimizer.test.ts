@@ -1,7 +1,7 @@
 import { Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Sgd } from '../baselines/sgd.js';
+import { Sgd } from '../hand-designed/sgd.js';
 import { lossAndGradient } from '../tasks/loss-and-gradient.js';
 import { QuadraticFamily } from '../tasks/quadratic.js';
 import { runOptimizer } from './run-optimizer.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeState, type Optimizer, type OptimizerState } from '../baselines/optimizer.js';
+import { disposeState, type Optimizer, type OptimizerState } from '../hand-designed/optimizer.js';
 import {
   disposeLearnedState,
   type LearnedOptimizer,

@@ -1,6 +1,6 @@
 import type { KernelChoice, Rng } from '@metagrad/core';
 import type * as tf from '@tensorflow/tfjs';
-import type { Optimizer } from '../baselines/optimizer.js';
+import type { Optimizer } from '../hand-designed/optimizer.js';
 import type { NamedWeight } from './coordinatewise-lstm.js';
 
 /** What an update step may depend on besides gradient and state. */

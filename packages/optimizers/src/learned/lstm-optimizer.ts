@@ -7,7 +7,7 @@ import {
   straightThrough,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerState } from '../baselines/optimizer.js';
+import type { OptimizerState } from '../hand-designed/optimizer.js';
 import { lstmOptimizerStep } from '../ops/lstm-optimizer-step.js';
 import { CoordinatewiseLstm, type LstmState, type NamedWeight } from './coordinatewise-lstm.js';
 import type {

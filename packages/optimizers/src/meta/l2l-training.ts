@@ -10,9 +10,9 @@ import {
   writeFileAtomic,
 } from '@metagrad/core';
 import { z } from 'zod';
-import { BASELINE_NAMES } from '../baselines/registry.js';
 import { compareOptimizers, formatComparisonTable } from '../eval/compare.js';
 import { taskSplits } from '../eval/task-splits.js';
+import { BASELINE_NAMES } from '../hand-designed/registry.js';
 import type { LearnedOptimizerConfig } from '../learned/learned-optimizer.js';
 import { DEFAULT_DISCRETE_CONFIG, DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { saveLearnedOptimizer } from '../learned/saved-optimizer.js';

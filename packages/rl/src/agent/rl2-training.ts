@@ -8,7 +8,7 @@ import {
   type TrainerRun,
 } from '@metagrad/core';
 import { z } from 'zod';
-import { tuneBaseline } from '../baselines/registry.js';
+import { tuneBaseline } from '../classic-policies/registry.js';
 import type { Env } from '../env/env.js';
 import { type EnvSettings, envFor, envNames, registerEnv } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';

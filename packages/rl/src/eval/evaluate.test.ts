@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GreedyBandit, RandomBandit } from '../baselines/bandit-policies.js';
+import { GreedyBandit, RandomBandit } from '../classic-policies/bandit-policies.js';
 import { BernoulliBandit } from '../env/bandit.js';
 import { evaluatePolicy } from './evaluate.js';
 
