@@ -154,6 +154,7 @@ export {
 } from './training/checkpoint-store.js';
 export { type ClipAndApplyResult, type ClipGroup, clipAndApply } from './training/clip-and-apply.js';
 export { type Histogram, histogramOf } from './training/histogram.js';
+export { LoopedProgram } from './training/looped-program.js';
 export {
   allFinite,
   assignValues,

@@ -13,13 +13,12 @@ import {
   type EventSink,
   histogramOf,
   initAdam,
+  LoopedProgram,
   type NamedValues,
   Rng,
   resolveKernels,
   type StepResult,
   type TrainEvent,
-  TrainLoop,
-  type TrainProgram,
   type TrainSummary,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -102,7 +101,7 @@ export interface MetaTrainerOptions {
  * const summary = await trainer.train();
  * ```
  */
-export class MetaTrainer implements TrainProgram {
+export class MetaTrainer extends LoopedProgram {
   readonly config: MetaTrainConfig;
   readonly family: TaskFamily;
   readonly optimizer: LearnedOptimizer;
@@ -118,7 +117,6 @@ export class MetaTrainer implements TrainProgram {
   private readonly splits: TaskSplits;
   private readonly estimator: MetaGradientEstimator;
   private readonly truncation: TruncationSchedule;
-  private readonly loop: TrainLoop;
   private adam: AdamState;
   /** The epoch in progress: its tasks, inner run and meta-losses so far. */
   private task: Task | undefined;
@@ -127,6 +125,7 @@ export class MetaTrainer implements TrainProgram {
   private evalTasks: Task[] | undefined;
 
   constructor(options: MetaTrainerOptions) {
+    super();
     this.config = resolveMetaTrainConfig(options.config);
     this.family = options.family;
     this.optimizer = options.optimizer;
@@ -147,8 +146,7 @@ export class MetaTrainer implements TrainProgram {
     this.total = this.config.epochs * this.metaStepsPerEpoch;
     this.estimator = options.estimator ?? this.defaultEstimator();
     this.adam = initAdam(this.optimizer.variables);
-    this.loop = new TrainLoop({
-      program: this,
+    this.attachLoop({
       events: options.events,
       checkpoints: options.checkpointDir
         ? metaTrainCheckpoints(options.checkpointDir, this.config.keepCheckpoints)
@@ -185,27 +183,12 @@ export class MetaTrainer implements TrainProgram {
     return decayed(metaLearningRate, metaLearningRateSchedule, index, this.total);
   }
 
-  /** Asks training to stop after the current meta-step, writing a checkpoint. */
-  stop(): void {
-    this.loop.stop();
-  }
-
-  /** Asks for a checkpoint after the current meta-step. */
-  requestCheckpoint(): void {
-    this.loop.requestCheckpoint();
-  }
-
-  /** Weights at the best held-out evaluation so far (null before one ran). */
-  get bestWeightValues(): NamedValues[] | null {
-    return this.loop.bestWeights;
-  }
-
   /** Runs meta-training to the configured number of epochs, or until {@link stop}. */
-  async train(): Promise<MetaTrainSummary> {
+  override async train(): Promise<MetaTrainSummary> {
     // Sampled once, before training, from their own stream: the same validation tasks every time.
     this.evalTasks ??= this.validationTasks();
     try {
-      const summary = await this.loop.run();
+      const summary = await super.train();
       return { ...summary, epochsCompleted: Math.floor(summary.steps / this.metaStepsPerEpoch) };
     } finally {
       this.endEpoch();

@@ -11,15 +11,13 @@ import {
   type EventSink,
   histogramOf,
   initAdam,
+  LoopedProgram,
   type NamedValues,
   parseConfig,
   Rng,
   resolveKernels,
   type StepResult,
   type TrainEvent,
-  TrainLoop,
-  type TrainProgram,
-  type TrainSummary,
   type WorkerPool,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
@@ -96,7 +94,7 @@ export interface Rl2TrainerOptions {
  * const summary = await trainer.train();
  * ```
  */
-export class Rl2Trainer implements TrainProgram {
+export class Rl2Trainer extends LoopedProgram {
   readonly config: Rl2Config;
   readonly env: Env;
   readonly policy: GruPolicy;
@@ -110,11 +108,11 @@ export class Rl2Trainer implements TrainProgram {
   private readonly pool: WorkerPool;
   private readonly gradients: PpoGradientRunner;
   private readonly update: PolicyUpdate;
-  private readonly loop: TrainLoop;
   private readonly root: Rng;
   private readonly valueNormalizer = new ValueNormalizer();
 
   constructor(options: Rl2TrainerOptions) {
+    super();
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
     this.env = options.env ?? envFor(this.config);
     checkRl2Config(this.config);
@@ -128,8 +126,7 @@ export class Rl2Trainer implements TrainProgram {
     this.gradients = new PpoGradientRunner(this.pool);
     this.update = policyUpdateFor(this.config.algorithm, this.pool);
     this.adam = initAdam(this.trainedVariables());
-    this.loop = new TrainLoop({
-      program: this,
+    this.attachLoop({
       events: options.events,
       checkpoints: options.checkpointDir
         ? rl2Checkpoints(options.checkpointDir, this.config.keepCheckpoints)
@@ -142,29 +139,9 @@ export class Rl2Trainer implements TrainProgram {
     });
   }
 
-  /** Asks training to stop after the current iteration, writing a checkpoint. */
-  stop(): void {
-    this.loop.stop();
-  }
-
-  /** Asks for a checkpoint after the current iteration. */
-  requestCheckpoint(): void {
-    this.loop.requestCheckpoint();
-  }
-
   /** The trained agent as a {@link Policy} for evaluation. */
   agent(): Rl2Agent {
     return new Rl2Agent(this.policy, this.env, rl2AgentOptions(this.config));
-  }
-
-  /** The policy network's weights at the best evaluation so far (null before one ran). */
-  get bestWeightValues(): NamedValues[] | null {
-    return this.loop.bestWeights;
-  }
-
-  /** Trains for the configured iterations, or until {@link stop}. */
-  train(): Promise<TrainSummary> {
-    return this.loop.run();
   }
 
   /** One iteration: a batch of whole trials, then PPO epochs over it. */
