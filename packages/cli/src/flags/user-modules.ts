@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@metagrad/core';
 import { l2lTraining } from '@metagrad/optimizers';
 import { rl2Training } from '@metagrad/rl';
 import type { AnyTrainer } from '../trainers/trainer-registry.js';
+import { importDefaultExport } from './import-default.js';
 
 /** What a `--task-module` or `--env-module` file exports by default. */
 export interface UserModule {
@@ -31,14 +30,7 @@ export async function loadUserModule(trainer: AnyTrainer, path: string): Promise
   const absolute = resolve(path);
   const known = loaded.get(absolute);
   if (known) return known;
-  if (!existsSync(absolute)) throw new ConfigError(flag, path, 'no such file');
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ConfigError(flag, path, `could not be loaded: ${(error as Error).message}`);
-  }
-  const exported = module.default as Partial<UserModule> | undefined;
+  const exported = (await importDefaultExport(flag, path)) as Partial<UserModule> | undefined;
   if (typeof exported?.name !== 'string' || typeof exported.create !== 'function')
     throw new ConfigError(flag, path, 'must export default { name: string, create(settings) }');
   hook.register(path, exported.name, exported.create);

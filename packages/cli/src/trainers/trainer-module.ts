@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError, memberProblem } from '@metagrad/core';
+import { importDefaultExport } from '../flags/import-default.js';
 import { type AnyTrainer, registerTrainer } from './trainer-registry.js';
 
 /** The members a `--trainer-module`'s default export must have to be hosted. */
@@ -27,19 +26,13 @@ export async function loadTrainerModule(path: string): Promise<AnyTrainer> {
   const absolute = resolve(path);
   const known = loaded.get(absolute);
   if (known) return known;
-  if (!existsSync(absolute)) throw new ConfigError('trainer-module', path, 'no such file');
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ConfigError('trainer-module', path, `could not be loaded: ${(error as Error).message}`);
-  }
-  const problem = memberProblem(module.default, DESCRIPTOR_MEMBERS, 'a TrainerDescriptor');
+  const exported = await importDefaultExport('trainer-module', path);
+  const problem = memberProblem(exported, DESCRIPTOR_MEMBERS, 'a TrainerDescriptor');
   if (problem) throw new ConfigError('trainer-module', path, `its default export is ${problem}`);
-  const schema = (module.default as { schema?: { shape?: unknown } }).schema;
+  const schema = (exported as { schema?: { shape?: unknown } }).schema;
   if (typeof schema?.shape !== 'object')
     throw new ConfigError('trainer-module', path, 'its default export has no zod object schema');
-  const trainer = module.default as AnyTrainer;
+  const trainer = exported as AnyTrainer;
   registerTrainer(trainer);
   loaded.set(absolute, trainer);
   return trainer;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { couldOwnPidOnlyLock, currentProcess, isRunning, type ProcessIdentity } from './process-identity.js';
 
@@ -9,7 +10,7 @@ export class DirectoryLockedError extends Error {
   readonly pid: number;
 
   constructor(dir: string, owner: ProcessIdentity) {
-    const where = owner.host === currentProcess().host ? '' : ` on host ${owner.host}`;
+    const where = owner.host === hostname() ? '' : ` on host ${owner.host}`;
     super(`${dir} is in use by process ${owner.pid}${where}; wait for it to finish or stop it first`);
     this.name = 'DirectoryLockedError';
     this.dir = dir;
@@ -99,7 +100,7 @@ function parseOwner(text: string): { identity: ProcessIdentity; pidOnly: boolean
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) {
     const pid = Number(trimmed);
-    return pid > 0 ? { identity: { pid, host: currentProcess().host }, pidOnly: true } : undefined;
+    return pid > 0 ? { identity: { pid, host: hostname() }, pidOnly: true } : undefined;
   }
   try {
     const value = JSON.parse(trimmed) as Partial<ProcessIdentity>;

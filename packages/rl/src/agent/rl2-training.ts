@@ -37,7 +37,8 @@ export const rl2TrainSchema = z.object({
 
 export type Rl2TrainConfig = z.output<typeof rl2TrainSchema>;
 
-/** Trial length when `episodes` is not given (the schema's default), for choosing the default recipe. */
+/** The environment and trial length when not given (the schema's defaults), for choosing the default recipe. */
+const DEFAULT_ENV = rl2ConfigSchema.shape.env.parse(undefined);
 const DEFAULT_EPISODES = rl2ConfigSchema.shape.episodes.parse(undefined);
 
 /** Baselines a dashboard compares the agent with (the paper's strongest classic algorithms). */
@@ -95,7 +96,7 @@ Examples:
   withDefaults: (values, stored, from) => {
     const recipe =
       from === 'none'
-        ? defaultRecipe(String(values.env ?? 'bandit'), Number(values.episodes ?? DEFAULT_EPISODES))
+        ? defaultRecipe(String(values.env ?? DEFAULT_ENV), Number(values.episodes ?? DEFAULT_EPISODES))
         : undefined;
     for (const [field, value] of Object.entries(recipe?.settings ?? {})) values[field] ??= value;
     // TRPO fits its value network apart from the policy: that is its default network layout.
