@@ -43,8 +43,8 @@ if (best) trainer.policy.setWeightValues(best); // chosen on the validation tria
 
 // The test trials: a seed stream training and selection never used.
 const test = { episodes: 4, trials: 500, seed: new Rng(0).child('test').seed };
-const agent = evaluatePolicy(trainer.agent(), env, test);
-const baseline = evaluatePolicy(memoryless, env, test);
+const agent = await evaluatePolicy(trainer.agent(), env, test);
+const baseline = await evaluatePolicy(memoryless, env, test);
 const difference = pairedDifference(agent, baseline);
 console.log(`test return per trial: RL² ${agent.mean.toFixed(2)} ± ${agent.stderr.toFixed(2)}`);
 console.log(`                 memoryless ${baseline.mean.toFixed(2)} ± ${baseline.stderr.toFixed(2)}`);

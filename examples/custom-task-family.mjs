@@ -77,7 +77,7 @@ if (summary.bestWeights) optimizer.setWeightValues(summary.bestWeights); // chos
 
 // Baselines tune their rates on the tuning split; every number below is on the test split.
 const splits = taskSplits(0);
-const report = compareOptimizers({
+const report = await compareOptimizers({
   family,
   optimizers: [optimizer],
   baselines: ['sgd', 'adam'],

@@ -31,7 +31,7 @@ const trainer = new MetaTrainer({
 await trainer.train();
 trainer.dispose();
 const dir = join(mkdtempSync(join(tmpdir(), 'metagrad-')), 'optimizer');
-saveLearnedOptimizer(learned, dir);
+await saveLearnedOptimizer(learned, dir);
 learned.dispose();
 
 /** A 64-20-10 sigmoid network on the bundled UCI digits, the same initial weights every time. */

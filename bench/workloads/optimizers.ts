@@ -132,11 +132,13 @@ export const timeToBeatAdam: Workload<{ seconds: number; epochs: number; adam: n
     const family = new QuadraticFamily();
     const root = new Rng(0);
     // Held-out tasks as the trainer's evaluation draws them (seed 0, 128 instances).
-    const sweep = tuneLearningRate(BASELINES.adam, family, { rng: root.child('eval'), instances: 128 });
+    const sweep = await tuneLearningRate(BASELINES.adam, family, { rng: root.child('eval'), instances: 128 });
     const evalTask = family.sample(root.child('eval'), 128);
-    state.adam = runOptimizer(BASELINES.adam(sweep.bestLearningRate), evalTask, {
-      steps: 100,
-    }).log10FinalLoss;
+    state.adam = (
+      await runOptimizer(BASELINES.adam(sweep.bestLearningRate), evalTask, {
+        steps: 100,
+      })
+    ).log10FinalLoss;
     evalTask.dispose();
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, root.child('optimizer'));
     const started = performance.now();

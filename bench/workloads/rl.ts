@@ -39,9 +39,9 @@ function rolloutWorkload(
     description: `${BATCH} trials × ${steps} steps with the 64-unit GRU agent in the loop`,
     runs: 5,
     setup: () => ({ policy: policyFor(env), i: 0 }),
-    run: (state) => {
+    run: async (state) => {
       const r = new Rng(state.i++);
-      collectTrials(state.policy, env, {
+      await collectTrials(state.policy, env, {
         batch: BATCH,
         episodes,
         taskRng: r.child('t'),
@@ -70,12 +70,12 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
     name: `rl/ppo-update-bandit-n100-k5-128-trials${suffix}`,
     description: `one clipped-PPO gradient step with BPTT over 128 trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
     runs: 5,
-    setup: () => {
+    setup: async () => {
       const env = new BernoulliBandit(5);
       const policy = policyFor(env);
       policy.kernels = kernels;
       const r = new Rng('ppo');
-      const rollout = collectTrials(policy, env, {
+      const rollout = await collectTrials(policy, env, {
         batch: BATCH,
         episodes: 100,
         taskRng: r.child('t'),
@@ -123,11 +123,11 @@ function trpoUpdate(workers: number): Workload<TrpoState> {
     name: `rl/trpo-step-mdp-n10-128-trials${workers > 1 ? `-${workers}workers` : ''}`,
     description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
     runs: 5,
-    setup: () => {
+    setup: async () => {
       const env = new TabularMdp();
       const policy = policyFor(env);
       const r = new Rng('trpo');
-      const rollout = collectTrials(policy, env, {
+      const rollout = await collectTrials(policy, env, {
         batch: BATCH,
         episodes: 10,
         taskRng: r.child('t'),
@@ -135,7 +135,13 @@ function trpoUpdate(workers: number): Workload<TrpoState> {
         outcomeRng: r.child('o'),
       });
       const { advantages } = trialGae(rollout.rewards, rollout.values, 0.99, 0.8);
-      return { policy, rollout, advantages, weights: policy.weightValues(), runner: new TrpoRunner(workers) };
+      return {
+        policy,
+        rollout,
+        advantages,
+        weights: await policy.weightValues(),
+        runner: new TrpoRunner(workers),
+      };
     },
     run: async ({ policy, rollout, advantages, weights, runner }) => {
       const fisherTrials = Array.from({ length: BATCH / 5 }, (_, i) => 5 * i);

@@ -8,6 +8,7 @@
  * @module @metagrad/core
  */
 export {
+  type AdapterRecord,
   assertBackendName,
   BACKEND_NAMES,
   type BackendName,
@@ -17,10 +18,11 @@ export {
   backendSchema,
   type ConcreteBackendName,
   listBackends,
-  type UseBackendOptions,
   useBackend,
   WEBGPU_SYNC_READS,
 } from './backend/backend.js';
+export { checkDevice, DeviceFailureError } from './backend/device-failure.js';
+export { readScalars, readTensors } from './backend/read-tensors.js';
 export { resultsOnBackends } from './backend/results-on-backends.js';
 export {
   findWebGpuAdapter,
@@ -178,6 +180,7 @@ export type {
 } from './training/train-events.js';
 export {
   type Evaluation,
+  type ProgramCheckpoint,
   type StepResult,
   TrainLoop,
   type TrainLoopOptions,

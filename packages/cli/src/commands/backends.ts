@@ -38,6 +38,6 @@ export function registerBackendsCommand(program: Command): void {
           'fused = SIMD WebAssembly kernels, composite = tfjs ops.',
       );
       if (statuses.some((s) => s.name === 'webgpu' && s.available))
-        console.log(`webgpu: ${WEBGPU_SYNC_READS}.`);
+        console.log(`webgpu, in your own code: ${WEBGPU_SYNC_READS}.`);
     });
 }

@@ -101,11 +101,11 @@ Examples:
       if ((BASELINE_NAMES as readonly string[]).includes(config.optimizer)) {
         const name = config.optimizer as BaselineName;
         if (config.tuneLr) {
-          learningRate = tuneLearningRate(BASELINES[name], family, {
+          ({ bestLearningRate: learningRate } = await tuneLearningRate(BASELINES[name], family, {
             rng: splits.tuning,
             instances: config.instances,
             steps: config.steps,
-          }).bestLearningRate;
+          }));
         } else {
           learningRate = config.lr ?? DEFAULT_RATES[name];
         }
@@ -117,7 +117,7 @@ Examples:
       }
       // The test split: never the validation tasks that selected a run's weights, nor the tuning tasks.
       const task = family.sample(splits.test, config.instances);
-      const run = runOptimizer(optimizer, task, { steps: config.steps, threshold: config.threshold });
+      const run = await runOptimizer(optimizer, task, { steps: config.steps, threshold: config.threshold });
       task.dispose();
       family.dispose();
       const result = {

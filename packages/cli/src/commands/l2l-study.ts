@@ -136,7 +136,7 @@ Examples:
       const steps = typeof trained.steps === 'number' ? trained.steps : 100;
       const seed = settings.seed ?? run.seed;
       const variants = generalisationVariants(taskSettingsSchema.parse(trained), steps);
-      const rows = generalisationStudy({
+      const rows = await generalisationStudy({
         learned,
         variants,
         splits: taskSplits(seed),

@@ -67,13 +67,13 @@ async function loadRunEnvModule(policy: string): Promise<void> {
 }
 
 /** A baseline (tuned on separate trials) or a trained agent from a run directory. */
-export function resolvePolicy(
+export async function resolvePolicy(
   name: string,
   env: Env,
   episodes: number,
   field = 'policy',
   agentOptions: { greedy?: boolean } = {},
-): Policy {
+): Promise<Policy> {
   const baselines: readonly string[] =
     env.name === 'bandit' ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES] : MDP_BASELINES;
   if (baselines.includes(name)) return tuneBaseline(env, name, { episodes, seed: 'tune' });
@@ -118,9 +118,9 @@ export function registerRl2EvalCommand(rl2: Command): void {
       const backend = await chooseBackend(settings.backend);
       const env = envFor(settings);
       const agentOptions = { greedy: settings.greedy };
-      const policy = resolvePolicy(settings.policy, env, settings.episodes, 'policy', agentOptions);
+      const policy = await resolvePolicy(settings.policy, env, settings.episodes, 'policy', agentOptions);
       const reference = settings.against
-        ? resolvePolicy(settings.against, env, settings.episodes, 'against', agentOptions)
+        ? await resolvePolicy(settings.against, env, settings.episodes, 'against', agentOptions)
         : undefined;
       const evaluate = (p: typeof policy) =>
         evaluatePolicy(p, env, {
@@ -128,9 +128,9 @@ export function registerRl2EvalCommand(rl2: Command): void {
           trials: settings.trials,
           seed: settings.seed,
         });
-      const r = evaluate(policy);
+      const r = await evaluate(policy);
       const against = reference
-        ? { policy: reference.name, ...pairedDifference(r, evaluate(reference)) }
+        ? { policy: reference.name, ...pairedDifference(r, await evaluate(reference)) }
         : null;
       const result = {
         policy: policy.name,

@@ -1,9 +1,11 @@
 import { backendSchema, ConfigError } from '@metagrad/core';
 import {
   BANDIT_BASELINES,
+  type EvaluationResult,
   envFor,
   evaluatePolicy,
   MDP_BASELINES,
+  type Policy,
   pairedDifference,
   paperResult,
 } from '@metagrad/rl';
@@ -65,17 +67,16 @@ export function registerRl2TableCommand(rl2: Command): void {
       ];
       if (!flags.json)
         process.stdout.write(`${'setting'.padEnd(11)} ${columns.map((c) => c.padStart(15)).join(' ')}\n`);
-      const rows = settings.map((setting) => {
+      const rows: Record<string, unknown>[] = [];
+      for (const setting of settings) {
         const [n, k] = setting.split('x').map(Number) as [number, number | undefined];
         const env = envFor({ env: flags.env, arms: k ?? 5 });
-        const results = columns.map((column) => {
-          const policy = resolvePolicy(column, env, n);
-          return {
-            column,
-            policy,
-            result: evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 }),
-          };
-        });
+        const results: { column: string; policy: Policy; result: EvaluationResult }[] = [];
+        for (const column of columns) {
+          const policy = await resolvePolicy(column, env, n);
+          const result = await evaluatePolicy(policy, env, { episodes: n, trials: flags.trials, seed: 1 });
+          results.push({ column, policy, result });
+        }
         const cells = results.map(({ column, policy, result: r }, j) => {
           // Agents are compared with the paper's RL² column.
           const paper = paperResult(flags.env, setting, policy.name) ?? null;
@@ -101,8 +102,8 @@ export function registerRl2TableCommand(rl2: Command): void {
               `${'  paper'.padEnd(11)} ${cells.map((c) => (c.paper === null ? '-' : `${c.paper.toFixed(1)}${c.withinTwoStandardErrors ? '' : ' *'}`).padStart(15)).join(' ')}\n`,
           );
         }
-        return { setting, episodes: n, arms: k ?? null, cells };
-      });
+        rows.push({ setting, episodes: n, arms: k ?? null, cells });
+      }
       if (!flags.json)
         process.stdout.write(
           '* more than 2 standard errors from the paper (Duan et al. 2016)\n' +

@@ -39,10 +39,10 @@ describe('saved weights that are not finite are refused, not scored', () => {
     );
   });
 
-  it('l2l eval: one infinite weight in a learned optimizer exits 2 naming it', () => {
+  it('l2l eval: one infinite weight in a learned optimizer exits 2 naming it', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'nan-optimizer-')), 'optimizer');
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng(0));
-    saveLearnedOptimizer(optimizer, dir);
+    await saveLearnedOptimizer(optimizer, dir);
     optimizer.dispose();
     poison(dir, Number.POSITIVE_INFINITY, 17);
     const { code, stderr } = metagrad('l2l', 'eval', '--optimizer', dir, '--instances', '4');

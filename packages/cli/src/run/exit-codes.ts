@@ -3,8 +3,9 @@ import type { StopCause } from './stop-requests.js';
 /**
  * The exit codes of every metagrad command, in one place:
  * - 0: done, or stopped by the user's own choice (`q` in the dashboard);
- * - 1: a runtime failure: a backend that cannot load, a full disk, a run whose weights stopped being finite;
- * - 2: bad input: a flag, a config file, a checkpoint or a run directory that cannot be used (one line names it);
+ * - 1: a runtime failure: a full disk, a run whose weights stopped being finite or whose GPU device failed;
+ * - 2: bad input: a flag, a config file, a checkpoint or a run directory that cannot be used, or a backend
+ *   this machine cannot load (one line names it);
  * - 129 / 130 / 143: a training run stopped by SIGHUP (its terminal closed) / SIGINT (Ctrl-C) / SIGTERM
  *   before it completed, after writing a checkpoint, so that a scheduler can requeue it with `--resume`;
  * - 141: likewise, because its standard output closed (`metagrad rl2 train --json | head`), the code a
@@ -28,6 +29,7 @@ const BAD_INPUT = new Set([
   'SavedModelError',
   'IdxFormatError',
   'DirectoryLockedError',
+  'BackendUnavailableError',
 ]);
 
 /** The exit code for an error a command threw. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type AdapterRecord,
   type CheckpointStore,
   ConfigError,
   DirectoryLock,
@@ -28,6 +29,7 @@ export function writeRunSummary(
 ): void {
   const file = {
     status: summary.reason,
+    ...(summary.failure && { failure: summary.failure }),
     steps: summary.steps,
     best: summary.best,
     skippedUpdates: summary.skippedTotal,
@@ -38,10 +40,13 @@ export function writeRunSummary(
   writeFileAtomic(join(dir, RUN_FILES.summary), `${JSON.stringify(file, null, 2)}\n`);
 }
 
-/** Training ended with non-finite weights: the run is marked failed and nothing was saved as a result (exit 1). */
+/**
+ * Training failed (its weights stopped being finite, or the GPU device failed): the run is marked
+ * failed, nothing was saved as a result, and its last checkpoint remains (exit 1).
+ */
 export class TrainingFailedError extends Error {
-  constructor(dir: string) {
-    super(`training failed in ${dir}: the weights stopped being finite; the last finite checkpoint remains`);
+  constructor(dir: string, failure = 'the weights stopped being finite') {
+    super(`training failed in ${dir}: ${failure}; the last checkpoint remains, resumable with --resume`);
     this.name = 'TrainingFailedError';
   }
 }
@@ -71,8 +76,10 @@ export interface RunIdentity {
   kind: string;
   /** A short description for dashboards and lists. */
   title: string;
-  /** The backend in use. */
+  /** The backend in use, what it runs on, and on webgpu the adapter. */
   backend: string;
+  device: string;
+  adapter?: AdapterRecord | undefined;
   /** The trainer's checkpoint store in a checkpoint directory. */
   store: (checkpointDir: string) => CheckpointStore;
 }
@@ -96,6 +103,8 @@ export function openTrainingRun<E extends RunEvent>(
     config,
     seed: config.seed,
     backend: identity.backend,
+    device: identity.device,
+    ...(identity.adapter && { adapter: identity.adapter }),
   };
   const warn = (line: string) => process.stderr.write(`${line}\n`);
   const existed = existsSync(dir);

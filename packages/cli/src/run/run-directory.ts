@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, describeRun, readJsonl, writeFileAtomic } from '@metagrad/core';
+import { type AdapterRecord, ConfigError, describeRun, readJsonl, writeFileAtomic } from '@metagrad/core';
 
 /** Files every run directory holds. */
 export const RUN_FILES = {
@@ -23,6 +23,10 @@ export interface RunConfigFile {
   config: Record<string, unknown>;
   seed: number | string;
   backend: string;
+  /** What the backend ran on (a WebGPU adapter, WebAssembly with SIMD), as it started. */
+  device?: string;
+  /** On webgpu: the adapter (vendor, architecture, hardware or software), as it started. */
+  adapter?: AdapterRecord;
   /** Settings changed on `--resume --allow-changes`, oldest first. */
   changes?: SettingChange[];
   run: ReturnType<typeof describeRun>;

@@ -11,7 +11,7 @@ import type { TrainerConfig, TrainingPlan } from './training-plan.js';
  * The whole of a planned training run, the same for every trainer; runs in the CLI process or in
  * the dashboard's worker: chooses the backend, opens the run directory (a new one, or the resumed
  * run with its newest checkpoint), starts the trainer, trains, lets the trainer save its results,
- * and writes summary.json. A run whose weights stopped being finite ends in {@link TrainingFailedError}.
+ * and writes summary.json. A run that failed (weights no longer finite, a GPU device failure) ends in {@link TrainingFailedError}.
  */
 export async function runTrainer(
   trainer: AnyTrainer,
@@ -28,6 +28,8 @@ export async function runTrainer(
     kind: trainer.kind,
     title,
     backend: backend.name,
+    device: backend.detail,
+    adapter: backend.adapter,
     store: (dir) => trainer.checkpoints(dir, config),
   });
   try {
@@ -47,13 +49,13 @@ export async function runTrainer(
     try {
       io.onControls?.({ stop: () => started.stop(), checkpoint: () => started.requestCheckpoint() });
       if (io.onReference) {
-        const reference = started.reference?.();
+        const reference = await started.reference?.();
         if (reference) io.onReference(reference);
       }
       const summary = await started.train();
       const extra = await started.finish(summary);
       writeRunSummary(runDir, summary, backend.name, extra);
-      if (summary.reason === 'failed') throw new TrainingFailedError(runDir);
+      if (summary.reason === 'failed') throw new TrainingFailedError(runDir, summary.failure);
       if (!plan.json) io.print(`\nrun written to ${runDir}\n`);
       return summary.reason;
     } finally {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError } from '../validation/config-error.js';
-import { findWebGpuAdapter, WEBGPU_SYSTEM_PACKAGES } from './webgpu-adapter.js';
+import { type WatchedDevice, watchDevice } from './device-failure.js';
+import { findWebGpuAdapter, NO_ADAPTER, WEBGPU_SYSTEM_PACKAGES } from './webgpu-adapter.js';
+import { registerChunkedAddN } from './webgpu-add-n.js';
 
 /**
  * Backends metagrad knows how to load. `auto` picks the first of cuda → webgpu (a hardware adapter
@@ -37,6 +39,16 @@ export interface BackendResolution {
   detail: string;
   /** For `auto`: the backends tried before this one and why each was skipped. */
   skipped: { name: ConcreteBackendName; reason: string }[];
+  /** On webgpu: the adapter, for a run's record. */
+  adapter?: AdapterRecord;
+}
+
+/** A WebGPU adapter as a run records it. */
+export interface AdapterRecord {
+  kind: 'hardware' | 'software';
+  description: string;
+  vendor: string;
+  architecture: string;
 }
 
 /** A requested backend could not be loaded; the message is one line saying what it needs. */
@@ -103,6 +115,7 @@ const SPECS: Record<ConcreteBackendName, BackendSpec> = {
       // tfjs asks navigator.gpu for an adapter when the backend initialises: hand it the one found.
       exposeToTfjs({ requestAdapter: async () => adapter, getPreferredCanvasFormat: () => 'rgba8unorm' });
       await import(/* optional */ '@tensorflow/tfjs-backend-webgpu' as string);
+      registerChunkedAddN();
     },
   },
 };
@@ -119,7 +132,7 @@ function exposeToTfjs(gpu: object): void {
  * `OffscreenCanvas`, which Node does not have; asynchronous reads (`await tensor.data()`) work.
  */
 export const WEBGPU_SYNC_READS =
-  "on webgpu in Node, synchronous reads of GPU tensors (dataSync, arraySync) fail: tfjs-backend-webgpu makes them through OffscreenCanvas, which Node lacks. Read with await tensor.data(); metagrad's trainers and evaluators read synchronously, so they run on wasm, cpu, tensorflow or cuda";
+  "on webgpu in Node, synchronous reads of GPU tensors (dataSync, arraySync) fail: tfjs-backend-webgpu makes them through OffscreenCanvas, which Node lacks. Read with await tensor.data() (or @metagrad/core's readTensors), as metagrad's trainers and evaluators do";
 
 const AUTO_ORDER: ConcreteBackendName[] = ['cuda', 'webgpu', 'tensorflow', 'wasm'];
 const loadErrors = new Map<ConcreteBackendName, string>();
@@ -137,6 +150,7 @@ function firstLine(error: unknown): string {
     return 'the package is not installed';
   }
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  if (line.startsWith(NO_ADAPTER)) return line;
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
@@ -181,6 +195,8 @@ async function quietly(load: () => Promise<void>): Promise<void> {
 }
 
 function unavailableMessage(name: ConcreteBackendName, reason: string): string {
+  // The packages loaded, but there is no device: the search says what it tried and what to install.
+  if (name === 'webgpu' && reason.startsWith(NO_ADAPTER)) return `backend 'webgpu' is unavailable: ${reason}`;
   const spec = SPECS[name];
   return `backend '${name}' is unavailable: ${spec.package} could not be loaded (${reason}); ${spec.requirement}`;
 }
@@ -197,16 +213,6 @@ export const backendSchema = z
   .enum(BACKEND_NAMES)
   .default('wasm')
   .describe('tensor backend (auto: the fastest available)');
-
-/** Options of {@link useBackend}. */
-export interface UseBackendOptions {
-  /**
-   * The caller reads tensors synchronously (`dataSync`, `arraySync`), as metagrad's trainers do:
-   * webgpu cannot serve it in Node ({@link WEBGPU_SYNC_READS}), so `auto` passes over it and asking
-   * for it by name is a {@link ConfigError}.
-   */
-  synchronousReads?: boolean;
-}
 
 /**
  * Loads and activates a TensorFlow.js backend by name, and waits until it is ready.
@@ -230,20 +236,13 @@ export interface UseBackendOptions {
  * console.log(`backend: ${name} (${detail})`, skipped);
  * ```
  */
-export async function useBackend(
-  requested: string = 'wasm',
-  options: UseBackendOptions = {},
-): Promise<BackendResolution> {
+export async function useBackend(requested: string = 'wasm'): Promise<BackendResolution> {
   assertBackendName(requested);
-  if (requested === 'webgpu' && options.synchronousReads)
-    throw new ConfigError('backend', requested, WEBGPU_SYNC_READS);
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const skipped: BackendResolution['skipped'] = [];
   for (const name of candidates) {
     if (requested === 'auto' && name === 'webgpu') {
-      const passOver = options.synchronousReads
-        ? 'the caller reads tensors synchronously, which webgpu cannot do in Node'
-        : await softwareAdapterReason();
+      const passOver = await softwareAdapterReason();
       if (passOver) {
         skipped.push({ name, reason: passOver });
         continue;
@@ -256,13 +255,17 @@ export async function useBackend(
         await tf.ready();
         // The cpu backend greets Node users with a banner urging tfjs-node; here cpu was chosen on purpose.
         if (name === 'cpu') Object.assign(tf.backend(), { firstUse: false });
-        if (name === 'webgpu') explainSyncReads();
+        if (name === 'webgpu') {
+          explainSyncReads();
+          watchDevice((tf.backend() as unknown as { device: WatchedDevice }).device);
+        }
         return {
           requested,
           name,
           tfBackend: tf.getBackend(),
           detail: await describeAvailable(name),
           skipped,
+          ...(name === 'webgpu' && { adapter: await adapterRecord() }),
         };
       }
       skipped.push({ name, reason: 'backend failed to initialise' });
@@ -278,6 +281,11 @@ export async function useBackend(
     );
   }
   throw new BackendUnavailableError(last.name, unavailableMessage(last.name, last.reason));
+}
+
+async function adapterRecord(): Promise<AdapterRecord> {
+  const { kind, description, vendor, architecture } = await findWebGpuAdapter();
+  return { kind, description, vendor, architecture };
 }
 
 /** Why `auto` passes over webgpu here (no adapter, or only a software one), or undefined to try it. */

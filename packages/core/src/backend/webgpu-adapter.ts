@@ -8,10 +8,16 @@ export interface WebGpuAdapterChoice {
   description: string;
   /** How Dawn reached it: its default backend (Vulkan on Linux), or OpenGL ES in compatibility mode. */
   via: 'default' | 'opengles-compatibility';
+  /** The adapter's vendor and architecture as WebGPU reports them (empty when it does not). */
+  vendor: string;
+  architecture: string;
 }
 
 /** What Debian and Ubuntu need for a software adapter without a GPU (see the README). */
 export const WEBGPU_SYSTEM_PACKAGES = 'mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgles2';
+
+/** How the search's failure begins. */
+export const NO_ADAPTER = 'no WebGPU adapter';
 
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|software|microsoft basic render/i;
 
@@ -70,9 +76,16 @@ async function search(): Promise<WebGpuAdapterChoice> {
     const names = [info.device, info.description, info.vendor, info.architecture].filter((s) => s);
     const description = names.join(' / ') || 'unnamed adapter';
     const software = info.isFallbackAdapter === true || SOFTWARE.test(description);
-    return { adapter, kind: software ? 'software' : 'hardware', description, via };
+    return {
+      adapter,
+      kind: software ? 'software' : 'hardware',
+      description,
+      via,
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+    };
   }
   throw new Error(
-    `no WebGPU adapter: Dawn found none through Vulkan or OpenGL ES; without a GPU, install Mesa's (apt-get install ${WEBGPU_SYSTEM_PACKAGES})`,
+    `${NO_ADAPTER}: Dawn searched its default backend (Vulkan on Linux) and OpenGL ES in compatibility mode; with an NVIDIA GPU, install the Vulkan loader (apt-get install libvulkan1; the driver provides the ICD), without one Mesa's software adapter (apt-get install ${WEBGPU_SYSTEM_PACKAGES})`,
   );
 }

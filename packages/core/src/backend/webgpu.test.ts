@@ -3,8 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gumbelSoftmax } from '../gumbel/gumbel-softmax.js';
 import { maxScaledError } from '../kernels/kernel-agreement.js';
 import { Rng } from '../random/rng.js';
-import { ConfigError } from '../validation/config-error.js';
 import { useBackend, WEBGPU_SYNC_READS } from './backend.js';
+import { readTensors } from './read-tensors.js';
 import { resultsOnBackends } from './results-on-backends.js';
 import { findWebGpuAdapter } from './webgpu-adapter.js';
 
@@ -64,16 +64,15 @@ describe.skipIf(unavailable !== undefined)(
       expectClose(webgpu, cpu, 1e-5);
     });
 
-    it('says why a synchronous read fails, and commands that read synchronously refuse webgpu', async () => {
+    it('says why a synchronous read fails, and readTensors reads in one transfer', async () => {
       await useBackend('webgpu');
       const onGpu = tf.matMul(tf.ones([32, 32]), tf.ones([32, 32]));
+      const actions = tf.tensor1d([3, 1, 4], 'int32');
       expect(() => onGpu.dataSync()).toThrow(WEBGPU_SYNC_READS);
-      expect(Array.from(await onGpu.data()).every((v) => v === 32)).toBe(true);
-      onGpu.dispose();
-      await expect(useBackend('webgpu', { synchronousReads: true })).rejects.toThrow(ConfigError);
-      const auto = await useBackend('auto', { synchronousReads: true });
-      expect(auto.name).not.toBe('webgpu');
-      expect(auto.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/synchronously/);
+      const [product, ints] = await readTensors([onGpu, actions]);
+      expect(product!.every((v) => v === 32)).toBe(true);
+      expect(Array.from(ints!)).toEqual([3, 1, 4]);
+      tf.dispose([onGpu, actions]);
     });
 
     it('auto uses webgpu only on a hardware adapter', async () => {

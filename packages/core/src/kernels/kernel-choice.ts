@@ -7,9 +7,9 @@ import { FUSED_KERNEL_BACKENDS } from './tensor-io.js';
 export const KERNEL_CHOICES = ['auto', 'fused', 'composite'] as const;
 
 /**
- * `fused`: the SIMD WebAssembly kernels (wasm and cpu backends); `composite`: the same ops built
- * from tfjs ops (every backend, second-order differentiable where tfjs is); `auto`: fused where
- * available, composite elsewhere.
+ * `fused`: the SIMD WebAssembly kernels (wasm and cpu backends) or the WGSL kernels of the ops
+ * that have them (webgpu); `composite`: the same ops built from tfjs ops (every backend, second-order
+ * differentiable where tfjs is); `auto`: fused where available, composite elsewhere.
  */
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
@@ -17,25 +17,35 @@ export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 export const kernelsSchema = z
   .enum(KERNEL_CHOICES)
   .default('auto')
-  .describe('recurrent ops: fused SIMD WebAssembly (wasm and cpu backends), tfjs composites, or auto');
+  .describe(
+    'recurrent ops: fused kernels (SIMD WebAssembly on wasm and cpu, WGSL on webgpu), tfjs composites, or auto',
+  );
 
-/** Whether the fused kernel serves `backend` (default: the active tfjs backend). */
-export function hasFusedKernels(backend: string = tf.getBackend()): boolean {
-  return (FUSED_KERNEL_BACKENDS as readonly string[]).includes(backend);
+/**
+ * Whether fused kernels serve `backend` (default: the active tfjs backend): every fused op on the
+ * CPU backends; on others, the op `kernelName` where a kernel of that name is registered for it.
+ */
+export function hasFusedKernels(backend: string = tf.getBackend(), kernelName?: string): boolean {
+  if ((FUSED_KERNEL_BACKENDS as readonly string[]).includes(backend)) return true;
+  return kernelName !== undefined && tf.getKernel(kernelName, backend) !== undefined;
 }
 
-/** The implementation a choice resolves to on `backend`; `fused` where it is unavailable is an error. */
+/**
+ * The implementation a choice resolves to on `backend` for the op `kernelName` (any fused op when
+ * omitted); `fused` where it is unavailable is an error.
+ */
 export function resolveKernels(
   choice: KernelChoice,
   backend: string = tf.getBackend(),
+  kernelName?: string,
 ): 'fused' | 'composite' {
   if (choice === 'composite') return 'composite';
-  if (hasFusedKernels(backend)) return 'fused';
+  if (hasFusedKernels(backend, kernelName)) return 'fused';
   if (choice === 'fused') {
     throw new ConfigError(
       'kernels',
       choice,
-      `fused kernels run on the ${FUSED_KERNEL_BACKENDS.join(' and ')} backends, not on ${backend}; use auto or composite`,
+      `fused kernels run on the ${FUSED_KERNEL_BACKENDS.join(' and ')} backends${kernelName ? `, and ${kernelName} on those that register it` : ''}, not on ${backend}; use auto or composite`,
     );
   }
   return 'composite';

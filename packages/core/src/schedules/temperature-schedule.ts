@@ -109,11 +109,13 @@ export class LearnableTemperature {
   }
 
   /** Current τ as a number (one host read). */
-  value(): number {
+  async value(): Promise<number> {
     const t = this.tensor();
-    const v = t.dataSync()[0]!;
-    t.dispose();
-    return v;
+    try {
+      return (await t.data())[0]!;
+    } finally {
+      t.dispose();
+    }
   }
 
   dispose(): void {

@@ -81,17 +81,8 @@ export function disposeAdam(state: AdamState): void {
 }
 
 /** The moments as named values for a checkpoint (`m/<name>`, `v/<name>`). */
-export function adamValues(state: AdamState, names: readonly string[]): NamedValues[] {
-  return [
-    ...valuesOf(
-      state.m,
-      names.map((n) => `m/${n}`),
-    ),
-    ...valuesOf(
-      state.v,
-      names.map((n) => `v/${n}`),
-    ),
-  ];
+export function adamValues(state: AdamState, names: readonly string[]): Promise<NamedValues[]> {
+  return valuesOf([...state.m, ...state.v], [...names.map((n) => `m/${n}`), ...names.map((n) => `v/${n}`)]);
 }
 
 /** Rebuilds an Adam state from {@link adamValues}; throws naming a missing or misshapen moment. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readScalars, readTensors } from '../backend/read-tensors.js';
 import { type AdamHyperparameters, type AdamState, adamStep, disposeAdam } from './adam-state.js';
 
 /** Parameters clipped together: their gradients share one global norm. */
@@ -29,18 +30,18 @@ export interface ClipAndApplyResult {
  *
  * @example
  * ```ts
- * const r = clipAndApply([{ variables, gradients }], adam, { learningRate: 3e-3 }, 1, [loss]);
+ * const r = await clipAndApply([{ variables, gradients }], adam, { learningRate: 3e-3 }, 1, [loss]);
  * adam = r.adam;
  * if (!r.applied) skipped++;
  * ```
  */
-export function clipAndApply(
+export async function clipAndApply(
   groups: readonly ClipGroup[],
   adam: AdamState,
   hyper: AdamHyperparameters,
   clipNorm: number,
   check: readonly tf.Tensor[] = [],
-): ClipAndApplyResult {
+): Promise<ClipAndApplyResult> {
   const gradients = groups.flatMap((g) => g.gradients);
   try {
     const read = tf.tidy(() =>
@@ -49,7 +50,7 @@ export function clipAndApply(
         ...check.map((c) => tf.reshape(c, [-1])),
       ]),
     );
-    const numbers = Array.from(read.dataSync());
+    const numbers = Array.from((await readTensors([read]))[0]!);
     read.dispose();
     const norms = numbers.slice(0, groups.length);
     const checked = numbers.slice(groups.length);
@@ -67,7 +68,8 @@ export function clipAndApply(
     tf.dispose(updates);
     // 0·x is 0 for every finite x and NaN for ±Inf and NaN: one sum checks every weight.
     const finite = tf.tidy(() => tf.addN(next.map((n) => tf.sum(tf.mul(n, 0)))));
-    const ok = finite.dataSync()[0] === 0;
+    const [sum] = await readScalars([finite]);
+    const ok = sum === 0;
     finite.dispose();
     if (!ok) {
       tf.dispose(next);

@@ -2,6 +2,7 @@ import type { NamedValues } from './named-values.js';
 import type { Objective } from './train-events.js';
 import {
   type Evaluation,
+  type ProgramCheckpoint,
   type StepResult,
   TrainLoop,
   type TrainLoopOptions,
@@ -22,8 +23,8 @@ export abstract class LoopedProgram implements TrainProgram {
   abstract readonly headline: string[];
   abstract step(index: number): Promise<StepResult>;
   abstract evaluate(done: number): Evaluation | Promise<Evaluation>;
-  abstract weights(): NamedValues[];
-  abstract checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> };
+  abstract weights(): NamedValues[] | Promise<NamedValues[]>;
+  abstract checkpoint(): ProgramCheckpoint | Promise<ProgramCheckpoint>;
   abstract restore(
     state: Record<string, unknown>,
     tensors: Record<string, NamedValues[]>,

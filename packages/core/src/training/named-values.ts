@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { readTensors } from '../backend/read-tensors.js';
 import { decodeFloat32, encodeFloat32 } from '../logging/float32-codec.js';
 
 /** A tensor as plain named data: what checkpoints and saved models store. */
@@ -31,13 +32,13 @@ export function decodeValues(encoded: EncodedValues[], what: string): NamedValue
   }));
 }
 
-/** Reads variables (or any tensors) as named values. */
-export function valuesOf(tensors: readonly tf.Tensor[], names: readonly string[]): NamedValues[] {
-  return tensors.map((t, i) => ({
-    name: names[i]!,
-    shape: t.shape,
-    values: Float32Array.from(t.dataSync() as Float32Array),
-  }));
+/** Reads variables (or any tensors) as named values, in one transfer. */
+export async function valuesOf(
+  tensors: readonly tf.Tensor[],
+  names: readonly string[],
+): Promise<NamedValues[]> {
+  const values = await readTensors(tensors);
+  return tensors.map((t, i) => ({ name: names[i]!, shape: t.shape, values: values[i]! }));
 }
 
 /**

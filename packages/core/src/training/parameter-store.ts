@@ -47,7 +47,7 @@ export class ParameterStore {
   }
 
   /** Every weight as plain data, in the order they were added. */
-  values(): NamedValues[] {
+  values(): Promise<NamedValues[]> {
     return valuesOf(this.variables, this.names);
   }
 

@@ -25,11 +25,11 @@ class Counter implements TrainProgram {
   evaluate() {
     return { value: -Math.abs(this.w - 5) };
   }
-  weights(): NamedValues[] {
+  async weights(): Promise<NamedValues[]> {
     return [{ name: 'w', shape: [1], values: new Float32Array([this.w]) }];
   }
-  checkpoint() {
-    return { state: { note: 'counter' }, tensors: { weights: this.weights() } };
+  async checkpoint() {
+    return { state: { note: 'counter' }, tensors: { weights: await this.weights() } };
   }
   restore(state: Record<string, unknown>, tensors: Record<string, NamedValues[]>) {
     expect(state).toEqual({ note: 'counter' });

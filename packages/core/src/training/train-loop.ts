@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DeviceFailureError } from '../backend/device-failure.js';
 import type { EventSink } from '../logging/run-event.js';
 import { type CheckpointData, CheckpointError, type CheckpointStore } from './checkpoint-store.js';
 import type { Histogram } from './histogram.js';
@@ -40,11 +41,17 @@ export interface TrainProgram {
   /** Evaluates after `done` steps. */
   evaluate(done: number): Evaluation | Promise<Evaluation>;
   /** The trained weights: checked after every step, kept at the best evaluation. */
-  weights(): NamedValues[];
+  weights(): NamedValues[] | Promise<NamedValues[]>;
   /** The program's own part of a checkpoint (its weights, optimizer state, position). */
-  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> };
+  checkpoint(): ProgramCheckpoint | Promise<ProgramCheckpoint>;
   /** Restores what {@link checkpoint} saved; `step` steps were done. */
   restore(state: Record<string, unknown>, tensors: Record<string, NamedValues[]>, step: number): void;
+}
+
+/** A program's own part of a checkpoint: plain JSON state and named tensors. */
+export interface ProgramCheckpoint {
+  state: Record<string, unknown>;
+  tensors: Record<string, NamedValues[]>;
 }
 
 /** Options of {@link TrainLoop}. */
@@ -70,6 +77,8 @@ export interface TrainSummary {
   /** Steps done. */
   steps: number;
   reason: 'completed' | 'stopped' | 'failed';
+  /** Why a failed run failed: its weights stopped being finite, or the GPU device failed. */
+  failure?: string;
   best: (Objective & { value: number }) | null;
   /** Weights at the best evaluation (null when none ran). */
   bestWeights: NamedValues[] | null;
@@ -98,6 +107,8 @@ export class TrainLoop {
   private bestWeightValues: NamedValues[] | null = null;
   private stopRequested = false;
   private checkpointRequested = false;
+  /** Steps completed so far (what a run that fails mid-step reports). */
+  private stepsDone = 0;
 
   constructor(options: TrainLoopOptions) {
     this.options = options;
@@ -133,7 +144,40 @@ export class TrainLoop {
       headline: program.headline,
     });
     let reason: TrainSummary['reason'] = 'completed';
+    let failure: string | undefined;
     let checkpointed = step;
+    this.stepsDone = step;
+    try {
+      ({ step, checkpointed, reason, failure } = await this.steps(step));
+    } catch (error) {
+      // A failed device leaves nothing to trust since the last checkpoint, which stays as it was.
+      if (!(error instanceof DeviceFailureError)) throw error;
+      reason = 'failed';
+      failure = error.message;
+      step = this.stepsDone;
+    }
+    if (reason === 'stopped' && checkpointed !== step) await this.saveCheckpoint(step);
+    const ms = performance.now() - started;
+    const best = this.best === null ? null : { ...program.objective, value: this.best };
+    this.emit({ type: 'end', time: Date.now(), step, reason, best, skippedTotal: this.skippedTotal, ms });
+    return {
+      steps: step,
+      reason,
+      ...(failure && { failure }),
+      best,
+      bestWeights: this.bestWeightValues,
+      skippedTotal: this.skippedTotal,
+      ms,
+    };
+  }
+
+  /** Steps from `first` until the end, a stop or non-finite weights. */
+  private async steps(first: number) {
+    const { program } = this.options;
+    let step = first;
+    let checkpointed = step;
+    let reason: TrainSummary['reason'] = 'completed';
+    let failure: string | undefined;
     while (step < program.total) {
       await this.options.beforeStep?.();
       if (this.stopRequested) {
@@ -142,7 +186,7 @@ export class TrainLoop {
       }
       const t0 = performance.now();
       const result = await program.step(step);
-      step++;
+      this.stepsDone = ++step;
       if (result.skipped) this.skippedTotal++;
       const memory = tf.memory();
       this.emit({
@@ -156,29 +200,19 @@ export class TrainLoop {
         tensors: memory.numTensors,
         bytes: memory.numBytes,
       });
-      if (!allFinite(program.weights())) {
+      if (!allFinite(await program.weights())) {
         reason = 'failed';
+        failure = 'the weights stopped being finite';
         break;
       }
       const last = step === program.total;
       if (step % this.options.evalEvery === 0 || last) await this.evaluate(step);
       if (step % this.options.checkpointEvery === 0 || last || this.checkpointRequested) {
-        this.saveCheckpoint(step);
+        await this.saveCheckpoint(step);
         checkpointed = step;
       }
     }
-    if (reason === 'stopped' && checkpointed !== step) this.saveCheckpoint(step);
-    const ms = performance.now() - started;
-    const best = this.best === null ? null : { ...program.objective, value: this.best };
-    this.emit({ type: 'end', time: Date.now(), step, reason, best, skippedTotal: this.skippedTotal, ms });
-    return {
-      steps: step,
-      reason,
-      best,
-      bestWeights: this.bestWeightValues,
-      skippedTotal: this.skippedTotal,
-      ms,
-    };
+    return { step, checkpointed, reason, failure };
   }
 
   private emit(event: TrainEvent): void {
@@ -194,7 +228,7 @@ export class TrainLoop {
       (this.best === null || (higherIsBetter ? result.value > this.best : result.value < this.best));
     if (best) {
       this.best = result.value;
-      this.bestWeightValues = program.weights();
+      this.bestWeightValues = await program.weights();
     }
     this.emit({
       type: 'evaluation',
@@ -210,11 +244,11 @@ export class TrainLoop {
     });
   }
 
-  private saveCheckpoint(step: number): void {
+  private async saveCheckpoint(step: number): Promise<void> {
     this.checkpointRequested = false;
     const store = this.options.checkpoints;
     if (!store) return;
-    const own = this.options.program.checkpoint();
+    const own = await this.options.program.checkpoint();
     // The event goes first, so that the log length the checkpoint records includes it; if the write
     // fails the run stops, and a resume cuts the log back to the previous checkpoint's length.
     this.emit({ type: 'checkpoint', time: Date.now(), step, path: store.pathFor(step) });

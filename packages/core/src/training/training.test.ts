@@ -70,7 +70,7 @@ describe('CheckpointStore', () => {
 });
 
 describe('Adam and clipAndApply', () => {
-  it('matches the closed form of the first Adam step and restores its state exactly', () => {
+  it('matches the closed form of the first Adam step and restores its state exactly', async () => {
     const p = tf.variable(tf.tensor1d([1, 2]));
     let adam = initAdam([p]);
     const { updates, state } = adamStep(adam, [tf.tensor1d([0.5, -2])], { learningRate: 0.1 });
@@ -78,19 +78,19 @@ describe('Adam and clipAndApply', () => {
     expect(Array.from(updates[0]!.dataSync())).toEqual([expect.closeTo(-0.1, 6), expect.closeTo(0.1, 6)]);
     disposeAdam(adam);
     adam = state;
-    const values = adamValues(adam, ['p']);
+    const values = await adamValues(adam, ['p']);
     const back = adamFromValues(adam.step, values, [p], ['p']);
-    expect(adamValues(back, ['p'])).toEqual(values);
+    expect(await adamValues(back, ['p'])).toEqual(values);
     tf.dispose([...updates, p]);
     disposeAdam(adam);
     disposeAdam(back);
   });
 
-  it('clips to the global norm, and skips non-finite gradients and non-finite results', () => {
+  it('clips to the global norm, and skips non-finite gradients and non-finite results', async () => {
     const before = tf.memory().numTensors;
     const w = tf.tidy(() => tf.variable(tf.tensor1d([0, 0])));
     let adam = initAdam([w]);
-    const r1 = clipAndApply(
+    const r1 = await clipAndApply(
       [{ variables: [w], gradients: [tf.tensor1d([3, 4])] }],
       adam,
       { learningRate: 0.1 },
@@ -100,14 +100,14 @@ describe('Adam and clipAndApply', () => {
     expect(r1.norms[0]).toBeCloseTo(5, 6);
     adam = r1.adam;
     const after1 = Array.from(w.dataSync());
-    const r2 = clipAndApply(
+    const r2 = await clipAndApply(
       [{ variables: [w], gradients: [tf.tensor1d([Number.NaN, 1])] }],
       adam,
       { learningRate: 0.1 },
       1,
     );
     expect(r2).toMatchObject({ applied: false, skipped: 'non-finite-gradient' });
-    const r3 = clipAndApply(
+    const r3 = await clipAndApply(
       [{ variables: [w], gradients: [tf.tensor1d([1, 1])] }],
       adam,
       { learningRate: 1e39 },
@@ -123,7 +123,7 @@ describe('Adam and clipAndApply', () => {
 });
 
 describe('ParameterStore', () => {
-  it('creates named weights with their initialisers and round-trips them as plain data', () => {
+  it('creates named weights with their initialisers and round-trips them as plain data', async () => {
     const before = tf.memory().numTensors;
     const params = new ParameterStore('test-net');
     const w = params.add('w', initializers.glorotUniform([30, 50], new Rng(1).child('w')));
@@ -133,7 +133,7 @@ describe('ParameterStore', () => {
     expect(Math.max(...values.map(Math.abs))).toBeLessThanOrEqual(limit);
     // 1,500 uniforms on [−l, l]: all in the inner half is (1/2)^1500.
     expect(Math.max(...values.map(Math.abs))).toBeGreaterThan(limit / 2);
-    const saved = params.values();
+    const saved = await params.values();
     expect(saved.map((v) => v.name)).toEqual(['w', 'b']);
     params.assign(saved.map((v) => ({ ...v, values: v.values.map((x) => x + 1) })));
     expect(params.get('b').dataSync()[0]).toBe(1);

@@ -3,7 +3,7 @@ import type { Optimizer } from '../hand-designed/optimizer.js';
 import { BASELINES, type BaselineName } from '../hand-designed/registry.js';
 import type { TaskFamily } from '../tasks/task.js';
 import { type LearningRateSweep, tuneLearningRate } from './learning-rate-sweep.js';
-import { runOptimizer } from './run-optimizer.js';
+import { type OptimizerRun, runOptimizer } from './run-optimizer.js';
 
 /** One optimizer's result on the held-out tasks. */
 export interface ComparisonRow {
@@ -58,20 +58,23 @@ export interface CompareOptions {
  * @example
  * ```ts
  * const { test, tuning } = taskSplits(0);
- * const report = compareOptimizers({ family, optimizers: [learned], baselines: ['adam', 'sgd'], evaluation: test, tuning });
+ * const report = await compareOptimizers({ family, optimizers: [learned], baselines: ['adam', 'sgd'], evaluation: test, tuning });
  * console.log(formatComparisonTable(report));
  * ```
  */
-export function compareOptimizers(options: CompareOptions): ComparisonReport {
+export async function compareOptimizers(options: CompareOptions): Promise<ComparisonReport> {
   const steps = options.steps ?? 100;
   const instances = options.instances ?? 128;
-  const tuning = (options.baselines ?? []).map((name) =>
-    tuneLearningRate(BASELINES[name], options.family, {
-      rng: options.tuning,
-      instances: options.tuneInstances ?? instances,
-      steps,
-    }),
-  );
+  const tuning: LearningRateSweep[] = [];
+  for (const name of options.baselines ?? []) {
+    tuning.push(
+      await tuneLearningRate(BASELINES[name], options.family, {
+        rng: options.tuning,
+        instances: options.tuneInstances ?? instances,
+        steps,
+      }),
+    );
+  }
   const task = options.family.sample(options.evaluation, instances);
   try {
     const entries: { optimizer: Optimizer; learningRate: number | null }[] = [
@@ -81,7 +84,8 @@ export function compareOptimizers(options: CompareOptions): ComparisonReport {
         learningRate: sweep.bestLearningRate,
       })),
     ];
-    const runs = entries.map((e) => runOptimizer(e.optimizer, task, { steps }));
+    const runs: OptimizerRun[] = [];
+    for (const e of entries) runs.push(await runOptimizer(e.optimizer, task, { steps }));
     const baselineFinals = runs.slice(options.optimizers?.length ?? 0).map((r) => r.finalLossMean);
     const finite = baselineFinals.filter((v) => Number.isFinite(v));
     const threshold = options.threshold ?? (finite.length > 0 ? Math.min(...finite) : 1);

@@ -20,8 +20,8 @@ describe('the generalisation study', () => {
     ]);
   });
 
-  it('pairs every optimizer with the learned one on the same test tasks', () => {
-    const rows = generalisationStudy({
+  it('pairs every optimizer with the learned one on the same test tasks', async () => {
+    const rows = await generalisationStudy({
       learned: new Sgd({ learningRate: 0.01 }),
       variants: generalisationVariants(taskSettingsSchema.parse({}), 20),
       splits: taskSplits(3),

@@ -74,33 +74,38 @@ export interface GeneralisationStudyOptions {
  * learning rate is tuned on that variant's tuning tasks, then all run on the same test tasks, so
  * each difference is paired instance by instance.
  */
-export function generalisationStudy(options: GeneralisationStudyOptions): StudyRow[] {
+export async function generalisationStudy(options: GeneralisationStudyOptions): Promise<StudyRow[]> {
   const baselines = options.baselines ?? [...BASELINE_NAMES];
-  return options.variants.map((variant, index) => {
+  const rows: StudyRow[] = [];
+  for (const [index, variant] of options.variants.entries()) {
     const family = taskFamilyFor(variant.settings);
     try {
       const optimizers: { optimizer: Optimizer; learningRate: number | null }[] = [
         { optimizer: options.learned, learningRate: null },
-        ...baselines.map((name) => {
-          const learningRate = tuneLearningRate(BASELINES[name], family, {
-            rng: options.splits.tuning,
-            instances: options.tuneInstances ?? Math.min(options.instances, 32),
-            steps: variant.steps,
-          }).bestLearningRate;
-          return { optimizer: BASELINES[name](learningRate), learningRate };
-        }),
       ];
+      for (const name of baselines) {
+        const { bestLearningRate } = await tuneLearningRate(BASELINES[name], family, {
+          rng: options.splits.tuning,
+          instances: options.tuneInstances ?? Math.min(options.instances, 32),
+          steps: variant.steps,
+        });
+        optimizers.push({ optimizer: BASELINES[name](bestLearningRate), learningRate: bestLearningRate });
+      }
       const task = family.sample(options.splits.test, options.instances);
-      const runs = optimizers.map(({ optimizer, learningRate }) => {
-        const run = runOptimizer(optimizer, task, { steps: variant.steps });
-        return {
-          optimizer: optimizer.name,
-          learningRate,
-          curve: run.curve,
-          logs: run.finalLosses.map(Math.log10),
-        };
-      });
-      task.dispose();
+      const runs: { optimizer: string; learningRate: number | null; curve: number[]; logs: number[] }[] = [];
+      try {
+        for (const { optimizer, learningRate } of optimizers) {
+          const run = await runOptimizer(optimizer, task, { steps: variant.steps });
+          runs.push({
+            optimizer: optimizer.name,
+            learningRate,
+            curve: run.curve,
+            logs: run.finalLosses.map(Math.log10),
+          });
+        }
+      } finally {
+        task.dispose();
+      }
       const learned = runs[0]!.logs;
       const entries: StudyEntry[] = runs.map((run, i) => ({
         optimizer: run.optimizer,
@@ -118,9 +123,10 @@ export function generalisationStudy(options: GeneralisationStudyOptions): StudyR
         bestBaseline: best.optimizer,
       };
       options.onVariant?.(row, index);
-      return row;
+      rows.push(row);
     } finally {
       family.dispose();
     }
-  });
+  }
+  return rows;
 }

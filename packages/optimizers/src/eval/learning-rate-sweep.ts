@@ -43,32 +43,34 @@ export interface LearningRateSweep {
  *
  * @example
  * ```ts
- * const sweep = tuneLearningRate(BASELINES.adam, new QuadraticFamily(), { rng: root.child('tune') });
+ * const sweep = await tuneLearningRate(BASELINES.adam, new QuadraticFamily(), { rng: root.child('tune') });
  * console.log(sweep.bestLearningRate, sweep.bestLog10FinalLoss);
  * ```
  */
-export function tuneLearningRate(
+export async function tuneLearningRate(
   factory: OptimizerFactory,
   family: TaskFamily,
   options: LearningRateSweepOptions,
-): LearningRateSweep {
+): Promise<LearningRateSweep> {
   const step = options.decadeStep ?? 0.25;
   let lo = options.minLog10 ?? -4;
   let hi = options.maxLog10 ?? 1;
   const task = family.sample(options.rng, options.instances ?? 64);
   const results = new Map<number, number>();
-  const evaluate = (log10Rate: number) => {
+  const evaluate = async (log10Rate: number) => {
     const key = Math.round(log10Rate / step);
     if (!results.has(key)) {
       const learningRate = 10 ** (key * step);
-      const { log10FinalLoss } = runOptimizer(factory(learningRate), task, { steps: options.steps ?? 100 });
+      const { log10FinalLoss } = await runOptimizer(factory(learningRate), task, {
+        steps: options.steps ?? 100,
+      });
       results.set(key, Number.isFinite(log10FinalLoss) ? log10FinalLoss : Infinity);
     }
   };
   let extensions = 0;
   let name = factory(1).name;
   for (;;) {
-    for (let x = lo; x <= hi + 1e-9; x += step) evaluate(x);
+    for (let x = lo; x <= hi + 1e-9; x += step) await evaluate(x);
     const keys = [...results.keys()].sort((a, b) => a - b);
     const bestKey = keys.reduce((best, k) => (results.get(k)! < results.get(best)! ? k : best), keys[0]!);
     const atLow = bestKey === keys[0];

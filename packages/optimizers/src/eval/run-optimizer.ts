@@ -1,3 +1,4 @@
+import { readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { disposeState, type Optimizer, type OptimizerState } from '../hand-designed/optimizer.js';
 import {
@@ -46,14 +47,18 @@ export function isLearnedOptimizer(optimizer: Optimizer): optimizer is LearnedOp
  *
  * @example
  * ```ts
- * const { log10FinalLoss, curve } = runOptimizer(new Adam({ learningRate: 0.1 }), task, { steps: 100 });
+ * const { log10FinalLoss, curve } = await runOptimizer(new Adam({ learningRate: 0.1 }), task, { steps: 100 });
  * ```
  */
-export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptimizerOptions): OptimizerRun {
+export async function runOptimizer(
+  optimizer: Optimizer,
+  task: Task,
+  options: RunOptimizerOptions,
+): Promise<OptimizerRun> {
   const { steps } = options;
   const meanLosses: tf.Scalar[] = [];
   const updateSizes: tf.Tensor[] = [];
-  let finalLosses: number[] = [];
+  let finalLoss: tf.Tensor | undefined;
   let params = task.initialParams();
   const recorded = Math.min(options.recordUpdates ?? 0, task.numInstances * task.numParams);
   const learned = isLearnedOptimizer(optimizer) ? optimizer : undefined;
@@ -63,8 +68,8 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
     const { loss, gradient } = lossAndGradient(task, params, step);
     meanLosses.push(tf.tidy(() => tf.mean(loss)) as tf.Scalar);
     if (step === steps) {
-      finalLosses = Array.from(loss.dataSync());
-      tf.dispose([loss, gradient]);
+      finalLoss = loss;
+      gradient.dispose();
       break;
     }
     loss.dispose();
@@ -99,14 +104,16 @@ export function runOptimizer(optimizer: Optimizer, task: Task, options: RunOptim
   if (learnedState) disposeLearnedState(learnedState);
   if (state) disposeState(state);
   const stacked = tf.stack(meanLosses);
-  const curve = Array.from(stacked.dataSync());
-  tf.dispose([stacked, ...meanLosses]);
-  let log10UpdateSizes: Float32Array | undefined;
-  if (updateSizes.length > 0) {
-    const all = tf.concat(updateSizes);
-    log10UpdateSizes = all.dataSync() as Float32Array;
-    tf.dispose([all, ...updateSizes]);
-  }
+  const sizes = updateSizes.length > 0 ? tf.concat(updateSizes) : undefined;
+  const [curveValues, finalValues, sizeValues] = await readTensors([
+    stacked,
+    finalLoss!,
+    ...(sizes ? [sizes] : []),
+  ]);
+  tf.dispose([stacked, finalLoss!, ...meanLosses, ...updateSizes, ...(sizes ? [sizes] : [])]);
+  const curve = Array.from(curveValues!);
+  const finalLosses = Array.from(finalValues!);
+  const log10UpdateSizes = sizeValues;
   const finalLossMean = curve[curve.length - 1]!;
   const threshold = options.threshold;
   const reached = threshold === undefined ? -1 : curve.findIndex((v) => v <= threshold);

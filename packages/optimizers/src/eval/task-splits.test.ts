@@ -41,9 +41,10 @@ describe('task splits', () => {
     const evaluation = events.events.find((e) => e.type === 'evaluation');
     const validation = family.sample(taskSplits(5).validation, 16);
     const test = family.sample(taskSplits(5).test, 16);
-    const on = (task: typeof validation) => runOptimizer(optimizer, task, { steps: 20 }).log10FinalLoss;
-    expect(evaluation?.type === 'evaluation' && evaluation.value).toBe(on(validation));
-    expect(on(test)).not.toBe(on(validation));
+    const on = async (task: typeof validation) =>
+      (await runOptimizer(optimizer, task, { steps: 20 })).log10FinalLoss;
+    expect(evaluation?.type === 'evaluation' && evaluation.value).toBe(await on(validation));
+    expect(await on(test)).not.toBe(await on(validation));
     validation.dispose();
     test.dispose();
     optimizer.dispose();

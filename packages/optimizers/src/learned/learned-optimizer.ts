@@ -59,8 +59,10 @@ export interface LearnedOptimizer extends Optimizer {
     state: LearnedOptimizerState,
     context: StepContext,
   ): { update: tf.Tensor2D; state: LearnedOptimizerState };
-  /** Weights as plain data, and back. */
-  weightValues(): NamedWeight[];
+  /** The weights' names, in the order of {@link variables}. */
+  weightNames(): string[];
+  /** Weights as plain data (one read from the backend), and back. */
+  weightValues(): Promise<NamedWeight[]>;
   setWeightValues(weights: NamedWeight[]): void;
   dispose(): void;
 }

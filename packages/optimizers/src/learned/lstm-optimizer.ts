@@ -186,7 +186,11 @@ export class LstmOptimizer implements LearnedOptimizer {
     });
   }
 
-  weightValues(): NamedWeight[] {
+  weightNames(): string[] {
+    return [...this.network.params.names];
+  }
+
+  weightValues(): Promise<NamedWeight[]> {
     return this.network.params.values();
   }
 

@@ -36,14 +36,14 @@ export class SavedOptimizerError extends Error {
  *
  * @example
  * ```ts
- * saveLearnedOptimizer(optimizer, 'runs/quad/optimizer', { task: 'quadratic' });
+ * await saveLearnedOptimizer(optimizer, 'runs/quad/optimizer', { task: 'quadratic' });
  * ```
  */
-export function saveLearnedOptimizer(
+export async function saveLearnedOptimizer(
   optimizer: LearnedOptimizer,
   dir: string,
   metadata: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const manifest = {
     format: 'metagrad-learned-optimizer',
     version: 1,
@@ -51,7 +51,7 @@ export function saveLearnedOptimizer(
     config: optimizer.config(),
     metadata,
   };
-  saveWeightsDirectory(dir, MANIFEST_FILE, manifest, optimizer.weightValues());
+  saveWeightsDirectory(dir, MANIFEST_FILE, manifest, await optimizer.weightValues());
 }
 
 /**

@@ -168,10 +168,10 @@ Examples:
       },
       stop: () => trainer.stop(),
       requestCheckpoint: () => trainer.requestCheckpoint(),
-      reference: (): ReferenceResults | undefined => {
+      reference: async (): Promise<ReferenceResults | undefined> => {
         if (config.task !== 'quadratic') return undefined;
         // Baselines on the trainer's own validation tasks, tuned on the tuning split.
-        const rows = compareOn(splits.validation, []).rows;
+        const { rows } = await compareOn(splits.validation, []);
         return {
           entries: rows.map((r) => ({ label: `${r.optimizer} (tuned)`, value: r.log10FinalLoss })),
           curves: rows.map((r) => ({
@@ -180,19 +180,22 @@ Examples:
           })),
         };
       },
-      finish: (summary: TrainSummary) => {
+      finish: async (summary: TrainSummary) => {
         if (summary.reason === 'failed') return { epochsCompleted };
         const { runDir } = context;
         const metadata = { task: family.describe(), runDir, epochs: epochsCompleted };
-        saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
+        await saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
         if (summary.bestWeights) {
           optimizer.setWeightValues(summary.bestWeights);
-          saveLearnedOptimizer(optimizer, join(runDir, 'best'), { ...metadata, validation: summary.best });
+          await saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
+            ...metadata,
+            validation: summary.best,
+          });
         }
         if (!config.compare || summary.reason !== 'completed') return { epochsCompleted };
         if (!context.json) context.print('\ncomparing with tuned baselines on the test tasks...\n');
         // The test split: validation selected the weights, the tuning split tuned the baselines.
-        const comparison = compareOn(splits.test, [optimizer]);
+        const comparison = await compareOn(splits.test, [optimizer]);
         writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
         context.print(
           context.json

@@ -1,4 +1,4 @@
-import type { NamedValues, Rng } from '@metagrad/core';
+import type { NamedValues, ProgramCheckpoint, Rng } from '@metagrad/core';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import type { TaskFamily } from '../tasks/task.js';
 import type { InnerRun, MetaGradientResult, MetaObjective } from './meta-gradient.js';
@@ -36,7 +36,7 @@ export interface MetaGradientEstimator {
    * The state a checkpoint must hold for an exact resume (persistent ES's particles), or nothing for
    * a stateless estimator.
    */
-  checkpoint?(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } | undefined;
+  checkpoint?(): Promise<ProgramCheckpoint | undefined>;
   /** Restores what {@link checkpoint} saved; `run` is the restored inner run it belongs to. */
   restore?(state: Record<string, unknown>, tensors: Record<string, NamedValues[]>, run: InnerRun): void;
   /** Frees what the estimator holds (worker threads, particles). */

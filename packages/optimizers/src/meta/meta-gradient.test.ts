@@ -71,7 +71,7 @@ describe('meta-gradients', () => {
     },
   );
 
-  it('log-loss: the linearized gradient is the recorded one, and the value is Σ_t mean_b log f_b(θ_t)', () => {
+  it('log-loss: the linearized gradient is the recorded one, and the value is Σ_t mean_b log f_b(θ_t)', async () => {
     const optimizer = new LstmOptimizer({ ...DEFAULT_LSTM_CONFIG, outputInit: 'small' }, new Rng('log'));
     const options = { ...base, objective: 'log-loss' as const };
     const fast = gradientsOf(optimizer, task, { ...options, strategy: 'linearized' });
@@ -84,7 +84,7 @@ describe('meta-gradients', () => {
     let logSum = 0;
     let current = run;
     for (let t = 0; t < base.unroll; t++) {
-      const step = unrollForward(optimizer, current, { ...base, unroll: 1 });
+      const step = await unrollForward(optimizer, current, { ...base, unroll: 1 });
       const losses = Array.from(step.next.loss.dataSync());
       logSum += losses.reduce((sum, l) => sum + Math.log(l), 0) / losses.length;
       if (current !== run) disposeInnerRun(current);

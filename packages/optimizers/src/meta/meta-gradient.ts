@@ -1,4 +1,4 @@
-import { CheckpointError, type NamedValues, type Rng, valuesOf } from '@metagrad/core';
+import { CheckpointError, type NamedValues, type Rng, readScalars, valuesOf } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import {
   disposeLearnedState,
@@ -41,7 +41,7 @@ export function startInnerRun(task: Task, optimizer: LearnedOptimizer): InnerRun
  * An inner run as plain named values (`params`, `state/<name>`), for checkpoints: its loss and
  * gradient are not stored, since {@link innerRunFromValues} recomputes them exactly.
  */
-export function innerRunValues(run: InnerRun): NamedValues[] {
+export function innerRunValues(run: InnerRun): Promise<NamedValues[]> {
   const names = Object.keys(run.state);
   return valuesOf(
     [run.params, ...names.map((n) => run.state[n]!)],
@@ -235,11 +235,11 @@ function unroll(
  * The truncation's meta-loss L = Σ_t w_t · mean_b f_b(θ_t) and the advanced inner run, without a
  * tape: what evolution-strategies estimators evaluate at perturbed weights.
  */
-export function unrollForward(
+export async function unrollForward(
   optimizer: LearnedOptimizer,
   run: InnerRun,
   options: Omit<MetaGradientOptions, 'secondOrder' | 'strategy'>,
-): { metaLoss: number; next: InnerRun } {
+): Promise<{ metaLoss: number; next: InnerRun }> {
   let position: InnerPosition = run;
   const terms: tf.Scalar[] = [];
   for (let t = 0; t < options.unroll; t++) {
@@ -253,7 +253,7 @@ export function unrollForward(
     terms.push(tf.tidy(() => metaLossTerm(position.loss, options, t)));
   }
   const total = tf.addN(terms);
-  const metaLoss = total.dataSync()[0]!;
+  const metaLoss = (await readScalars([total]))[0]!;
   tf.dispose([total, ...terms]);
   return { metaLoss, next: { task: run.task, ...position, step: run.step + options.unroll } };
 }
@@ -293,7 +293,13 @@ const secondOrderLoss: NextLoss = (task, params, step) => {
   return { loss: perInstance!, gradient: grad as tf.Tensor2D };
 };
 
-/** A copy of `x` that no tape links to anything (one host read; cheap on the CPU backends). */
+/**
+ * `x` as a new tensor that no tape links to anything. It shares `x`'s data (no copy, no read): the
+ * engine makes a tensor from the same data id outside any kernel, so no tape records it.
+ */
 function detach(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tensor2d(x.dataSync() as Float32Array, x.shape);
+  const engine = tf.engine();
+  const detached = engine.makeTensorFromDataId(x.dataId, x.shape, x.dtype) as tf.Tensor2D;
+  engine.backend.incRef(x.dataId);
+  return detached;
 }

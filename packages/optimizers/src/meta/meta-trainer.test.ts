@@ -41,8 +41,8 @@ describe('MetaTrainer', () => {
     expect(summary.skippedTotal).toBe(0);
     // Held-out tasks: the learned optimizer beats plain SGD at a fixed rate of 0.01.
     const heldOut = family.sample(new Rng('held-out'), 64);
-    const learned = runOptimizer(optimizer, heldOut, { steps: 40 });
-    const sgd = runOptimizer(new Sgd({ learningRate: 0.01 }), heldOut, { steps: 40 });
+    const learned = await runOptimizer(optimizer, heldOut, { steps: 40 });
+    const sgd = await runOptimizer(new Sgd({ learningRate: 0.01 }), heldOut, { steps: 40 });
     expect(learned.log10FinalLoss).toBeLessThan(sgd.log10FinalLoss - 0.3);
     optimizer.dispose();
   });
@@ -145,7 +145,7 @@ describe('MetaTrainer', () => {
     // Entries of 1e30 overflow float32 in ‖Wθ − y‖²: every meta-loss is Inf or NaN.
     const family = new QuadraticFamily({ stddev: 1e30 });
     const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('nan'));
-    const before = optimizer.weightValues();
+    const before = await optimizer.weightValues();
     const dir = mkdtempSync(join(tmpdir(), 'nan-'));
     const summary = await new MetaTrainer({
       config: { ...SMALL, epochs: 2, checkpointEvery: 1, evalEvery: 100 },
@@ -154,7 +154,7 @@ describe('MetaTrainer', () => {
       checkpointDir: dir,
     }).train();
     expect(summary.skippedTotal).toBe(8);
-    optimizer.weightValues().forEach((w, i) => {
+    (await optimizer.weightValues()).forEach((w, i) => {
       expect(Array.from(w.values)).toEqual(Array.from(before[i]!.values));
     });
     for (const path of metaTrainCheckpoints(dir).list()) {

@@ -15,7 +15,9 @@ import {
   initAdam,
   LoopedProgram,
   type NamedValues,
+  type ProgramCheckpoint,
   Rng,
+  readScalars,
   resolveKernels,
   type StepResult,
   type TrainEvent,
@@ -23,9 +25,10 @@ import {
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { runOptimizer } from '../eval/run-optimizer.js';
+import { type OptimizerRun, runOptimizer } from '../eval/run-optimizer.js';
 import { type TaskSplits, taskSplits } from '../eval/task-splits.js';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
+import { LSTM_OPTIMIZER_STEP } from '../ops/lstm-optimizer-step-kernel.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { componentsOf } from '../tasks/task-mixture.js';
 import {
@@ -131,7 +134,7 @@ export class MetaTrainer extends LoopedProgram {
     this.optimizer = options.optimizer;
     this.optimizer.kernels = this.config.kernels;
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
-    resolveKernels(this.config.kernels);
+    resolveKernels(this.config.kernels, tf.getBackend(), LSTM_OPTIMIZER_STEP);
     if (this.config.workers > 1 && typeof this.family.spec !== 'function') {
       throw new ConfigError(
         'workers',
@@ -220,7 +223,7 @@ export class MetaTrainer extends LoopedProgram {
       family: this.family,
       taskSeed: this.trainingTaskRng(epoch).seed,
     });
-    const applied = clipAndApply(
+    const applied = await clipAndApply(
       [{ variables: this.optimizer.variables, gradients: result.gradients }],
       this.adam,
       { learningRate: this.metaLearningRateAt(index) },
@@ -241,7 +244,7 @@ export class MetaTrainer extends LoopedProgram {
     };
     if (truncation === this.metaStepsPerEpoch - 1) {
       const mean = tf.tidy(() => tf.mean(this.run!.loss));
-      metrics.trainLog10FinalLoss = Math.log10(mean.dataSync()[0]!);
+      metrics.trainLog10FinalLoss = Math.log10((await readScalars([mean]))[0]!);
       mean.dispose();
       metrics.epochMetaLoss = this.epochMetaLosses.reduce((a, b) => a + b, 0);
       this.endEpoch();
@@ -250,11 +253,17 @@ export class MetaTrainer extends LoopedProgram {
   }
 
   /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
-  evaluate(): Evaluation {
+  async evaluate(): Promise<Evaluation> {
     this.evalTasks ??= this.validationTasks();
-    const results = this.evalTasks.map((task) =>
-      runOptimizer(this.optimizer, task, { steps: this.config.steps, recordUpdates: RECORDED_COORDINATES }),
-    );
+    const results: OptimizerRun[] = [];
+    for (const task of this.evalTasks) {
+      results.push(
+        await runOptimizer(this.optimizer, task, {
+          steps: this.config.steps,
+          recordUpdates: RECORDED_COORDINATES,
+        }),
+      );
+    }
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     return {
       value: mean(results.map((r) => r.log10FinalLoss)),
@@ -274,13 +283,13 @@ export class MetaTrainer extends LoopedProgram {
     return components.map((component, i) => component.sample(this.splits.validation.child(i), n));
   }
 
-  weights(): NamedValues[] {
+  weights(): Promise<NamedValues[]> {
     return this.optimizer.weightValues();
   }
 
-  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } {
+  async checkpoint(): Promise<ProgramCheckpoint> {
     // A stateful estimator's state belongs to the epoch in progress (none at an epoch boundary).
-    const estimator = this.run ? this.estimator.checkpoint?.() : undefined;
+    const estimator = this.run ? await this.estimator.checkpoint?.() : undefined;
     const state: z.infer<typeof checkpointStateSchema> = {
       innerStep: this.run?.step ?? 0,
       epochMetaLosses: this.epochMetaLosses,
@@ -294,9 +303,9 @@ export class MetaTrainer extends LoopedProgram {
     return {
       state,
       tensors: {
-        weights: this.optimizer.weightValues(),
-        adam: adamValues(this.adam, this.weightNames()),
-        ...(this.run && { inner: innerRunValues(this.run) }),
+        weights: await this.optimizer.weightValues(),
+        adam: await adamValues(this.adam, this.optimizer.weightNames()),
+        ...(this.run && { inner: await innerRunValues(this.run) }),
         ...Object.fromEntries(estimatorTensors),
       },
     };
@@ -306,7 +315,12 @@ export class MetaTrainer extends LoopedProgram {
     const state = checkpointState(checkpointStateSchema, raw);
     const group = (name: string) => checkpointTensors(tensors, name);
     this.optimizer.setWeightValues(group('weights'));
-    const adam = adamFromValues(state.adamStep, group('adam'), this.optimizer.variables, this.weightNames());
+    const adam = adamFromValues(
+      state.adamStep,
+      group('adam'),
+      this.optimizer.variables,
+      this.optimizer.weightNames(),
+    );
     disposeAdam(this.adam);
     this.adam = adam;
     this.endEpoch();
@@ -323,10 +337,6 @@ export class MetaTrainer extends LoopedProgram {
         this.estimator.restore(state.estimator, Object.fromEntries(own), this.run);
       }
     }
-  }
-
-  private weightNames(): string[] {
-    return this.optimizer.weightValues().map((w) => w.name);
   }
 
   /** Frees the epoch in progress (its inner run and tasks). */

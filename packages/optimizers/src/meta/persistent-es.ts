@@ -1,4 +1,10 @@
-import { checkpointState, checkpointTensors, type NamedValues, type Rng } from '@metagrad/core';
+import {
+  checkpointState,
+  checkpointTensors,
+  type NamedValues,
+  type ProgramCheckpoint,
+  type Rng,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
@@ -55,7 +61,7 @@ export class PersistentEs implements MetaGradientEstimator {
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
     const { optimizer, run, unroll, metaStep, objective, noise } = request;
     const options = { unroll, metaStep, objective, noiseFor: (step: number) => noise.child(step) };
-    const weights = optimizer.weightValues();
+    const weights = await optimizer.weightValues();
     const { sigma } = this.settings;
     if (run.step === 0 || this.particles.length === 0) this.start(run, weights);
     const count = this.particles.length;
@@ -68,14 +74,15 @@ export class PersistentEs implements MetaGradientEstimator {
         particle.accumulated.forEach((xi, k) => {
           for (let i = 0; i < xi.length; i++) xi[i]! += epsilon[k]![i]!;
         });
-        const advance = (side: 'plus' | 'minus', sign: number) => {
+        const advance = async (side: 'plus' | 'minus', sign: number) => {
           optimizer.setWeightValues(perturbed(weights, epsilon, sign));
-          const { metaLoss, next } = unrollForward(optimizer, particle[side], options);
+          const { metaLoss, next } = await unrollForward(optimizer, particle[side], options);
           disposeInnerRun(particle[side]);
           particle[side] = next;
           return metaLoss;
         };
-        const coefficient = (advance('plus', 1) - advance('minus', -1)) / (2 * sigma * sigma * count);
+        const coefficient =
+          ((await advance('plus', 1)) - (await advance('minus', -1))) / (2 * sigma * sigma * count);
         particle.accumulated.forEach((xi, k) => {
           const sum = sums[k]!;
           for (let i = 0; i < xi.length; i++) sum[i]! += coefficient * xi[i]!;
@@ -84,7 +91,7 @@ export class PersistentEs implements MetaGradientEstimator {
     } finally {
       optimizer.setWeightValues(weights);
     }
-    const central = unrollForward(optimizer, run, options);
+    const central = await unrollForward(optimizer, run, options);
     return {
       metaLoss: tf.scalar(central.metaLoss),
       gradients: weights.map((w, k) => tf.tensor(Float32Array.from(sums[k]!), w.shape)),
@@ -109,17 +116,19 @@ export class PersistentEs implements MetaGradientEstimator {
     }));
   }
 
-  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } | undefined {
+  async checkpoint(): Promise<ProgramCheckpoint | undefined> {
     if (this.particles.length === 0) return undefined;
     const tensors: Record<string, NamedValues[]> = {};
-    this.particles.forEach((particle, p) => {
-      for (const side of ['plus', 'minus'] as const) tensors[`${p}/${side}`] = innerRunValues(particle[side]);
+    for (const [p, particle] of this.particles.entries()) {
+      for (const side of ['plus', 'minus'] as const) {
+        tensors[`${p}/${side}`] = await innerRunValues(particle[side]);
+      }
       tensors[`${p}/xi`] = particle.accumulated.map((values, k) => ({
         name: String(k),
         shape: [values.length],
         values,
       }));
-    });
+    }
     return { state: { particles: this.particles.length, step: this.particles[0]!.plus.step }, tensors };
   }
 

@@ -37,18 +37,18 @@ export class TruncatedEs implements MetaGradientEstimator {
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
     const { optimizer, run, unroll, metaStep, objective, noise } = request;
     const options = { unroll, metaStep, objective, noiseFor: (step: number) => noise.child(step) };
-    const weights = optimizer.weightValues();
+    const weights = await optimizer.weightValues();
     const { sigma, particles, antithetic } = this.settings;
-    const lossAt = (shifted: NamedValues[]) => {
+    const lossAt = async (shifted: NamedValues[]) => {
       optimizer.setWeightValues(shifted);
-      const { metaLoss, next } = unrollForward(optimizer, run, options);
+      const { metaLoss, next } = await unrollForward(optimizer, run, options);
       disposeInnerRun(next);
       return metaLoss;
     };
     const sums = weights.map((w) => new Float64Array(w.values.length));
     let central: { metaLoss: number; next: MetaGradientResult['next'] } | undefined;
     try {
-      if (!antithetic) central = unrollForward(optimizer, run, options);
+      if (!antithetic) central = await unrollForward(optimizer, run, options);
       const baseline = central?.metaLoss;
       const streams = this.rng.child(metaStep);
       for (let p = 0; p < particles; p++) {
@@ -56,8 +56,8 @@ export class TruncatedEs implements MetaGradientEstimator {
         const epsilon = drawPerturbation(weights, sigma, draw);
         const shift = (sign: number) => perturbed(weights, epsilon, sign);
         const coefficient = antithetic
-          ? (lossAt(shift(1)) - lossAt(shift(-1))) / (2 * sigma * sigma * particles)
-          : (lossAt(shift(1)) - baseline!) / (sigma * sigma * particles);
+          ? ((await lossAt(shift(1))) - (await lossAt(shift(-1)))) / (2 * sigma * sigma * particles)
+          : ((await lossAt(shift(1))) - baseline!) / (sigma * sigma * particles);
         if (!Number.isFinite(coefficient)) {
           for (const sum of sums) sum.fill(Number.NaN);
           break;
@@ -70,7 +70,7 @@ export class TruncatedEs implements MetaGradientEstimator {
     } finally {
       optimizer.setWeightValues(weights);
     }
-    central ??= unrollForward(optimizer, run, options);
+    central ??= await unrollForward(optimizer, run, options);
     return {
       metaLoss: tf.scalar(central.metaLoss),
       gradients: weights.map((w, k) => tf.tensor(Float32Array.from(sums[k]!), w.shape)),

@@ -37,7 +37,8 @@ export function lstmOptimizerStep(
   kernels: KernelChoice = 'auto',
 ): LstmOptimizerStepOutput {
   const layers = weights.kernels.map((k) => k.shape[0] / 4);
-  if (resolveKernels(kernels) === 'composite') return compositeStep(gradient, state, weights, preprocessK);
+  if (resolveKernels(kernels, tf.getBackend(), LSTM_OPTIMIZER_STEP) === 'composite')
+    return compositeStep(gradient, state, weights, preprocessK);
   const inputs: tf.NamedTensorMap = { gradient, headW: weights.headW, headB: weights.headB };
   layers.forEach((_, l) => {
     inputs[`h${l}`] = state.h[l]!;

@@ -1,3 +1,4 @@
+import { readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { InnerRun } from '../meta/meta-gradient.js';
 import type { Task } from '../tasks/task.js';
@@ -13,26 +14,42 @@ export interface InnerRunData {
   step: number;
 }
 
-/** Instances [start, start + count) of an inner run, as data. */
-export function innerRunShard(run: InnerRun, start: number, count: number): InnerRunData {
-  const n = run.task.numParams;
-  const rows = (t: tf.Tensor, width: number) =>
-    (t.dataSync() as Float32Array).slice(start * width, (start + count) * width);
-  const columns = (t: tf.Tensor2D) => {
-    const [height, width] = t.shape;
-    const all = t.dataSync() as Float32Array;
+/** A whole inner run as data, read in one transfer. */
+export async function readInnerRun(run: InnerRun): Promise<InnerRunData> {
+  const names = Object.keys(run.state);
+  const [params, loss, gradient, ...state] = await readTensors([
+    run.params,
+    run.loss,
+    run.gradient,
+    ...names.map((name) => run.state[name]!),
+  ]);
+  return {
+    params: params!,
+    loss: loss!,
+    gradient: gradient!,
+    state: Object.fromEntries(names.map((name, i) => [name, state[i]!])),
+    step: run.step,
+  };
+}
+
+/** Instances [start, start + count) of a whole inner run's data, for tasks of `n` parameters. */
+export function innerRunShard(whole: InnerRunData, n: number, start: number, count: number): InnerRunData {
+  const rows = (all: Float32Array, width: number) => all.slice(start * width, (start + count) * width);
+  const total = whole.loss.length * n;
+  const columns = (all: Float32Array) => {
+    const height = all.length / total;
     const out = new Float32Array(height * count * n);
     for (let r = 0; r < height; r++) {
-      out.set(all.subarray(r * width + start * n, r * width + (start + count) * n), r * count * n);
+      out.set(all.subarray(r * total + start * n, r * total + (start + count) * n), r * count * n);
     }
     return out;
   };
   return {
-    params: rows(run.params, n),
-    loss: rows(run.loss, 1),
-    gradient: rows(run.gradient, n),
-    state: Object.fromEntries(Object.entries(run.state).map(([name, t]) => [name, columns(t)])),
-    step: run.step,
+    params: rows(whole.params, n),
+    loss: rows(whole.loss, 1),
+    gradient: rows(whole.gradient, n),
+    state: Object.fromEntries(Object.entries(whole.state).map(([name, all]) => [name, columns(all)])),
+    step: whole.step,
   };
 }
 

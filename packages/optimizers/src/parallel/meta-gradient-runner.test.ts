@@ -85,7 +85,7 @@ describe('meta-gradients split across worker threads', () => {
         optimizer,
       });
       await trainer.train();
-      const weights = optimizer.weightValues().map((w) => Array.from(w.values));
+      const weights = (await optimizer.weightValues()).map((w) => Array.from(w.values));
       trainer.dispose();
       optimizer.dispose();
       return weights;

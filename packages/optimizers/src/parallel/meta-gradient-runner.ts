@@ -15,7 +15,7 @@ import {
   metaGradient,
 } from '../meta/meta-gradient.js';
 import type { TaskFamily } from '../tasks/task.js';
-import { innerRunShard, joinInnerRun } from './inner-run-data.js';
+import { innerRunShard, joinInnerRun, readInnerRun } from './inner-run-data.js';
 import type { MetaShardRequest, MetaShardResult } from './meta-shard-handlers.js';
 
 /** Where a meta-step's tasks and noise come from, so that workers can draw the same ones. */
@@ -65,7 +65,7 @@ export class MetaGradientRunner {
       );
     }
     const instances = run.task.numInstances;
-    const weights = optimizer.weightValues();
+    const [weights, whole] = await Promise.all([optimizer.weightValues(), readInnerRun(run)]);
     const { results, shares } = await shardedCall<MetaShardResult>(
       this.workerPool.pool,
       'metaGradient',
@@ -79,7 +79,7 @@ export class MetaGradientRunner {
         instances,
         start,
         count,
-        run: innerRunShard(run, start, count),
+        run: innerRunShard(whole, run.task.numParams, start, count),
         unroll: options.unroll,
         ...(options.weights ? { stepWeights: options.weights } : {}),
         ...(options.objective ? { objective: options.objective } : {}),

@@ -1,5 +1,5 @@
 // The worker side of parallel meta-training: one truncation on a shard of the task batch.
-import { type KernelChoice, Rng, type ShardHandlers } from '@metagrad/core';
+import { type KernelChoice, Rng, readTensors, type ShardHandlers } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizerConfig } from '../learned/learned-optimizer.js';
@@ -7,7 +7,7 @@ import { LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { disposeInnerRun, type MetaObjective, metaGradient } from '../meta/meta-gradient.js';
 import { type TaskFamilySpec, taskFamilyFromSpec } from '../tasks/family-spec.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
-import { type InnerRunData, innerRunFromData, innerRunShard } from './inner-run-data.js';
+import { type InnerRunData, innerRunFromData, readInnerRun } from './inner-run-data.js';
 
 /** One truncation's work for a worker. */
 export interface MetaShardRequest {
@@ -55,7 +55,7 @@ function cached<T>(
 }
 
 export const shardHandlers = {
-  metaGradient: (request: MetaShardRequest): MetaShardResult => {
+  metaGradient: async (request: MetaShardRequest): Promise<MetaShardResult> => {
     family = cached(
       family,
       JSON.stringify(request.family),
@@ -96,10 +96,11 @@ export const shardHandlers = {
       noiseFor: (step) => noise.child(step),
       coordinates: { start: request.start * n, total: request.instances * n },
     });
+    const [metaLoss, ...grads] = await readTensors([result.metaLoss, ...result.gradients]);
     const out: MetaShardResult = {
-      metaLoss: result.metaLoss.dataSync()[0]!,
-      grads: result.gradients.map((g) => g.dataSync() as Float32Array),
-      next: innerRunShard(result.next, 0, request.count),
+      metaLoss: metaLoss![0]!,
+      grads,
+      next: await readInnerRun(result.next),
     };
     tf.dispose([result.metaLoss, ...result.gradients]);
     disposeInnerRun(run);

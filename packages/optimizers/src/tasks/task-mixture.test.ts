@@ -66,15 +66,13 @@ describe('TaskMixture', () => {
     });
     const summary = await trainer.train();
     const validation = taskSplits(0).validation;
-    const expected =
-      components
-        .map((component, i) => {
-          const task = component.sample(validation.child(i), 2);
-          const { log10FinalLoss } = runOptimizer(optimizer, task, { steps: 10 });
-          task.dispose();
-          return log10FinalLoss;
-        })
-        .reduce((a, b) => a + b, 0) / 2;
+    let sum = 0;
+    for (const [i, component] of components.entries()) {
+      const task = component.sample(validation.child(i), 2);
+      sum += (await runOptimizer(optimizer, task, { steps: 10 })).log10FinalLoss;
+      task.dispose();
+    }
+    const expected = sum / 2;
     // One epoch, one evaluation: the best is that evaluation, made with the final weights.
     expect(summary.best?.value).toBeCloseTo(expected, 5);
     trainer.dispose();

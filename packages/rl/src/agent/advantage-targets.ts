@@ -1,3 +1,4 @@
+import { readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../env/env.js';
 import { batchMoments } from './batch-moments.js';
@@ -24,7 +25,7 @@ export interface AdvantageTargets {
  * rollout (one GRU op), trial-level GAE with `gaeLambda`, and, with value normalisation, the
  * running return statistics updated (the value head rescaled to keep its outputs under PopArt).
  */
-export function advantageTargets(options: {
+export async function advantageTargets(options: {
   rollout: Rollout;
   policy: GruPolicy;
   critic: GruPolicy | undefined;
@@ -32,7 +33,7 @@ export function advantageTargets(options: {
   config: Rl2Config;
   gaeLambda: number;
   normalizer: ValueNormalizer;
-}): AdvantageTargets {
+}): Promise<AdvantageTargets> {
   const { rollout, policy, critic, env, config: cfg, gaeLambda, normalizer } = options;
   const criticRollout =
     cfg.timeInputs === 'critic'
@@ -45,7 +46,7 @@ export function advantageTargets(options: {
           inputSize: rollout.inputSize + TIME_INPUTS,
         }
       : rollout;
-  const predicted = critic ? valuesOf(critic, criticRollout) : rollout.values;
+  const predicted = critic ? await valuesOf(critic, criticRollout) : rollout.values;
   // The value head predicts normalised returns when value normalisation is on.
   const values = cfg.normalizeValues ? normalizer.denormalize(predicted) : predicted;
   const gae = trialGae(rollout.rewards, values, cfg.discount, gaeLambda);
@@ -59,7 +60,7 @@ export function advantageTargets(options: {
 }
 
 /** A value network's predictions for every step of a rollout, `[T][batch]`: one GRU op over all steps. */
-function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
+async function valuesOf(network: GruPolicy, rollout: Rollout): Promise<Float32Array[]> {
   const { batch, steps, inputSize } = rollout;
   const values = tf.tidy(() => {
     const inputs = new Float32Array(steps * batch * inputSize);
@@ -67,10 +68,9 @@ function valuesOf(network: GruPolicy, rollout: Rollout): Float32Array[] {
     const hidden = network.sequence(tf.tensor3d(inputs, [steps, batch, inputSize]));
     return network.valueHead(tf.reshape(hidden, [steps * batch, network.shape.hidden]), false);
   });
-  // Read outside tidy (typed arrays are slow to return from it).
-  const data = values.dataSync() as Float32Array;
+  const [data] = await readTensors([values]);
   values.dispose();
-  return rollout.inputs.map((_, t) => data.slice(t * batch, (t + 1) * batch));
+  return rollout.inputs.map((_, t) => data!.slice(t * batch, (t + 1) * batch));
 }
 
 /** (x − mean) / std over every entry of a time-major batch. */

@@ -192,7 +192,7 @@ export class GruPolicy {
   }
 
   /** Weights as plain data (checkpoints, saving). */
-  weightValues(): NamedValues[] {
+  weightValues(): Promise<NamedValues[]> {
     return this.params.values();
   }
 

@@ -39,13 +39,13 @@ describe('PPO losses', () => {
   });
 });
 
-describe('recurrent state in trials', () => {
+describe('recurrent state in trials', async () => {
   const env = new TabularMdp();
   const policy = new GruPolicy(
     { inputSize: rl2InputSize(env.observationSize, env.numActions), hidden: 16, actions: 5 },
     new Rng(1),
   );
-  const rollout = collectTrials(policy, env, {
+  const rollout = await collectTrials(policy, env, {
     batch: 3,
     episodes: 3,
     taskRng: new Rng('tasks'),
@@ -76,8 +76,8 @@ describe('recurrent state in trials', () => {
     expect(differs).toBe(true);
   });
 
-  it('resets at trial boundaries: every trial starts from the zero state', () => {
-    const again = collectTrials(policy, env, {
+  it('resets at trial boundaries: every trial starts from the zero state', async () => {
+    const again = await collectTrials(policy, env, {
       batch: 3,
       episodes: 1,
       taskRng: new Rng('tasks'),
@@ -87,8 +87,8 @@ describe('recurrent state in trials', () => {
     expect(Array.from(again.logProbs[0]!)).toEqual(Array.from(rollout.logProbs[0]!));
   });
 
-  it('bandit inputs: previous action one-hot, previous reward and the termination flag', () => {
-    const bandit = collectTrials(
+  it('bandit inputs: previous action one-hot, previous reward and the termination flag', async () => {
+    const bandit = await collectTrials(
       new GruPolicy({ inputSize: 7, hidden: 4, actions: 5 }, new Rng(2)),
       new BernoulliBandit(5),
       { batch: 1, episodes: 2, taskRng: new Rng(1), actionRng: new Rng(2), outcomeRng: new Rng(3) },

@@ -1,4 +1,4 @@
-import { gumbelMax, type Rng } from '@metagrad/core';
+import { gumbelMax, type Rng, readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
@@ -38,11 +38,16 @@ export class Rl2Agent implements Policy {
   ) {}
 
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
-  takeRecordedProbabilities(): Float32Array {
+  async takeRecordedProbabilities(): Promise<Float32Array> {
     if (this.recorded.length === 0) return new Float32Array(0);
-    const all = tf.tidy(() => tf.concat(this.recorded.map((t) => t.reshape([-1]))));
-    const values = all.dataSync() as Float32Array;
-    tf.dispose([all, ...this.recorded]);
+    const all = await readTensors(this.recorded);
+    const values = new Float32Array(all.reduce((sum, part) => sum + part.length, 0));
+    let offset = 0;
+    for (const part of all) {
+      values.set(part, offset);
+      offset += part.length;
+    }
+    tf.dispose(this.recorded);
     this.recorded.length = 0;
     this.recordedCount = 0;
     return values;
@@ -61,7 +66,7 @@ export class Rl2Agent implements Policy {
     const inputs = new Rl2InputStream(env, tasks.batch, this.options.timeInputs?.episodes);
     let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
     return {
-      act: (observations: Float32Array, rng: Rng) => {
+      act: async (observations: Float32Array, rng: Rng) => {
         const input = inputs.next(observations);
         const record = Math.min(tasks.batch, (this.options.recordProbabilities ?? 0) - this.recordedCount);
         const out = tf.tidy(() => {
@@ -76,9 +81,9 @@ export class Rl2Agent implements Policy {
         }
         hidden.dispose();
         hidden = out.hidden;
-        const actions = Int32Array.from(out.actions.dataSync());
+        const [actions] = await readTensors([out.actions]);
         out.actions.dispose();
-        return actions;
+        return Int32Array.from(actions!);
       },
       observe: (actions: Int32Array, result: StepResult) => inputs.observe(actions, result),
       dispose: () => hidden.dispose(),

@@ -193,11 +193,11 @@ describe('RL² training', () => {
     trainer.dispose();
   });
 
-  it('an agent with an input embedding saves and loads with the same actions and values', () => {
+  it('an agent with an input embedding saves and loads with the same actions and values', async () => {
     const trainer = new Rl2Trainer({ config: { env: 'mdp', episodes: 2, hidden: 6, embedding: 5, seed: 3 } });
     expect(trainer.policy.weightNames.slice(0, 2)).toEqual(['embedW', 'embedB']);
     const dir = mkdtempSync(join(tmpdir(), 'rl2-embedding-'));
-    saveRl2Agent(trainer.policy, trainer.config, dir);
+    saveRl2Agent(await trainer.policy.weightValues(), trainer.config, dir);
     const loaded = loadRl2Agent(dir).agent.network;
     const input = tf.randomNormal([4, trainer.policy.shape.inputSize], 0, 1, 'float32', 9) as tf.Tensor2D;
     const hidden = trainer.policy.initialState(4);
@@ -230,11 +230,11 @@ describe('RL² training', () => {
       expect(trainer.critic!.shape.inputSize).toBe(trainer.policy.shape.inputSize + 3 - extra);
       await trainer.train();
       const dir = mkdtempSync(join(tmpdir(), 'rl2-time-'));
-      saveRl2Agent(trainer.policy, trainer.config, dir);
+      saveRl2Agent(await trainer.policy.weightValues(), trainer.config, dir);
       const options = { episodes: 2, trials: 32, seed: 'same' };
-      const trained = evaluatePolicy(trainer.agent(), trainer.env, options);
+      const trained = await evaluatePolicy(trainer.agent(), trainer.env, options);
       const loaded = loadRl2Agent(dir).agent;
-      expect(evaluatePolicy(loaded, trainer.env, options).totals).toEqual(trained.totals);
+      expect((await evaluatePolicy(loaded, trainer.env, options)).totals).toEqual(trained.totals);
       loaded.network.dispose();
       trainer.dispose();
     },

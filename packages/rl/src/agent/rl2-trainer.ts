@@ -13,6 +13,7 @@ import {
   initAdam,
   LoopedProgram,
   type NamedValues,
+  type ProgramCheckpoint,
   parseConfig,
   Rng,
   resolveKernels,
@@ -25,6 +26,7 @@ import { z } from 'zod';
 import type { Env } from '../env/env.js';
 import { envFor } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
+import { GRU_SEQUENCE } from '../ops/gru-sequence-kernel.js';
 import { PpoGradientRunner } from '../parallel/ppo-gradient-runner.js';
 import { rlWorkerPool } from '../parallel/rl-worker-pool.js';
 import { advantageTargets } from './advantage-targets.js';
@@ -121,7 +123,7 @@ export class Rl2Trainer extends LoopedProgram {
     this.total = this.config.iterations;
     ({ policy: this.policy, critic: this.critic } = rl2Networks(this.config, this.env, this.root));
     // Fail now, not at the first step, when fused kernels are asked for on a backend without them.
-    resolveKernels(this.config.kernels);
+    resolveKernels(this.config.kernels, tf.getBackend(), GRU_SEQUENCE);
     this.pool = rlWorkerPool(this.config.workers);
     this.gradients = new PpoGradientRunner(this.pool);
     this.update = policyUpdateFor(this.config.algorithm, this.pool);
@@ -147,7 +149,7 @@ export class Rl2Trainer extends LoopedProgram {
   /** One iteration: a batch of whole trials, then PPO epochs over it. */
   async step(iteration: number): Promise<StepResult> {
     const rng = this.root.child('iteration').child(iteration);
-    const rollout = collectTrials(this.policy, this.env, {
+    const rollout = await collectTrials(this.policy, this.env, {
       batch: this.config.batch,
       episodes: this.config.episodes,
       taskRng: rng.child('tasks'),
@@ -171,26 +173,26 @@ export class Rl2Trainer extends LoopedProgram {
   }
 
   /** Mean total reward on held-out trials (their own stream; they select the best weights). */
-  evaluate(): Evaluation {
+  async evaluate(): Promise<Evaluation> {
     const agent = new Rl2Agent(this.policy, this.env, {
       ...rl2AgentOptions(this.config),
       recordProbabilities: RECORDED_PROBABILITY_ROWS,
     });
-    const result = evaluatePolicy(agent, this.env, {
+    const result = await evaluatePolicy(agent, this.env, {
       episodes: this.config.episodes,
       trials: this.config.evalTrials,
       seed: rl2EvaluationSeed(this.config.seed),
     });
-    const histograms = { actionProbability: histogramOf(agent.takeRecordedProbabilities()) };
+    const histograms = { actionProbability: histogramOf(await agent.takeRecordedProbabilities()) };
     return { value: result.mean, stderr: result.stderr, histograms };
   }
 
   /** The agent's weights (the policy network). */
-  weights(): NamedValues[] {
+  weights(): Promise<NamedValues[]> {
     return this.policy.weightValues();
   }
 
-  checkpoint(): { state: Record<string, unknown>; tensors: Record<string, NamedValues[]> } {
+  async checkpoint(): Promise<ProgramCheckpoint> {
     const state: z.infer<typeof checkpointStateSchema> = {
       adamStep: this.adam.step,
       valueNormalizer: this.valueNormalizer.state(),
@@ -198,9 +200,9 @@ export class Rl2Trainer extends LoopedProgram {
     return {
       state,
       tensors: {
-        weights: this.policy.weightValues(),
-        ...(this.critic && { critic: this.critic.weightValues() }),
-        adam: adamValues(this.adam, this.trainedVariableNames()),
+        weights: await this.policy.weightValues(),
+        ...(this.critic && { critic: await this.critic.weightValues() }),
+        adam: await adamValues(this.adam, this.trainedVariableNames()),
       },
     };
   }
@@ -243,7 +245,7 @@ export class Rl2Trainer extends LoopedProgram {
     const gaeLambda = this.gaeLambdaAt(iteration);
     const learningRate = this.learningRateAt(iteration);
     const settings = { ...cfg, entropyCoefficient: this.entropyCoefficientAt(iteration) };
-    const { criticRollout, advantages, targets } = advantageTargets({
+    const { criticRollout, advantages, targets } = await advantageTargets({
       rollout,
       policy: this.policy,
       critic: this.critic,
@@ -288,7 +290,7 @@ export class Rl2Trainer extends LoopedProgram {
         // Losses come from the network that trains on them (a policy step reported its own policy terms).
         const policyPart = parts.find((p) => p.heads.policy);
         const valuePart = parts.find((p) => p.heads.value)!;
-        const result = clipAndApply(
+        const result = await clipAndApply(
           parts.map((p) => ({
             variables: p.network.variables,
             gradients: p.network.variables.map((v) => p.grads[v.name]!),

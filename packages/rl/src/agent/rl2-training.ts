@@ -142,10 +142,10 @@ Examples:
       train: () => trained.train(),
       stop: () => trained.stop(),
       requestCheckpoint: () => trained.requestCheckpoint(),
-      reference: () => ({ entries: referenceEntries(config, trained.env) }),
-      finish: (summary) => {
+      reference: async () => ({ entries: await referenceEntries(config, trained.env) }),
+      finish: async (summary) => {
         if (summary.reason === 'failed') return {};
-        saveRl2Agent(trained.policy, trained.config, join(context.runDir, 'agent'));
+        saveRl2Agent(await trained.policy.weightValues(), trained.config, join(context.runDir, 'agent'));
         const best = trained.bestWeightValues;
         if (best) saveRl2Agent(best, trained.config, join(context.runDir, 'best'));
         return {};
@@ -156,14 +156,19 @@ Examples:
 };
 
 /** The reference baselines on the run's own held-out trials: same stream and count, so comparable. */
-function referenceEntries(config: Rl2TrainConfig, env: Env): { label: string; value: number }[] {
-  return (REFERENCE_BASELINES[config.env] ?? []).map((name) => {
-    const policy = tuneBaseline(env, name, { episodes: config.episodes, seed: 'tune' });
-    const r = evaluatePolicy(policy, env, {
+async function referenceEntries(
+  config: Rl2TrainConfig,
+  env: Env,
+): Promise<{ label: string; value: number }[]> {
+  const entries: { label: string; value: number }[] = [];
+  for (const name of REFERENCE_BASELINES[config.env] ?? []) {
+    const policy = await tuneBaseline(env, name, { episodes: config.episodes, seed: 'tune' });
+    const r = await evaluatePolicy(policy, env, {
       episodes: config.episodes,
       trials: config.evalTrials,
       seed: rl2EvaluationSeed(config.seed),
     });
-    return { label: name, value: r.mean };
-  });
+    entries.push({ label: name, value: r.mean });
+  }
+  return entries;
 }

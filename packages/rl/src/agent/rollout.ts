@@ -1,4 +1,4 @@
-import { Categorical, gumbelMax, type Rng } from '@metagrad/core';
+import { Categorical, gumbelMax, type Rng, readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../env/env.js';
 import type { GruPolicy } from './gru-policy.js';
@@ -24,7 +24,7 @@ export interface Rollout {
  * each trial and is carried, unreset, across the trial's episode boundaries. Actions are sampled
  * with @metagrad/core's Gumbel-max sampler from `rng`.
  */
-export function collectTrials(
+export async function collectTrials(
   policy: GruPolicy,
   env: Env,
   options: {
@@ -36,7 +36,7 @@ export function collectTrials(
     /** Give the policy the time inputs of `rl2Input` (its network must have been built for them). */
     timeInputs?: boolean;
   },
-): Rollout {
+): Promise<Rollout> {
   const { batch, episodes } = options;
   const tasks = env.sampleTasks(options.taskRng, batch);
   const inputs = new Rl2InputStream(env, batch, options.timeInputs ? episodes : undefined);
@@ -65,16 +65,16 @@ export function collectTrials(
       });
       hidden.dispose();
       hidden = out.hidden;
-      const actions = Int32Array.from(out.actions.dataSync());
-      const logProbs = Float32Array.from(out.logProbs.dataSync());
-      const values = Float32Array.from(out.value.dataSync());
+      // One read a step: the environment steps on the host.
+      const [actionValues, logProbs, values] = await readTensors([out.actions, out.logProbs, out.value]);
       tf.dispose([out.actions, out.logProbs, out.value]);
+      const actions = Int32Array.from(actionValues!);
       const result = tasks.step(actions, options.outcomeRng);
       rollout.inputs.push(input);
       rollout.actions.push(actions);
       rollout.rewards.push(result.rewards);
-      rollout.logProbs.push(logProbs);
-      rollout.values.push(values);
+      rollout.logProbs.push(logProbs!);
+      rollout.values.push(values!);
       for (let i = 0; i < batch; i++) rollout.totals[i]! += result.rewards[i]!;
       inputs.observe(actions, result);
       observations = result.observations;

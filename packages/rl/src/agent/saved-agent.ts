@@ -21,12 +21,11 @@ const manifestSchema = z.object({
 });
 
 /**
- * Saves an RL² network (or its weights as {@link GruPolicy.weightValues} returns them) and the
- * config it was trained with, in @metagrad/core's saved-model format: `<dir>/agent.json` and
+ * Saves an RL² network's weights (as {@link GruPolicy.weightValues} reads them) and the config
+ * it was trained with, in @metagrad/core's saved-model format: `<dir>/agent.json` and
  * `<dir>/weights.bin`, replaced as a whole, atomically.
  */
-export function saveRl2Agent(network: GruPolicy | NamedValues[], config: Rl2Config, dir: string): void {
-  const weights = Array.isArray(network) ? network : network.weightValues();
+export function saveRl2Agent(weights: NamedValues[], config: Rl2Config, dir: string): void {
   saveWeightsDirectory(dir, MANIFEST_FILE, { format: 'metagrad-rl2-agent', version: 2, config }, weights);
 }
 

@@ -1,3 +1,4 @@
+import { readScalars, readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { conjugateGradient } from './conjugate-gradient.js';
 import type { GruPolicy } from './gru-policy.js';
@@ -83,14 +84,9 @@ export class FlatWeights {
     this.size = this.sizes.reduce((a, b) => a + b, 0);
   }
 
-  read(): Float64Array {
-    const out = new Float64Array(this.size);
-    let offset = 0;
-    for (const v of this.variables) {
-      out.set(v.dataSync(), offset);
-      offset += v.size;
-    }
-    return out;
+  /** The current weights (one read from the backend). */
+  async read(): Promise<Float64Array> {
+    return this.join(await readTensors(this.variables));
   }
 
   write(values: Float64Array): void {
@@ -103,14 +99,21 @@ export class FlatWeights {
   }
 
   /** Gradients keyed by variable name, flattened in variable order (zero where a variable has none). */
-  flatten(grads: tf.NamedTensorMap): Float64Array {
+  async flatten(grads: tf.NamedTensorMap): Promise<Float64Array> {
+    const present = this.variables.filter((v) => grads[v.name]);
+    const values = await readTensors(present.map((v) => grads[v.name]!));
+    return this.join(this.variables.map((v) => values[present.indexOf(v)]));
+  }
+
+  /** Parts in variable order as one vector (zeros for a missing part). */
+  private join(parts: (Float32Array | undefined)[]): Float64Array {
     const out = new Float64Array(this.size);
     let offset = 0;
-    for (const v of this.variables) {
-      const g = grads[v.name];
-      if (g) out.set(g.dataSync(), offset);
+    this.variables.forEach((v, i) => {
+      const part = parts[i];
+      if (part) out.set(part, offset);
       offset += v.size;
-    }
+    });
     return out;
   }
 }
@@ -127,20 +130,26 @@ export class FlatWeights {
  */
 export class TrpoProblem implements TrpoObjective {
   readonly weights: FlatWeights;
-  readonly theta: Float64Array;
   private readonly oldLogProbs: tf.Tensor2D;
   private readonly oldProbs: tf.Tensor2D;
   private readonly oneHot: tf.Tensor2D;
   /** The trials Fisher-vector products average over: inputs `[T, b, I]` and π_old `[T·b, A]`. */
   private readonly fisher: { inputs: tf.Tensor3D; probs: tf.Tensor2D };
 
-  constructor(
+  /** The problem of `batch` at the policy's current weights θ_old. */
+  static async create(policy: GruPolicy, batch: TrpoBatch, fisherTrials?: number[]): Promise<TrpoProblem> {
+    const weights = new FlatWeights(policyVariables(policy));
+    return new TrpoProblem(policy, batch, weights, await weights.read(), fisherTrials);
+  }
+
+  private constructor(
     private readonly policy: GruPolicy,
     private readonly batch: TrpoBatch,
+    weights: FlatWeights,
+    readonly theta: Float64Array,
     fisherTrials?: number[],
   ) {
-    this.weights = new FlatWeights(policyVariables(policy));
-    this.theta = this.weights.read();
+    this.weights = weights;
     const logits = trialLogits(policy, batch.inputs);
     this.oldLogProbs = tf.logSoftmax(logits);
     this.oldProbs = tf.exp(this.oldLogProbs);
@@ -163,14 +172,16 @@ export class TrpoProblem implements TrpoObjective {
   }
 
   /** Jᵀ u / N over trials `inputs` (N steps), with u `[N, A]` a constant: one backward pass at θ_old. */
-  private vectorJacobian(inputs: tf.Tensor3D, u: tf.Tensor2D): Float64Array {
+  private async vectorJacobian(inputs: tf.Tensor3D, u: tf.Tensor2D): Promise<Float64Array> {
     const { value, grads } = tf.variableGrads(
       () => tf.div(tf.sum(tf.mul(trialLogits(this.policy, inputs, true), u)), u.shape[0]) as tf.Scalar,
       this.weights.variables,
     );
-    const out = this.weights.flatten(grads);
-    tf.dispose([value, ...Object.values(grads)]);
-    return out;
+    try {
+      return await this.weights.flatten(grads);
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   }
 
   /** Logits of trials `inputs` at θ_old + scale · shift (the variables are restored). */
@@ -184,17 +195,19 @@ export class TrpoProblem implements TrpoObjective {
   }
 
   /** g = ∇L(θ_old) with L(θ) = mean(π_θ(a)/π_old(a) · A): Jᵀ[A ⊙ (onehot(a) − π)] / N. */
-  surrogateGradient(): Float64Array {
+  async surrogateGradient(): Promise<Float64Array> {
     const u = tf.tidy(() =>
       tf.mul(tf.sub(this.oneHot, this.oldProbs), tf.reshape(this.batch.advantages, [-1, 1])),
     );
-    const g = this.vectorJacobian(this.batch.inputs, u as tf.Tensor2D);
-    u.dispose();
-    return g;
+    try {
+      return await this.vectorJacobian(this.batch.inputs, u as tf.Tensor2D);
+    } finally {
+      u.dispose();
+    }
   }
 
   /** F v + λ v, F = Jᵀ M J / N at θ_old. */
-  fisherVectorProduct(v: Float64Array, damping: number): Float64Array {
+  async fisherVectorProduct(v: Float64Array, damping: number): Promise<Float64Array> {
     let norm = 0;
     for (const x of v) norm = Math.max(norm, Math.abs(x));
     if (norm === 0) return new Float64Array(v.length);
@@ -210,30 +223,35 @@ export class TrpoProblem implements TrpoObjective {
       return tf.sub(weighted, tf.mul(probs, tf.sum(weighted, -1, true)));
     });
     tf.dispose([plus, minus]);
-    const fv = this.vectorJacobian(inputs, u as tf.Tensor2D);
+    const fv = await this.vectorJacobian(inputs, u as tf.Tensor2D);
     u.dispose();
     for (let i = 0; i < fv.length; i++) fv[i]! += damping * v[i]!;
     return fv;
   }
 
   /** Mean KL(π_old ‖ π_θ) over the batch's steps and the surrogate gain L(θ) − L(θ_old) at θ = θ_old + step. */
-  evaluate(step: Float64Array): { kl: number; gain: number } {
+  async evaluate(step: Float64Array): Promise<{ kl: number; gain: number }> {
     const logits = this.logitsAt(this.batch.inputs, step, 1);
-    const [kl, gain] = tf.tidy(() => {
+    const terms = tf.tidy(() => {
       const logP = tf.logSoftmax(logits);
       const kl = tf.mean(tf.sum(tf.mul(this.oldProbs, tf.sub(this.oldLogProbs, logP)), -1));
       const logRatio = tf.sum(tf.mul(this.oneHot, tf.sub(logP, this.oldLogProbs)), -1);
       // L(θ_old) = mean(A): every ratio is 1 there.
       const gain = tf.mean(tf.mul(tf.sub(tf.exp(logRatio), 1), this.batch.advantages));
-      return [kl.dataSync()[0]!, gain.dataSync()[0]!];
+      return [kl, gain];
     });
     logits.dispose();
+    const [kl, gain] = await readScalars(terms);
+    tf.dispose(terms);
     return { kl: kl!, gain: gain! };
   }
 
   /** Mean entropy of π_old (nats). */
-  entropy(): number {
-    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(this.oldProbs, this.oldLogProbs), -1))).dataSync()[0]!);
+  async entropy(): Promise<number> {
+    const entropy = tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(this.oldProbs, this.oldLogProbs), -1))));
+    const [value] = await readScalars([entropy]);
+    entropy.dispose();
+    return value!;
   }
 
   dispose(): void {
@@ -298,7 +316,7 @@ export async function lineSearch(
  *
  * @example
  * ```ts
- * const problem = new TrpoProblem(policy, batch);
+ * const problem = await TrpoProblem.create(policy, batch);
  * const report = await trpoStep(policy, problem, { maxKl: 0.01, cgIterations: 10, cgDamping: 0.01, backtracks: 15, backtrackRatio: 0.8 });
  * problem.dispose();
  * ```
@@ -323,7 +341,7 @@ export async function trpoStep(
   );
   if (step) {
     const weights = new FlatWeights(policyVariables(policy));
-    weights.write(weights.read().map((w, i) => w + step[i]!));
+    weights.write((await weights.read()).map((w, i) => w + step[i]!));
   }
   return { ...report, cgResidual: residual, entropy: await objective.entropy() };
 }

@@ -12,10 +12,10 @@ describe('the Bayes-optimal bandit value', () => {
     expect(bayesOptimalValue(2, 2)).toBeCloseTo(0.5 * (1 + 2 / 3) + 0.5 * 0.5, 12);
   });
 
-  it('bounds what tuned Gittins earns at n = 10, k = 5 (20,000 trials, 3 standard errors)', () => {
+  it('bounds what tuned Gittins earns at n = 10, k = 5 (20,000 trials, 3 standard errors)', async () => {
     const optimum = bayesOptimalValue(10, 5);
     expect(optimum).toBeCloseTo(6.66, 2);
-    const gittins = evaluatePolicy(new GittinsBandit(0.5, 10), new BernoulliBandit(5), {
+    const gittins = await evaluatePolicy(new GittinsBandit(0.5, 10), new BernoulliBandit(5), {
       episodes: 10,
       trials: 20_000,
       seed: 'ceiling',
@@ -25,12 +25,12 @@ describe('the Bayes-optimal bandit value', () => {
     expect(gittins.mean + 3 * gittins.stderr).toBeGreaterThan(optimum - 0.1);
   });
 
-  it('acting on it earns its value, and tuned Gittins earns no more on the same tasks (3 standard errors)', () => {
+  it('acting on it earns its value, and tuned Gittins earns no more on the same tasks (3 standard errors)', async () => {
     const options = { episodes: 10, trials: 20_000, seed: 'ceiling' };
     const env = new BernoulliBandit(5);
-    const optimal = evaluatePolicy(new BayesOptimalBandit(10), env, options);
+    const optimal = await evaluatePolicy(new BayesOptimalBandit(10), env, options);
     expect(Math.abs(optimal.mean - bayesOptimalValue(10, 5))).toBeLessThan(3 * optimal.stderr);
-    const gittins = evaluatePolicy(new GittinsBandit(0.5, 10), env, options);
+    const gittins = await evaluatePolicy(new GittinsBandit(0.5, 10), env, options);
     const difference = optimal.totals.map((v, i) => v - gittins.totals[i]!);
     const mean = difference.reduce((a, b) => a + b, 0) / difference.length;
     const stderr = Math.sqrt(

@@ -4,10 +4,10 @@ import { evaluatePolicy } from '../eval/evaluate.js';
 import { Opsrl, Psrl } from './mdp-policies.js';
 
 describe('optimistic posterior sampling (OPSRL)', () => {
-  it('with one posterior sample is PSRL, trial for trial', () => {
+  it('with one posterior sample is PSRL, trial for trial', async () => {
     const options = { episodes: 5, trials: 100, seed: 4 };
-    const psrl = evaluatePolicy(new Psrl(), new TabularMdp(), options);
-    const opsrl = evaluatePolicy(new Opsrl(1), new TabularMdp(), options);
+    const psrl = await evaluatePolicy(new Psrl(), new TabularMdp(), options);
+    const opsrl = await evaluatePolicy(new Opsrl(1), new TabularMdp(), options);
     expect(opsrl.totals).toEqual(psrl.totals);
   });
 

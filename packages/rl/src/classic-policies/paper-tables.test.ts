@@ -16,13 +16,13 @@ import { RandomMdpPolicy, Ucrl2 } from './mdp-policies.js';
 // `tuneBaseline` picks on its own tuning trials (UCB1 on the posterior mean c = 0.1, Gittins γ = 0.98, UCRL2 scale 0.3).
 const TRIALS = 1000;
 
-function withinTwoStandardErrors(
+async function withinTwoStandardErrors(
   policy: Policy,
   env: BernoulliBandit | TabularMdp,
   episodes: number,
   paper: number,
 ) {
-  const r = evaluatePolicy(policy, env, { episodes, trials: TRIALS, seed: 1 });
+  const r = await evaluatePolicy(policy, env, { episodes, trials: TRIALS, seed: 1 });
   expect(Math.abs(r.mean - paper)).toBeLessThan(2 * r.stderr);
 }
 
@@ -36,22 +36,22 @@ describe('baselines reproduce the paper within 2 standard errors at 1000 trials'
     // (empirical means, each arm tried once first) reaches 76.7 ± 0.5 at its tuned c = 0.2.
     ['ucb1-posterior', 78.0, () => new PosteriorUcb(0.1)],
     ['gittins', 78.3, () => new GittinsBandit(0.98, 100)],
-  ] as const)('bandit n = 100, k = 5: %s ≈ %f', (_, paper, make) => {
-    withinTwoStandardErrors(make(), bandit, 100, paper);
+  ] as const)('bandit n = 100, k = 5: %s ≈ %f', async (_, paper, make) => {
+    await withinTwoStandardErrors(make(), bandit, 100, paper);
   });
 
   it.each([
     ['random', 5.0, () => new RandomBandit()],
     ['thompson', 5.7, () => new ThompsonSampling()],
     ['greedy', 6.6, () => new GreedyBandit()],
-  ] as const)('bandit n = 10, k = 5: %s ≈ %f', (_, paper, make) => {
-    withinTwoStandardErrors(make(), bandit, 10, paper);
+  ] as const)('bandit n = 10, k = 5: %s ≈ %f', async (_, paper, make) => {
+    await withinTwoStandardErrors(make(), bandit, 10, paper);
   });
 
   it.each([
     ['random', 100.1, () => new RandomMdpPolicy()],
     ['ucrl2', 146.6, () => new Ucrl2(0.3)],
-  ] as const)('MDP n = 10: %s ≈ %f', (_, paper, make) => {
-    withinTwoStandardErrors(make(), new TabularMdp(), 10, paper);
+  ] as const)('MDP n = 10: %s ≈ %f', async (_, paper, make) => {
+    await withinTwoStandardErrors(make(), new TabularMdp(), 10, paper);
   });
 });

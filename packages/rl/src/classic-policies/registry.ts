@@ -129,16 +129,16 @@ export interface TuneBaselineOptions {
  *
  * @example
  * ```ts
- * const ucb = tuneBaseline(new BernoulliBandit(5), 'ucb1', { episodes: 100 });
+ * const ucb = await tuneBaseline(new BernoulliBandit(5), 'ucb1', { episodes: 100 });
  * ```
  */
-export function tuneBaseline(env: Env, name: string, options: TuneBaselineOptions): Policy {
+export async function tuneBaseline(env: Env, name: string, options: TuneBaselineOptions): Promise<Policy> {
   const candidates = baselineCandidates(env, name, options.episodes);
   if (candidates.length === 1) return candidates[0]!;
   let best = candidates[0]!;
   let bestMean = -Infinity;
   for (const candidate of candidates) {
-    const { mean } = evaluatePolicy(candidate, env, {
+    const { mean } = await evaluatePolicy(candidate, env, {
       episodes: options.episodes,
       trials: options.trials ?? 500,
       seed: options.seed ?? 'tune',

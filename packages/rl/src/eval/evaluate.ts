@@ -37,11 +37,15 @@ export interface EvaluationResult {
  *
  * @example
  * ```ts
- * const r = evaluatePolicy(new Ucb1(0.2), new BernoulliBandit(5), { episodes: 100 });
+ * const r = await evaluatePolicy(new Ucb1(0.2), new BernoulliBandit(5), { episodes: 100 });
  * console.log(r.mean.toFixed(1), '±', r.stderr.toFixed(1));
  * ```
  */
-export function evaluatePolicy(policy: Policy, env: Env, options: EvaluateOptions): EvaluationResult {
+export async function evaluatePolicy(
+  policy: Policy,
+  env: Env,
+  options: EvaluateOptions,
+): Promise<EvaluationResult> {
   const trials = options.trials ?? 1000;
   const batchSize = options.batch ?? 250;
   const root = new Rng(options.seed ?? 0);
@@ -57,7 +61,7 @@ export function evaluatePolicy(policy: Policy, env: Env, options: EvaluateOption
     for (let e = 0; e < options.episodes; e++) {
       let obs = tasks.reset();
       for (let t = 0; t < env.episodeLength; t++) {
-        const actions = run.act(obs, policyRng);
+        const actions = await run.act(obs, policyRng);
         const result = tasks.step(actions, outcomeRng);
         run.observe(actions, result);
         for (let i = 0; i < batch; i++) {

@@ -15,8 +15,11 @@ export interface Policy {
 
 /** A policy acting in one batch of trials. */
 export interface PolicyRun {
-  /** One action per trial for the current observations `[batch × observationSize]`. */
-  act(observations: Float32Array, rng: Rng): Int32Array;
+  /**
+   * One action per trial for the current observations `[batch × observationSize]`; a policy on
+   * tensors answers asynchronously, since a GPU backend can only read that way.
+   */
+  act(observations: Float32Array, rng: Rng): Int32Array | Promise<Int32Array>;
   /** The outcome of the actions just taken. */
   observe(actions: Int32Array, result: StepResult): void;
   /** Frees resources (tensors) held for the trials. */

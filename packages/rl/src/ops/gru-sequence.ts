@@ -8,6 +8,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { GRU_SEQUENCE, type GruSequenceAttrs } from './gru-sequence-kernel.js';
 import './gru-sequence_grad.js';
+import { gruSequenceOnWebGpu } from './gru-sequence-webgpu.js';
 
 /** Weights of a GRU (gates z, r, n) with an optional ReLU input embedding. */
 export interface GruWeights {
@@ -31,8 +32,9 @@ export interface GruWeights {
  * n = tanh(xW_n + (r ⊙ h)U_n + b_n), and x = relu(input·W_φ + b_φ) when there is an embedding.
  * Differentiable in every input (backpropagation through time) with `tf.variableGrads`.
  *
- * `kernels` picks the implementation: the fused SIMD WebAssembly kernel, which keeps the whole
- * recurrence in kernel memory and has a hand-written adjoint, or the composite of tfjs ops.
+ * `kernels` picks the implementation: the fused kernel, which keeps the whole recurrence in kernel
+ * memory with a hand-written adjoint (SIMD WebAssembly on wasm and cpu, one WGSL dispatch per
+ * direction on webgpu), or the composite of tfjs ops.
  */
 export function gruSequence(
   inputsTensor: tf.Tensor3D,
@@ -41,7 +43,8 @@ export function gruSequence(
   kernels: KernelChoice = 'auto',
 ): tf.Tensor3D {
   const embedding = weights.embedW !== undefined;
-  if (resolveKernels(kernels) === 'composite') return compositeSequence(inputsTensor, h0, weights);
+  if (resolveKernels(kernels, tf.getBackend(), GRU_SEQUENCE) === 'composite')
+    return compositeSequence(inputsTensor, h0, weights);
   const inputs: tf.NamedTensorMap = { inputs: inputsTensor, h0 };
   for (const [name, value] of Object.entries(weights)) if (value) inputs[name] = value;
   const [steps, batch, inputSize] = inputsTensor.shape;
@@ -55,6 +58,7 @@ export function gruSequence(
     width: weights.Wz.shape[0],
     embeddingUnits: weights.embedW?.shape[1] ?? 0,
   };
+  if (tf.getBackend() === 'webgpu') return gruSequenceOnWebGpu(inputs, attrs);
   const [hidden, handle] = tf
     .engine()
     .runKernel(GRU_SEQUENCE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];

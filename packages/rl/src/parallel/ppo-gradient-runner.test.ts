@@ -10,14 +10,14 @@ import { PpoGradientRunner } from './ppo-gradient-runner.js';
 
 const settings = { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.01 };
 
-describe('PPO gradients split across worker threads', () => {
+describe('PPO gradients split across worker threads', async () => {
   const env = new BernoulliBandit(5);
   const policy = new GruPolicy(
     { inputSize: rl2InputSize(env.observationSize, env.numActions), hidden: 16, actions: 5, embedding: 8 },
     new Rng('workers'),
   );
   const r = new Rng('rollout');
-  const rollout = collectTrials(policy, env, {
+  const rollout = await collectTrials(policy, env, {
     batch: 13,
     episodes: 12,
     taskRng: r.child('t'),
@@ -68,7 +68,7 @@ describe('PPO gradients split across worker threads', () => {
         events: { emit: () => {} },
       });
       await trainer.train();
-      const weights = trainer.policy.weightValues().map((w) => Array.from(w.values));
+      const weights = (await trainer.policy.weightValues()).map((w) => Array.from(w.values));
       trainer.dispose();
       return weights;
     };

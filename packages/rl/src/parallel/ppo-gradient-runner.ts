@@ -1,4 +1,11 @@
-import { type RunnerPool, shardedCall, type WorkerPool, weightedMean, weightedSum } from '@metagrad/core';
+import {
+  type RunnerPool,
+  readTensors,
+  shardedCall,
+  type WorkerPool,
+  weightedMean,
+  weightedSum,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { type PpoSettings, selectTrialData, selectTrials } from '../agent/ppo.js';
@@ -47,7 +54,7 @@ export class PpoGradientRunner {
       tf.dispose(Object.values(minibatch));
       return out;
     }
-    const weights = network.variables.map((v) => v.dataSync() as Float32Array);
+    const weights = await readTensors(network.variables);
     // Each shard's terms are means over its trials: weighted by the shard's share.
     const { results, shares } = await shardedCall<PpoShardResult>(
       this.workerPool.pool,

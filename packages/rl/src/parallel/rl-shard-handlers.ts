@@ -1,5 +1,5 @@
 // The worker side of parallel RL² updates: PPO gradients and TRPO quantities of one shard of the trials.
-import { type KernelChoice, Rng, type ShardHandlers } from '@metagrad/core';
+import { type KernelChoice, Rng, readTensors, type ShardHandlers } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { GruPolicy, type GruPolicyShape } from '../agent/gru-policy.js';
 import {
@@ -81,44 +81,58 @@ function currentTrpo() {
 }
 
 export const shardHandlers = {
-  ppoGradients: (request: PpoShardRequest): PpoShardResult => {
+  ppoGradients: async (request: PpoShardRequest): Promise<PpoShardResult> => {
     const network = networkWith(request.shape, request.kernels, request.weights);
     const minibatch = minibatchTensors(request.data);
     const { grads, ...terms } = ppoGradients(network, minibatch, request.settings, request.heads);
-    const result: PpoShardResult = {
-      grads: network.variables.map((v) => grads[v.name]!.dataSync() as Float32Array),
-      total: terms.total.dataSync()[0]!,
-      policy: terms.policy.dataSync()[0]!,
-      value: terms.value.dataSync()[0]!,
-      entropy: terms.entropy.dataSync()[0]!,
-    };
-    tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch)]);
-    return result;
+    try {
+      const gradients = network.variables.map((v) => grads[v.name]!);
+      const [total, policy, value, entropy, ...values] = await readTensors([
+        terms.total,
+        terms.policy,
+        terms.value,
+        terms.entropy,
+        ...gradients,
+      ]);
+      return {
+        grads: values,
+        total: total![0]!,
+        policy: policy![0]!,
+        value: value![0]!,
+        entropy: entropy![0]!,
+      };
+    } finally {
+      tf.dispose([...Object.values(grads), ...Object.values(terms), ...Object.values(minibatch)]);
+    }
   },
 
-  trpoStart: (request: TrpoShardRequest): TrpoShardStart => {
+  trpoStart: async (request: TrpoShardRequest): Promise<TrpoShardStart> => {
     endTrpo();
     const network = networkWith(request.shape, request.kernels, request.weights);
     const batch = minibatchTensors(request.data);
     const fisher = request.fisherTrials;
     // A shard with none of the Fisher trials keeps all of them locally, but its products weigh 0.
-    const problem = new TrpoProblem(network, batch, fisher && fisher.length > 0 ? fisher : undefined);
+    const problem = await TrpoProblem.create(
+      network,
+      batch,
+      fisher && fisher.length > 0 ? fisher : undefined,
+    );
     trpo = { problem, batch, hasFisher: fisher === undefined || fisher.length > 0 };
     return {
-      gradient: problem.surrogateGradient(),
-      entropy: problem.entropy(),
+      gradient: await problem.surrogateGradient(),
+      entropy: await problem.entropy(),
       fisherTrials: fisher?.length ?? request.data.batch,
     };
   },
 
-  trpoFisher: (request: { v: Float64Array; damping: number }): Float64Array => {
+  trpoFisher: async (request: { v: Float64Array; damping: number }): Promise<Float64Array> => {
     const { problem, hasFisher } = currentTrpo();
     return hasFisher
-      ? problem.fisherVectorProduct(request.v, request.damping)
+      ? await problem.fisherVectorProduct(request.v, request.damping)
       : new Float64Array(request.v.length);
   },
 
-  trpoEvaluate: (request: { step: Float64Array }): { kl: number; gain: number } =>
+  trpoEvaluate: (request: { step: Float64Array }): Promise<{ kl: number; gain: number }> =>
     currentTrpo().problem.evaluate(request.step),
 
   trpoEnd: (): null => {

@@ -10,12 +10,12 @@ import { TrpoRunner } from './trpo-runner.js';
 
 const settings = { maxKl: 0.01, cgIterations: 8, cgDamping: 0.01, backtracks: 10, backtrackRatio: 0.8 };
 
-describe('TRPO steps split across worker threads', () => {
+describe('TRPO steps split across worker threads', async () => {
   const env = new TabularMdp();
   const shape = { inputSize: rl2InputSize(env.observationSize, env.numActions), hidden: 12, actions: 5 };
   const r = new Rng('rollout');
   const start = new GruPolicy(shape, new Rng('trpo-workers'));
-  const rollout = collectTrials(start, env, {
+  const rollout = await collectTrials(start, env, {
     batch: 11,
     episodes: 2,
     taskRng: r.child('t'),
@@ -76,7 +76,7 @@ describe('TRPO steps split across worker threads', () => {
         events: { emit: () => {} },
       });
       await trainer.train();
-      const weights = trainer.policy.weightValues().map((w) => Array.from(w.values));
+      const weights = (await trainer.policy.weightValues()).map((w) => Array.from(w.values));
       trainer.dispose();
       return weights;
     };

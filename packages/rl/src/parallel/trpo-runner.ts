@@ -1,4 +1,4 @@
-import { type RunnerPool, shardedCall, type WorkerPool, weightedMean } from '@metagrad/core';
+import { type RunnerPool, readTensors, shardedCall, type WorkerPool, weightedMean } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GruPolicy } from '../agent/gru-policy.js';
 import { selectTrialData, selectTrials } from '../agent/ppo.js';
@@ -43,7 +43,7 @@ export class TrpoRunner {
     const { pool } = this.workerPool;
     if (pool.size === 1) {
       const batch = selectTrials(rollout, all, advantages, advantages);
-      const problem = new TrpoProblem(policy, batch, fisherTrials);
+      const problem = await TrpoProblem.create(policy, batch, fisherTrials);
       try {
         return await trpoStep(policy, problem, settings);
       } finally {
@@ -51,7 +51,7 @@ export class TrpoRunner {
         tf.dispose(Object.values(batch));
       }
     }
-    const weights = policy.variables.map((v) => v.dataSync() as Float32Array);
+    const weights = await readTensors(policy.variables);
     // Each worker keeps its shard's problem until the step ends.
     const { results: starts, shares } = await shardedCall<TrpoShardStart>(
       pool,

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findWebGpuAdapter, type TrainEvent } from '@metagrad/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { metagrad } from '../testing/run-metagrad.js';
+import { planL2lTrain, planRl2Train, runL2lTrain, runRl2Train } from '../testing/trainers-in-process.js';
+
+const adapter = await findWebGpuAdapter().catch((error: Error) => error);
+const unavailable = adapter instanceof Error ? adapter.message : undefined;
+if (unavailable) console.warn(`webgpu training tests skipped: ${unavailable}`);
+
+/** A run's events, kept. */
+function recording() {
+  const events: TrainEvent[] = [];
+  const io = {
+    sinks: [{ emit: (e: TrainEvent) => events.push(e) }],
+    print: () => {},
+    beforeStep: async () => {},
+    plainProgress: false,
+  };
+  return { events, io };
+}
+
+const runDir = (name: string) => join(mkdtempSync(join(tmpdir(), `webgpu-${name}-`)), 'run');
+const progress = (events: TrainEvent[]) => events.filter((e) => e.type === 'progress');
+const evaluations = (events: TrainEvent[]) => events.filter((e) => e.type === 'evaluation');
+
+/** Every metric of every step, webgpu against wasm: relative difference at most `tolerance`. */
+function expectSameSteps(webgpu: TrainEvent[], wasm: TrainEvent[], tolerance: number): void {
+  const [a, b] = [progress(webgpu), progress(wasm)];
+  expect(a.length).toBe(b.length);
+  a.forEach((event, i) => {
+    const other = b[i]!;
+    if (event.type !== 'progress' || other.type !== 'progress') return;
+    for (const [name, value] of Object.entries(other.metrics)) {
+      const difference = Math.abs(event.metrics[name]! - value) / Math.max(1, Math.abs(value));
+      expect(difference, `step ${event.step}: ${name}`).toBeLessThanOrEqual(tolerance);
+    }
+  });
+}
+
+describe.skipIf(unavailable !== undefined)(
+  unavailable ? `training on webgpu (skipped: ${unavailable})` : 'training on webgpu',
+  () => {
+    afterAll(async () => {
+      const { useBackend } = await import('@metagrad/core');
+      await useBackend(process.env.METAGRAD_BACKEND ?? 'wasm');
+    });
+
+    it('l2l train: the same seed on webgpu and wasm gives the same losses (1e-4 relative) and held-out number (1e-4)', async () => {
+      const settings = { epochs: 2, steps: 20, unroll: 10, instances: 8, evalInstances: 8, compare: false };
+      const runs = {} as Record<'webgpu' | 'wasm', { events: TrainEvent[]; dir: string }>;
+      for (const backend of ['webgpu', 'wasm'] as const) {
+        const { events, io } = recording();
+        const dir = runDir(`l2l-${backend}`);
+        expect(await runL2lTrain(await planL2lTrain({ ...settings, backend, runDir: dir }), io)).toBe(
+          'completed',
+        );
+        runs[backend] = { events, dir };
+      }
+      expectSameSteps(runs.webgpu.events, runs.wasm.events, 1e-4);
+      const [onGpu, onWasm] = [evaluations(runs.webgpu.events), evaluations(runs.wasm.events)];
+      expect(onGpu.length).toBe(1);
+      for (const [i, e] of onGpu.entries()) {
+        const other = onWasm[i]!;
+        if (e.type === 'evaluation' && other.type === 'evaluation')
+          expect(Math.abs(e.value - other.value)).toBeLessThanOrEqual(1e-4);
+      }
+      const config = JSON.parse(readFileSync(join(runs.webgpu.dir, 'config.json'), 'utf8'));
+      expect(config.backend).toBe('webgpu');
+      expect(config.adapter).toMatchObject({ kind: adapter instanceof Error ? '' : adapter.kind });
+    });
+
+    it('rl2 train (mdp, trpo): the first iterations on webgpu and wasm agree (1e-3 relative)', async () => {
+      const settings = {
+        env: 'mdp',
+        algorithm: 'trpo',
+        episodes: 1,
+        hidden: 8,
+        batch: 8,
+        iterations: 2,
+        evalTrials: 8,
+        workers: 1,
+      };
+      const runs = {} as Record<'webgpu' | 'wasm', TrainEvent[]>;
+      for (const backend of ['webgpu', 'wasm'] as const) {
+        const { events, io } = recording();
+        const plan = await planRl2Train({ ...settings, backend, runDir: runDir(`rl2-${backend}`) });
+        expect(await runRl2Train(plan, io)).toBe('completed');
+        runs[backend] = events;
+      }
+      expectSameSteps(runs.webgpu, runs.wasm, 1e-3);
+    });
+
+    it('rl2 train (bandit, ppo) and rl2 eval run on webgpu from the command line', () => {
+      const dir = runDir('cli');
+      const trained = metagrad(
+        ...['rl2', 'train', '--env', 'bandit', '--episodes', '2', '--hidden', '8', '--batch', '8'],
+        ...['--iterations', '1', '--eval-trials', '8', '--algorithm', 'ppo', '--backend', 'webgpu'],
+        ...['--run-dir', dir, '--json'],
+      );
+      expect(trained.code, trained.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({
+        status: 'completed',
+        backend: 'webgpu',
+      });
+      const evaluated = metagrad(
+        ...['rl2', 'eval', '--env', 'bandit', '--episodes', '2', '--trials', '8', '--policy', dir],
+        ...['--backend', 'webgpu', '--json'],
+      );
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(JSON.parse(evaluated.stdout)).toMatchObject({ trials: 8, backend: 'webgpu' });
+    });
+  },
+);
