@@ -93,6 +93,38 @@ describe.skipIf(unavailable !== undefined)(
       expectSameSteps(runs.webgpu, runs.wasm, 1e-3);
     });
 
+    it('l2l train (mlp, persistent ES), l2l eval and the generalisation study run on webgpu from the command line', () => {
+      const dir = runDir('l2l-cli');
+      const trained = metagrad(
+        ...['l2l', 'train', '--task', 'mlp', '--hidden', '4', '--batch-size', '8', '--estimator', 'pes'],
+        ...['--particles', '1', '--epochs', '1', '--steps', '4', '--unroll', '2', '--instances', '2'],
+        ...['--eval-instances', '2', '--no-compare', '--backend', 'webgpu', '--run-dir', dir, '--json'],
+      );
+      expect(trained.code, trained.stderr).toBe(0);
+      const evaluated = metagrad(
+        ...['l2l', 'eval', '--optimizer', dir, '--task', 'mlp', '--hidden', '4', '--batch-size', '8'],
+        ...['--steps', '4', '--instances', '2', '--backend', 'webgpu', '--json'],
+      );
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(Number.isFinite(JSON.parse(evaluated.stdout).log10FinalLoss)).toBe(true);
+      const study = metagrad(
+        ...[
+          'l2l',
+          'study',
+          'generalisation',
+          '--optimizer',
+          dir,
+          '--instances',
+          '2',
+          '--tune-instances',
+          '2',
+        ],
+        ...['--backend', 'webgpu', '--out', join(dir, '..', 'study'), '--json'],
+      );
+      expect(study.code, study.stderr).toBe(0);
+      expect(JSON.parse(study.stdout)).toMatchObject({ backend: 'webgpu', split: 'test' });
+    });
+
     it('rl2 train (bandit, ppo) and rl2 eval run on webgpu from the command line', () => {
       const dir = runDir('cli');
       const trained = metagrad(

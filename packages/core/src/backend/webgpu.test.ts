@@ -75,6 +75,19 @@ describe.skipIf(unavailable !== undefined)(
       tf.dispose([onGpu, actions]);
     });
 
+    it('a rejected GPU operation fails the next read with the reason and the size, once', async () => {
+      await useBackend('webgpu');
+      // 240 MB in one binding: past the 128 MiB every WebGPU device allows unless it asks for more.
+      const big = tf.add(tf.zeros([60_000_000]), 1);
+      await expect(readTensors([big])).rejects.toThrow(
+        /^a GPU operation failed: Binding size \(240000000\).*larger than the maximum/,
+      );
+      big.dispose();
+      const small = tf.add(tf.ones([2]), 1);
+      expect(Array.from((await readTensors([small]))[0]!)).toEqual([2, 2]);
+      small.dispose();
+    });
+
     it('auto uses webgpu only on a hardware adapter', async () => {
       const auto = await useBackend('auto');
       if (adapter instanceof Error) return;
