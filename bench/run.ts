@@ -84,10 +84,6 @@ for (const backend of requested) {
   console.log(`${backend}: ${detail}`);
   for (const workload of workloads) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
-    if (backend === 'webgpu' && !workload.asyncReadsOnly) {
-      console.log(`${workload.name.padEnd(44)} ${backend.padEnd(10)} skipped: it reads synchronously`);
-      continue;
-    }
     const state = await workload.setup();
     const n = workload.runs ?? runs;
     // On-demand workloads are whole experiments: no warm-up repetitions.

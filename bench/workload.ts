@@ -1,3 +1,6 @@
+/** Where gradient workers run: they are threads that split CPU work, one device per thread. */
+export const WORKER_BACKENDS = ['wasm', 'cpu', 'tensorflow'];
+
 /**
  * A named benchmark workload. `setup` builds state on the active backend, `run` is the timed
  * body (it must leave no tensors behind), `teardown` frees the state. `metrics` may add
@@ -8,11 +11,6 @@ export interface Workload<S = unknown> {
   description: string;
   /** Backends this workload is meaningful on; default: all available. */
   backends?: string[];
-  /**
-   * Reads results only with `await tensor.data()`, so it runs on webgpu too (synchronous reads fail
-   * there in Node); the others are skipped on webgpu.
-   */
-  asyncReadsOnly?: boolean;
   /** Timed runs (default from the harness). */
   runs?: number;
   /** Long workloads run only when `--filter` names them. */

@@ -20,7 +20,6 @@ export const gumbelSoftmaxWorkload: Workload<GumbelState> = {
     weights: tf.randomNormal([ROWS, COLS], 0, 1, 'float32', 2) as tf.Tensor2D,
     rng: new Rng('bench'),
   }),
-  asyncReadsOnly: true,
   run: async ({ logits, weights, rng }) => {
     const g = tf.grad((l: tf.Tensor) =>
       tf.sum(tf.mul(gumbelSoftmax(l, { temperature: 0.5, seed: rng }), weights)),

@@ -17,7 +17,7 @@ import {
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import * as tf from '@tensorflow/tfjs';
-import type { Workload } from '../workload.js';
+import { WORKER_BACKENDS, type Workload } from '../workload.js';
 
 const INSTANCES = 128;
 const DIMS = 10;
@@ -41,6 +41,7 @@ function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Wor
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20${suffix}`,
     description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on 128 quadratics`,
+    ...(workers > 1 && { backends: WORKER_BACKENDS }),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       optimizer.kernels = kernels;
@@ -59,7 +60,7 @@ function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Wor
         { unroll: UNROLL, noiseFor: (s) => new Rng('noise').child(s), metaStep: 0 },
         { family, taskSeed: taskRng.seed, noiseSeed: new Rng('noise').seed },
       );
-      result.metaLoss.dataSync();
+      await result.metaLoss.data();
       tf.dispose([result.metaLoss, ...result.gradients]);
       disposeInnerRun(result.next);
     },
@@ -104,7 +105,7 @@ function quadraticEsStep(kind: 'es' | 'pes', particles: number): Workload<Omit<M
         family,
         taskSeed: taskRng.seed,
       });
-      result.metaLoss.dataSync();
+      await result.metaLoss.data();
       tf.dispose([result.metaLoss, ...result.gradients]);
       disposeInnerRun(result.next);
       await estimator.dispose();
@@ -176,13 +177,11 @@ interface StepState {
 
 /**
  * The coordinatewise LSTM optimizer's step (2 × 20, K = 1) on 1280 coordinates, forward and every
- * gradient, on the composite kernels: the ops a GPU backend runs. Reads asynchronously, so it runs
- * on webgpu too.
+ * gradient, on `kernels` (the default name runs `auto`).
  */
-const lstmStepComposite: Workload<StepState> = {
-  name: 'optimizers/lstm-step-fwd-bwd-1280-composite',
-  description: 'lstmOptimizerStep (2 × 20 LSTM) forward + backward on 1280 coordinates, composite kernels',
-  asyncReadsOnly: true,
+const lstmStep = (kernels: KernelChoice, suffix = ''): Workload<StepState> => ({
+  name: `optimizers/lstm-step-fwd-bwd-1280${suffix}`,
+  description: `lstmOptimizerStep (2 × 20 LSTM) forward + backward on 1280 coordinates, ${kernels} kernels`,
   setup: () => {
     const r = new Rng('lstm-step');
     const n = INSTANCES * DIMS;
@@ -209,7 +208,7 @@ const lstmStepComposite: Workload<StepState> = {
         { h: [h0!, h1!], c: [c0!, c1!] },
         { kernels: [k0!, k1!], headW: headW!, headB: headB! },
         10,
-        'composite',
+        kernels,
       );
       return tf.addN([tf.sum(out.output), tf.sum(out.state.h[1]!), tf.sum(out.state.c[1]!)]) as tf.Scalar;
     })(inputs);
@@ -217,10 +216,11 @@ const lstmStepComposite: Workload<StepState> = {
     tf.dispose(grads);
   },
   teardown: ({ inputs }) => tf.dispose(inputs),
-};
+});
 
 export const optimizerWorkloads: Workload[] = [
-  lstmStepComposite as Workload,
+  lstmStep('auto') as Workload,
+  lstmStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto') as Workload,
   quadraticMetaStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto', '-2workers', 2) as Workload,

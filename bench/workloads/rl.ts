@@ -16,7 +16,7 @@ import {
   trialGae,
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
-import type { Workload } from '../workload.js';
+import { WORKER_BACKENDS, type Workload } from '../workload.js';
 
 const BATCH = 128;
 const HIDDEN = 64;
@@ -69,6 +69,7 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
   return {
     name: `rl/ppo-update-bandit-n100-k5-128-trials${suffix}`,
     description: `one clipped-PPO gradient step with BPTT over 128 trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
+    ...(workers > 1 && { backends: WORKER_BACKENDS }),
     runs: 5,
     setup: async () => {
       const env = new BernoulliBandit(5);
@@ -94,7 +95,7 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
         { policy: true, value: true },
       );
       optimizer.applyGradients(grads as Record<string, tf.Variable>);
-      terms.total.dataSync();
+      await terms.total.data();
       tf.dispose([...Object.values(grads), ...Object.values(terms)]);
     },
     teardown: ({ policy, optimizer, runner }) => {
@@ -122,6 +123,7 @@ function trpoUpdate(workers: number): Workload<TrpoState> {
   return {
     name: `rl/trpo-step-mdp-n10-128-trials${workers > 1 ? `-${workers}workers` : ''}`,
     description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
+    ...(workers > 1 && { backends: WORKER_BACKENDS }),
     runs: 5,
     setup: async () => {
       const env = new TabularMdp();
@@ -217,12 +219,11 @@ interface SequenceState {
 
 /**
  * The GRU over 128 whole trials of 100 steps (64 units, bandit inputs), forward and every gradient,
- * on the composite kernels: the ops a GPU backend runs. Reads asynchronously, so it runs on webgpu too.
+ * on `kernels` (the default name runs `auto`).
  */
-const gruSequenceComposite: Workload<SequenceState> = {
-  name: 'rl/gru-sequence-fwd-bwd-100x128-composite',
-  description: 'gruSequence (64 units) forward + BPTT over 100 steps × 128 trials, composite kernels',
-  asyncReadsOnly: true,
+const gruSequenceWorkload = (kernels: KernelChoice, suffix = ''): Workload<SequenceState> => ({
+  name: `rl/gru-sequence-fwd-bwd-100x128${suffix}`,
+  description: `gruSequence (64 units) forward + BPTT over 100 steps × 128 trials, ${kernels} kernels`,
   runs: 5,
   setup: () => {
     const r = new Rng('gru-sequence');
@@ -243,16 +244,17 @@ const gruSequenceComposite: Workload<SequenceState> = {
     const names = Object.keys(weights);
     const grads = tf.grads((...xs: tf.Tensor[]) => {
       const w = Object.fromEntries(names.map((n, i) => [n, xs[i]!])) as unknown as GruWeights;
-      return tf.sum(gruSequence(inputs, h0, w, 'composite')) as tf.Scalar;
+      return tf.sum(gruSequence(inputs, h0, w, kernels)) as tf.Scalar;
     })(names.map((n) => weights[n]!));
     await Promise.all(grads.map((g) => g.data()));
     tf.dispose(grads);
   },
   teardown: ({ inputs, h0, weights }) => tf.dispose([inputs, h0, ...Object.values(weights)]),
-};
+});
 
 export const rlWorkloads: Workload[] = [
-  gruSequenceComposite as Workload,
+  gruSequenceWorkload('auto') as Workload,
+  gruSequenceWorkload('composite', '-composite') as Workload,
   rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
   rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
   ppoUpdate('auto') as Workload,

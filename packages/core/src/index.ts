@@ -89,6 +89,14 @@ export {
 } from './kernels/recurrent-kernels.js';
 export { type FusedKernelFactory, registerFusedKernel } from './kernels/register-fused-kernel.js';
 export { FUSED_KERNEL_BACKENDS, type TensorIO, tensorIO } from './kernels/tensor-io.js';
+export {
+  KEEP_UNIFORMS,
+  registerWebGpuKernel,
+  type WebGpuBackend,
+  type WebGpuKernelArgs,
+  type WebGpuProgram,
+  webgpuKernel,
+} from './kernels/webgpu-program.js';
 export { decodeFloat32, encodeFloat32 } from './logging/float32-codec.js';
 export {
   escapedExcerpt,

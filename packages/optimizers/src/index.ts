@@ -109,6 +109,7 @@ export {
   type LstmOptimizerWeights,
   lstmOptimizerStep,
 } from './ops/lstm-optimizer-step.js';
+export { LSTM_OPTIMIZER_STEP } from './ops/lstm-optimizer-step-kernel.js';
 export { canShard, MetaGradientRunner, type MetaShardSource } from './parallel/meta-gradient-runner.js';
 export { type TaskFamilySpec, taskFamilyFromSpec } from './tasks/family-spec.js';
 export { lossAndGradient } from './tasks/loss-and-gradient.js';

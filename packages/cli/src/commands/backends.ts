@@ -1,4 +1,6 @@
 import { hasFusedKernels, listBackends, WEBGPU_SYNC_READS } from '@metagrad/core';
+import { LSTM_OPTIMIZER_STEP } from '@metagrad/optimizers';
+import { GRU_SEQUENCE } from '@metagrad/rl';
 import type { Command } from 'commander';
 import { addJsonFlag } from '../flags/json-flag.js';
 
@@ -10,9 +12,11 @@ const TF_BACKEND: Record<string, string> = {
   cuda: 'tensorflow',
 };
 
-/** What `--kernels auto` runs on a backend. */
+/** What `--kernels auto` runs on a backend: the recurrent ops' fused kernels where it has both. */
 function kernelsFor(name: string): string {
-  return hasFusedKernels(TF_BACKEND[name] ?? name) ? 'fused' : 'composite';
+  const backend = TF_BACKEND[name] ?? name;
+  const fused = [GRU_SEQUENCE, LSTM_OPTIMIZER_STEP].every((kernel) => hasFusedKernels(backend, kernel));
+  return fused ? 'fused' : 'composite';
 }
 
 /** `metagrad backends`: every tensor backend, available or not, with the reason and its recurrent kernels. */
@@ -35,7 +39,7 @@ export function registerBackendsCommand(program: Command): void {
       }
       console.log(
         '\nkernels: what --kernels auto runs for the recurrent ops (LSTM optimizer step, GRU sequence): ' +
-          'fused = SIMD WebAssembly kernels, composite = tfjs ops.',
+          'fused = SIMD WebAssembly kernels (WGSL on webgpu), composite = tfjs ops.',
       );
       if (statuses.some((s) => s.name === 'webgpu' && s.available))
         console.log(`webgpu, in your own code: ${WEBGPU_SYNC_READS}.`);

@@ -23,6 +23,11 @@ export async function runTrainer(
   const field = trainer.userModule?.field;
   if (field && typeof config[field] === 'string') await loadUserModule(trainer, config[field]);
   const backend = await chooseBackend(config.backend);
+  if (backend.name === 'webgpu' && typeof config.workers === 'number' && config.workers > 1) {
+    process.stderr.write(
+      `workers: the ${config.workers} gradient workers are CPU threads; on webgpu the GPU computes each batch whole, so none is started\n`,
+    );
+  }
   const title = trainer.title(config);
   const run = openTrainingRun<TrainEvent>(plan, {
     kind: trainer.kind,

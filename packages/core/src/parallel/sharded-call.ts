@@ -53,9 +53,9 @@ export class RunnerPool {
     this.pool = typeof workers === 'number' ? new WorkerPool(workers, handlersModule) : workers;
   }
 
-  /** Worker threads (1: none, all on the caller's thread). */
+  /** Worker threads that compute on the active backend (1: none, all on the caller's thread). */
   get size(): number {
-    return this.pool.size;
+    return this.pool.active;
   }
 
   /** Stops the workers if this runner started them. */

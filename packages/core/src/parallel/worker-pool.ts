@@ -19,6 +19,15 @@ export class WorkerPool {
     this.handlersModule = handlersModule;
   }
 
+  /**
+   * The threads that compute on the active backend: all of them on a CPU backend; on webgpu none
+   * besides the caller's, since the GPU computes each batch whole and a thread would need a device
+   * of its own.
+   */
+  get active(): number {
+    return tf.getBackend() === 'webgpu' ? 1 : this.size;
+  }
+
   /** Sends `requests[s]` to worker s as `method` and resolves with the results in the same order. */
   call<T>(method: string, requests: unknown[]): Promise<T[]> {
     this.transports ??= Array.from(

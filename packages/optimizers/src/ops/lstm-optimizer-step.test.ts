@@ -126,6 +126,32 @@ describe.skipIf(noWebGpu !== undefined)(
         expect(maxScaledError(values, results.cpu![i]!), `result ${i}`).toBeLessThan(1e-5);
       });
     });
+
+    it.each([
+      { n: 1280, layers: [20, 20], outputs: 1 },
+      { n: 1, layers: [1], outputs: 1 },
+      { n: 7, layers: [3, 21], outputs: 1 },
+      { n: 130, layers: [20, 20], outputs: 13 },
+      { n: 65, layers: [66], outputs: 2 },
+    ])(
+      'the WGSL kernels, states and every gradient agree with the composite within 1e-4 (N = $n, layers $layers, K = $outputs)',
+      async (c) => {
+        const on = async (kernels: 'fused' | 'composite') =>
+          (
+            await resultsOnBackends(['webgpu'], () => {
+              const r = run(c, kernels, `webgpu-${c.n}`);
+              const all = [...r.outputs, ...r.grads].map((t) => t.clone());
+              r.dispose();
+              return all;
+            })
+          ).webgpu!;
+        const [fused, composite] = [await on('fused'), await on('composite')];
+        expect(fused.length).toBe(composite.length);
+        fused.forEach((values, i) => {
+          expect(maxScaledError(values, composite[i]!), `result ${i}`).toBeLessThan(1e-4);
+        });
+      },
+    );
   },
 );
 

@@ -4,6 +4,7 @@ import type { LstmState } from '../learned/coordinatewise-lstm.js';
 import { logAndSign } from '../learned/preprocess.js';
 import { LSTM_OPTIMIZER_STEP, type LstmOptimizerStepAttrs } from './lstm-optimizer-step-kernel.js';
 import './lstm-optimizer-step_grad.js';
+import { lstmOptimizerStepOnWebGpu } from './lstm-optimizer-step-webgpu.js';
 
 /** Weights of a coordinatewise LSTM optimizer: per layer `[4H, I + H + 1]` (gates i, f, o, g; bias last), and a linear head. */
 export interface LstmOptimizerWeights {
@@ -26,8 +27,9 @@ export interface LstmOptimizerStepOutput {
  * LogAndSign features, every LSTM layer (coordinates along columns, weights shared), and the linear
  * head. Differentiable in every input with `tf.variableGrads` like any tfjs op.
  *
- * `kernels` picks the implementation (see {@link KernelChoice}): the fused SIMD WebAssembly kernel
- * with its hand-written adjoint, or the composite of tfjs ops (any backend; the test oracle).
+ * `kernels` picks the implementation (see {@link KernelChoice}): the fused kernel with its
+ * hand-written adjoint (SIMD WebAssembly on wasm and cpu, one WGSL dispatch per direction on
+ * webgpu), or the composite of tfjs ops (any backend; the test oracle).
  */
 export function lstmOptimizerStep(
   gradient: tf.Tensor2D,
@@ -52,6 +54,13 @@ export function lstmOptimizerStep(
     coordinates: gradient.shape[1],
     outputs: weights.headW.shape[0],
   };
+  if (tf.getBackend() === 'webgpu') {
+    const [output, ...next] = lstmOptimizerStepOnWebGpu(inputs, attrs);
+    return {
+      output: output!,
+      state: { h: layers.map((_, l) => next[2 * l]!), c: layers.map((_, l) => next[2 * l + 1]!) },
+    };
+  }
   const [output, handle, ...next] = tf
     .engine()
     .runKernel(LSTM_OPTIMIZER_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];

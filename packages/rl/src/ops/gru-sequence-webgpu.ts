@@ -1,3 +1,9 @@
+import {
+  registerWebGpuKernel,
+  type WebGpuBackend,
+  type WebGpuKernelArgs,
+  webgpuKernel,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import {
   GRU_SEQUENCE,
@@ -5,28 +11,7 @@ import {
   type GruSequenceAttrs,
   gruInputNames,
 } from './gru-sequence-kernel.js';
-import { gruAdjointProgram, gruForwardProgram, type WebGpuProgram } from './gru-sequence-wgsl.js';
-
-/** The parts of tfjs-backend-webgpu's backend a kernel uses. */
-interface WebGpuBackend {
-  runWebGPUProgram(program: WebGpuProgram, inputs: tf.TensorInfo[], dtype: 'float32'): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): void;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: WebGpuBackend;
-  attrs: tf.NamedAttrMap;
-}
-
-/** Another webgpu kernel, called from inside one (kernels cannot call tfjs ops). */
-function webgpuKernel(name: string) {
-  return (args: { inputs: object; backend: WebGpuBackend; attrs: object }): tf.TensorInfo => {
-    const kernel = tf.getKernel(name, 'webgpu');
-    if (!kernel) throw new Error(`tfjs-backend-webgpu has no ${name} kernel`);
-    return kernel.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  };
-}
+import { gruAdjointProgram, gruForwardProgram } from './gru-sequence-wgsl.js';
 
 /** The three gates' weights side by side (z, r, n), as the shaders read them; the caller disposes it. */
 function packGates(inputs: tf.NamedTensorInfoMap, backend: WebGpuBackend, prefix: 'W' | 'U' | 'b') {
@@ -38,7 +23,7 @@ function packGates(inputs: tf.NamedTensorInfoMap, backend: WebGpuBackend, prefix
  * The forward kernel on webgpu: hidden states `[T, B, H]` and, where the wasm kernel returns its
  * snapshot handle, the packed activations `[T·B, 4H + E]` (see {@link gruForwardProgram}).
  */
-function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+function forward({ inputs, backend, attrs }: WebGpuKernelArgs): tf.TensorInfo[] {
   const a = attrs as unknown as GruSequenceAttrs;
   const weights = (['W', 'U', 'b'] as const).map((prefix) => packGates(inputs, backend, prefix));
   const embedding = a.embedding ? [inputs.embedW!, inputs.embedB!] : [];
@@ -63,7 +48,7 @@ function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 }
 
 /** The adjoint kernel on webgpu: the gates' pre-activation gradients and h0's (see {@link gruAdjointProgram}). */
-function adjoint({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+function adjoint({ inputs, backend, attrs }: WebGpuKernelArgs): tf.TensorInfo[] {
   const a = attrs as unknown as GruSequenceAttrs;
   const u = packGates(inputs, backend, 'U');
   const out = backend.runWebGPUProgram(
@@ -75,16 +60,8 @@ function adjoint({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return [out];
 }
 
-tf.registerKernel({
-  kernelName: GRU_SEQUENCE,
-  backendName: 'webgpu',
-  kernelFunc: forward as unknown as tf.KernelFunc,
-});
-tf.registerKernel({
-  kernelName: GRU_SEQUENCE_GRAD,
-  backendName: 'webgpu',
-  kernelFunc: adjoint as unknown as tf.KernelFunc,
-});
+registerWebGpuKernel(GRU_SEQUENCE, forward);
+registerWebGpuKernel(GRU_SEQUENCE_GRAD, adjoint);
 
 /**
  * Every input's gradient from the adjoint kernel's gate gradients: the recurrence is done, so the

@@ -1,18 +1,8 @@
+import { KEEP_UNIFORMS, type WebGpuProgram } from '@metagrad/core';
 import type { GruSequenceAttrs } from './gru-sequence-kernel.js';
 
 /** Threads per workgroup: one workgroup carries one trial's recurrence through every step. */
 const THREADS = 64;
-
-/** What tfjs-backend-webgpu needs to compile and dispatch a program. */
-export interface WebGpuProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  getUserCode(): string;
-}
 
 type Sizes = Pick<GruSequenceAttrs, 'steps' | 'batch' | 'inputSize' | 'hidden' | 'width' | 'embeddingUnits'>;
 
@@ -87,7 +77,7 @@ export function gruForwardProgram(s: Sizes, embedding: boolean): WebGpuProgram {
     var<workgroup> gruXs: array<f32, ${s.width}>;
     var<workgroup> gruIn: array<f32, ${s.inputSize}>;
     fn main(index: i32) {
-      _ = uniforms.NAN; // tfjs binds its uniforms to every program: the layout must keep them.
+      ${KEEP_UNIFORMS}
       let trial = i32(workgroupId.x);
       let lid = i32(localId.x);
       for (var j = lid; j < GRU_H; j = j + GRU_THREADS) { gruHs[j] = gruH0[trial * GRU_H + j]; }
@@ -161,7 +151,7 @@ export function gruAdjointProgram(s: Sizes): WebGpuProgram {
       return gruFwd[(r0 - GRU_B) * GRU_C + j];
     }
     fn main(index: i32) {
-      _ = uniforms.NAN; // tfjs binds its uniforms to every program: the layout must keep them.
+      ${KEEP_UNIFORMS}
       let trial = i32(workgroupId.x);
       let lid = i32(localId.x);
       for (var j = lid; j < GRU_H; j = j + GRU_THREADS) { gruDh[j] = 0.0; }

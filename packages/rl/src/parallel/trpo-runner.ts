@@ -41,7 +41,7 @@ export class TrpoRunner {
     const all = Array.from({ length: rollout.batch }, (_, i) => i);
     // A PPO minibatch's layout carries the trials; TRPO reads no returns, so the advantages fill that slot.
     const { pool } = this.workerPool;
-    if (pool.size === 1) {
+    if (this.workerPool.size === 1) {
       const batch = selectTrials(rollout, all, advantages, advantages);
       const problem = await TrpoProblem.create(policy, batch, fisherTrials);
       try {
