@@ -3,6 +3,7 @@
  * medians and writes JSON to bench/results/ (or --out). Timing lives here, never in tests.
  *
  *   pnpm bench [-- --filter gumbel --backends wasm,cpu --runs 10 --warmup 3 --out file.json]
+ * (--filter is a regular expression over the workload names: 'meta-step-128x10-unroll20(-composite)?$')
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -62,7 +63,14 @@ for (const name of requested) {
   if (!available.includes(name as never))
     fail(`invalid --backends: ${name} (available here: ${available.join(', ')})`);
 }
-const workloads = ALL_WORKLOADS.filter((w) => (values.filter ? w.name.includes(values.filter) : !w.onDemand));
+// A filter is a regular expression over the names (plain words match as substrings).
+let pattern: RegExp | undefined;
+try {
+  pattern = values.filter === undefined ? undefined : new RegExp(values.filter);
+} catch {
+  fail(`invalid --filter: ${values.filter} (not a regular expression)`);
+}
+const workloads = ALL_WORKLOADS.filter((w) => (pattern ? pattern.test(w.name) : !w.onDemand));
 if (workloads.length === 0) fail(`invalid --filter: ${values.filter} (matches no workload)`);
 
 interface Result {

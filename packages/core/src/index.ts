@@ -19,7 +19,6 @@ export {
   type ConcreteBackendName,
   listBackends,
   useBackend,
-  WEBGPU_SYNC_READS,
 } from './backend/backend.js';
 export { checkDevice, DeviceFailureError } from './backend/device-failure.js';
 export { readScalars, readTensors } from './backend/read-tensors.js';
@@ -29,6 +28,7 @@ export {
   WEBGPU_SYSTEM_PACKAGES,
   type WebGpuAdapterChoice,
 } from './backend/webgpu-adapter.js';
+export { WEBGPU_SYNC_READS } from './backend/webgpu-sync-reads.js';
 export type { ChoiceObjective, Estimator } from './discrete-gradients/estimator.js';
 export { GumbelSoftmaxEstimator, type GumbelSoftmaxEstimatorOptions } from './discrete-gradients/relaxed.js';
 export { ScoreFunctionEstimator, type ScoreFunctionOptions } from './discrete-gradients/score-function.js';

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findWebGpuAdapter, type TrainEvent } from '@metagrad/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { metagrad } from '../testing/run-metagrad.js';
+import { MAIN, metagrad, NODE, TS_LOADER } from '../testing/run-metagrad.js';
 import { planL2lTrain, planRl2Train, runL2lTrain, runRl2Train } from '../testing/trainers-in-process.js';
 
 const adapter = await findWebGpuAdapter().catch((error: Error) => error);
@@ -39,6 +40,33 @@ function expectSameSteps(webgpu: TrainEvent[], wasm: TrainEvent[], tolerance: nu
     }
   });
 }
+
+describe('webgpu without an adapter', () => {
+  it('exits 2 naming what Dawn searched and what to install, and writes nothing', () => {
+    const dir = runDir('no-adapter');
+    // No Vulkan driver and no EGL vendor: neither of Dawn's searches can find a device.
+    const result = spawnSync(
+      NODE,
+      [...TS_LOADER, MAIN, 'l2l', 'train', '--epochs', '1', '--backend', 'webgpu', '--run-dir', dir],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          VK_ICD_FILENAMES: '/nonexistent/icd.json',
+          VK_DRIVER_FILES: '/nonexistent/icd.json',
+          __EGL_VENDOR_LIBRARY_FILENAMES: '/nonexistent/egl.json',
+        },
+      },
+    );
+    expect(result.status).toBe(2);
+    const line = result.stderr.split('\n').find((l) => l.startsWith('metagrad: '));
+    expect(line).toMatch(
+      /^metagrad: backend 'webgpu' is unavailable: no WebGPU adapter: Dawn searched its default backend \(Vulkan on Linux\) and OpenGL ES .*libvulkan1/,
+    );
+    expect(existsSync(dir)).toBe(false);
+  });
+});
 
 describe.skipIf(unavailable !== undefined)(
   unavailable ? `training on webgpu (skipped: ${unavailable})` : 'training on webgpu',

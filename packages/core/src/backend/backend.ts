@@ -4,6 +4,7 @@ import { ConfigError } from '../validation/config-error.js';
 import { type WatchedDevice, watchDevice } from './device-failure.js';
 import { findWebGpuAdapter, NO_ADAPTER, WEBGPU_SYSTEM_PACKAGES } from './webgpu-adapter.js';
 import { registerChunkedAddN } from './webgpu-add-n.js';
+import { explainSyncReads, WEBGPU_SYNC_READS } from './webgpu-sync-reads.js';
 
 /**
  * Backends metagrad knows how to load. `auto` picks the first of cuda → webgpu (a hardware adapter
@@ -126,13 +127,6 @@ function exposeToTfjs(gpu: object): void {
   if (scope.navigator) Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
 }
-
-/**
- * Why synchronous reads fail on webgpu in Node: tfjs-backend-webgpu's `readSync` copies through an
- * `OffscreenCanvas`, which Node does not have; asynchronous reads (`await tensor.data()`) work.
- */
-export const WEBGPU_SYNC_READS =
-  "on webgpu in Node, synchronous reads of GPU tensors (dataSync, arraySync) fail: tfjs-backend-webgpu makes them through OffscreenCanvas, which Node lacks. Read with await tensor.data() (or @metagrad/core's readTensors), as metagrad's trainers and evaluators do";
 
 const AUTO_ORDER: ConcreteBackendName[] = ['cuda', 'webgpu', 'tensorflow', 'wasm'];
 const loadErrors = new Map<ConcreteBackendName, string>();
@@ -296,25 +290,6 @@ async function softwareAdapterReason(): Promise<string | undefined> {
   } catch (error) {
     return firstLine(error);
   }
-}
-
-/** Replaces tfjs-webgpu's "OffscreenCanvas is not defined" on a synchronous read with the reason and the fix. */
-function explainSyncReads(): void {
-  const backend = tf.findBackend('webgpu') as {
-    readSync?: (dataId: object) => unknown;
-    explained?: true;
-  } | null;
-  if (!backend?.readSync || backend.explained) return;
-  const readSync = backend.readSync.bind(backend);
-  backend.readSync = (dataId: object) => {
-    try {
-      return readSync(dataId);
-    } catch (error) {
-      if (!('OffscreenCanvas' in globalThis)) throw new Error(WEBGPU_SYNC_READS);
-      throw error;
-    }
-  };
-  backend.explained = true;
 }
 
 /**

@@ -3,10 +3,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gumbelSoftmax } from '../gumbel/gumbel-softmax.js';
 import { maxScaledError } from '../kernels/kernel-agreement.js';
 import { Rng } from '../random/rng.js';
-import { useBackend, WEBGPU_SYNC_READS } from './backend.js';
+import { useBackend } from './backend.js';
 import { readTensors } from './read-tensors.js';
 import { resultsOnBackends } from './results-on-backends.js';
 import { findWebGpuAdapter } from './webgpu-adapter.js';
+import { WEBGPU_SYNC_READS } from './webgpu-sync-reads.js';
 
 const initial = tf.getBackend();
 const adapter = await findWebGpuAdapter().catch((error: Error) => error);

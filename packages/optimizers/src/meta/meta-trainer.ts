@@ -255,15 +255,9 @@ export class MetaTrainer extends LoopedProgram {
   /** Runs the learned optimizer on the held-out validation tasks (they select the best weights). */
   async evaluate(): Promise<Evaluation> {
     this.evalTasks ??= this.validationTasks();
+    const options = { steps: this.config.steps, recordUpdates: RECORDED_COORDINATES };
     const results: OptimizerRun[] = [];
-    for (const task of this.evalTasks) {
-      results.push(
-        await runOptimizer(this.optimizer, task, {
-          steps: this.config.steps,
-          recordUpdates: RECORDED_COORDINATES,
-        }),
-      );
-    }
+    for (const task of this.evalTasks) results.push(await runOptimizer(this.optimizer, task, options));
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     return {
       value: mean(results.map((r) => r.log10FinalLoss)),
@@ -315,12 +309,8 @@ export class MetaTrainer extends LoopedProgram {
     const state = checkpointState(checkpointStateSchema, raw);
     const group = (name: string) => checkpointTensors(tensors, name);
     this.optimizer.setWeightValues(group('weights'));
-    const adam = adamFromValues(
-      state.adamStep,
-      group('adam'),
-      this.optimizer.variables,
-      this.optimizer.weightNames(),
-    );
+    const { variables } = this.optimizer;
+    const adam = adamFromValues(state.adamStep, group('adam'), variables, this.optimizer.weightNames());
     disposeAdam(this.adam);
     this.adam = adam;
     this.endEpoch();
