@@ -74,7 +74,7 @@ export {
 export type { ProcessIdentity } from './io/process-identity.js';
 export { loadWeightsDirectory, SavedModelError, saveWeightsDirectory } from './io/weights-directory.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
-export { maxScaledError } from './kernels/kernel-agreement.js';
+export { fusedAgainstComposite, maxScaledError } from './kernels/kernel-agreement.js';
 export {
   hasFusedKernels,
   KERNEL_CHOICES,

@@ -1,4 +1,11 @@
-import { activationStore, findWebGpuAdapter, maxScaledError, Rng, resultsOnBackends } from '@metagrad/core';
+import {
+  activationStore,
+  findWebGpuAdapter,
+  fusedAgainstComposite,
+  maxScaledError,
+  Rng,
+  resultsOnBackends,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type GruWeights, gruSequence } from './gru-sequence.js';
@@ -90,20 +97,13 @@ describe.skipIf(noWebGpu !== undefined)(
     ])(
       'the WGSL kernels and every gradient agree with the composite within 1e-4 (T $steps, B $batch, I $inputSize, H $hidden, E $embedding)',
       async (c) => {
-        const on = async (kernels: 'fused' | 'composite') =>
-          (
-            await resultsOnBackends(['webgpu'], () => {
-              const r = run(c, kernels);
-              const all = [r.hidden, ...r.grads].map((t) => t.clone());
-              r.dispose();
-              return all;
-            })
-          ).webgpu!;
-        const [fused, composite] = [await on('fused'), await on('composite')];
-        expect(fused.length).toBe(composite.length);
-        fused.forEach((values, i) => {
-          expect(maxScaledError(values, composite[i]!), `result ${i}`).toBeLessThan(1e-4);
+        const errors = await fusedAgainstComposite('webgpu', (kernels) => {
+          const r = run(c, kernels);
+          const all = [r.hidden, ...r.grads].map((t) => t.clone());
+          r.dispose();
+          return all;
         });
+        for (const [i, error] of errors.entries()) expect(error, `result ${i}`).toBeLessThan(1e-4);
       },
     );
   },
