@@ -1,4 +1,4 @@
-import { type KernelChoice, Rng } from '@metagrad/core';
+import { type KernelChoice, Rng, type WorkerPool } from '@metagrad/core';
 import {
   BASELINES,
   DEFAULT_LSTM_CONFIG,
@@ -8,6 +8,7 @@ import {
   lstmOptimizerStep,
   MetaGradientRunner,
   MetaTrainer,
+  metaWorkerPool,
   PersistentEs,
   QuadraticFamily,
   runOptimizer,
@@ -81,19 +82,26 @@ function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Wor
  * One evolution-strategies meta-gradient on the same meta-step (forward unrolls only, on the training
  * thread): ES with `particles` antithetic pairs, or PES's truncation with `particles` pairs.
  */
-function quadraticEsStep(kind: 'es' | 'pes', particles: number): Workload<Omit<MetaStepState, 'runner'>> {
+function quadraticEsStep(
+  kind: 'es' | 'pes',
+  particles: number,
+  workers = 1,
+): Workload<Omit<MetaStepState, 'runner'> & { pool: WorkerPool }> {
   return {
-    name: `optimizers/quadratic-meta-step-128x10-unroll20-${kind}${particles}`,
-    description: `one ${kind === 'es' ? 'antithetic ES' : 'PES'} meta-gradient with ${particles} particle pairs (fused kernels) on 128 quadratics`,
+    name: `optimizers/quadratic-meta-step-128x10-unroll20-${kind}${particles}${workers > 1 ? `-${workers}workers` : ''}`,
+    description: `one ${kind === 'es' ? 'antithetic ES' : 'PES'} meta-gradient with ${particles} particle pairs (fused kernels, ${workers} worker(s)) on 128 quadratics`,
+    ...(workers > 1 && { backends: WORKER_BACKENDS }),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       const task = family.sample(taskRng, INSTANCES);
-      return { optimizer, task, run: startInnerRun(task, optimizer) };
+      // Threads started once: a run times the estimate, not the workers' start.
+      const pool = metaWorkerPool(workers);
+      return { optimizer, task, run: startInnerRun(task, optimizer), pool };
     },
-    run: async ({ optimizer, run }) => {
+    run: async ({ optimizer, run, pool }) => {
       const estimator =
         kind === 'es'
-          ? new TruncatedEs({ particles, sigma: 0.01, antithetic: true }, new Rng('bench-es'))
+          ? new TruncatedEs({ particles, sigma: 0.01, antithetic: true }, new Rng('bench-es'), pool)
           : new PersistentEs({ particles, sigma: 0.01 }, new Rng('bench-pes'));
       const result = await estimator.estimate({
         optimizer,
@@ -110,10 +118,11 @@ function quadraticEsStep(kind: 'es' | 'pes', particles: number): Workload<Omit<M
       disposeInnerRun(result.next);
       await estimator.dispose();
     },
-    teardown: ({ optimizer, task, run }) => {
+    teardown: ({ optimizer, task, run, pool }) => {
       disposeInnerRun(run);
       task.dispose();
       optimizer.dispose();
+      void pool.dispose();
     },
     metrics: (medianMs) => ({ msPerMetaStep: medianMs, forwardUnrolls: 2 * particles + 1 }),
   };
@@ -225,7 +234,9 @@ export const optimizerWorkloads: Workload[] = [
   quadraticMetaStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto', '-2workers', 2) as Workload,
   quadraticEsStep('es', 8) as Workload,
+  quadraticEsStep('es', 8, 2) as Workload,
   quadraticEsStep('es', 32) as Workload,
+  quadraticEsStep('es', 32, 2) as Workload,
   quadraticEsStep('pes', 8) as Workload,
   quadraticEsStep('pes', 32) as Workload,
   timeToBeatAdam as Workload,

@@ -170,11 +170,11 @@ export class MetaTrainer extends LoopedProgram {
     return new ConstantTruncation(steps, unroll);
   }
 
-  /** The estimator `config.estimator` names (ES runs on the training thread; its perturbations come from the seed). */
+  /** The estimator `config.estimator` names (ES and PES perturbations come from the seed). */
   private defaultEstimator(): MetaGradientEstimator {
     const { estimator, workers, secondOrder, particles, sigma, antithetic } = this.config;
     if (estimator === 'es')
-      return new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'));
+      return new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'), workers);
     if (estimator === 'pes')
       return new PersistentEs({ particles, sigma }, this.root.child('pes-perturbations'));
     return new TruncatedBackprop(workers, { secondOrder });

@@ -1,5 +1,7 @@
-import type { NamedValues, Rng } from '@metagrad/core';
+import type { Rng, WorkerPool } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
+import { EsParticleRunner } from '../parallel/es-particle-runner.js';
+import { readInnerRun } from '../parallel/inner-run-data.js';
 import { disposeInnerRun, type MetaGradientResult, unrollForward } from './meta-gradient.js';
 import type { MetaGradientEstimator, TruncationRequest } from './meta-gradient-estimator.js';
 import { checkPerturbationSettings, drawPerturbation, perturbed } from './weight-perturbation.js';
@@ -22,16 +24,22 @@ export interface EsSettings {
  * gradients. Each truncation starts every particle from the same inner state (the unperturbed run),
  * so like truncated BPTT it is biased for unrolls that do not reach the end of the inner run;
  * persistent ES removes that bias. Perturbations come from `rng.child(metaStep)`: the same seed gives
- * the same estimate, also after a resume. Runs on the training thread.
+ * the same estimate, also after a resume, whatever the number of gradient workers the particles are
+ * split across.
  */
 export class TruncatedEs implements MetaGradientEstimator {
   readonly name = 'es';
 
+  private readonly runner: EsParticleRunner;
+
+  /** `workers`: gradient worker threads for the particles (1: all on this thread), or a shared pool. */
   constructor(
     readonly settings: EsSettings,
     private readonly rng: Rng,
+    workers: number | WorkerPool = 1,
   ) {
     checkPerturbationSettings('TruncatedEs', settings);
+    this.runner = new EsParticleRunner(workers);
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
@@ -39,38 +47,52 @@ export class TruncatedEs implements MetaGradientEstimator {
     const options = { unroll, metaStep, objective, noiseFor: (step: number) => noise.child(step) };
     const weights = await optimizer.weightValues();
     const { sigma, particles, antithetic } = this.settings;
-    const lossAt = async (shifted: NamedValues[]) => {
-      optimizer.setWeightValues(shifted);
-      const { metaLoss, next } = await unrollForward(optimizer, run, options);
-      disposeInnerRun(next);
-      return metaLoss;
-    };
-    const sums = weights.map((w) => new Float64Array(w.values.length));
-    let central: { metaLoss: number; next: MetaGradientResult['next'] } | undefined;
-    try {
-      if (!antithetic) central = await unrollForward(optimizer, run, options);
-      const baseline = central?.metaLoss;
-      const streams = this.rng.child(metaStep);
-      for (let p = 0; p < particles; p++) {
-        const draw = streams.child(p);
-        const epsilon = drawPerturbation(weights, sigma, draw);
-        const shift = (sign: number) => perturbed(weights, epsilon, sign);
-        const coefficient = antithetic
-          ? ((await lossAt(shift(1))) - (await lossAt(shift(-1)))) / (2 * sigma * sigma * particles)
-          : ((await lossAt(shift(1))) - baseline!) / (sigma * sigma * particles);
-        if (!Number.isFinite(coefficient)) {
-          for (const sum of sums) sum.fill(Number.NaN);
-          break;
+    const streams = this.rng.child(metaStep);
+    let losses: number[][];
+    let central: { metaLoss: number; next: MetaGradientResult['next'] };
+    if (this.runner.serves(request.family, run)) {
+      const data = await readInnerRun(run);
+      const perturbationSeed = streams.seed;
+      const noiseSeed = noise.seed;
+      const particleRequest = { ...request, ...this.settings, weights, perturbationSeed, noiseSeed };
+      // The workers unroll the particles while this thread unrolls the unperturbed run.
+      [losses, central] = await Promise.all([
+        this.runner.losses(particleRequest, data),
+        unrollForward(optimizer, run, options),
+      ]);
+    } else {
+      losses = [];
+      try {
+        for (let p = 0; p < particles; p++) {
+          const epsilon = drawPerturbation(weights, sigma, streams.child(p));
+          const particle: number[] = [];
+          for (const sign of antithetic ? [1, -1] : [1]) {
+            optimizer.setWeightValues(perturbed(weights, epsilon, sign));
+            const { metaLoss, next } = await unrollForward(optimizer, run, options);
+            disposeInnerRun(next);
+            particle.push(metaLoss);
+          }
+          losses.push(particle);
         }
-        epsilon.forEach((e, k) => {
-          const sum = sums[k]!;
-          for (let i = 0; i < e.length; i++) sum[i]! += coefficient * e[i]!;
-        });
+      } finally {
+        optimizer.setWeightValues(weights);
       }
-    } finally {
-      optimizer.setWeightValues(weights);
+      central = await unrollForward(optimizer, run, options);
     }
-    central ??= await unrollForward(optimizer, run, options);
+    const sums = weights.map((w) => new Float64Array(w.values.length));
+    for (const [p, [plus, minus]] of losses.entries()) {
+      const coefficient = antithetic
+        ? (plus! - minus!) / (2 * sigma * sigma * particles)
+        : (plus! - central.metaLoss) / (sigma * sigma * particles);
+      if (!Number.isFinite(coefficient)) {
+        for (const sum of sums) sum.fill(Number.NaN);
+        break;
+      }
+      drawPerturbation(weights, sigma, streams.child(p)).forEach((e, k) => {
+        const sum = sums[k]!;
+        for (let i = 0; i < e.length; i++) sum[i]! += coefficient * e[i]!;
+      });
+    }
     return {
       metaLoss: tf.scalar(central.metaLoss),
       gradients: weights.map((w, k) => tf.tensor(Float32Array.from(sums[k]!), w.shape)),
@@ -78,5 +100,7 @@ export class TruncatedEs implements MetaGradientEstimator {
     };
   }
 
-  async dispose(): Promise<void> {}
+  dispose(): Promise<void> {
+    return this.runner.dispose();
+  }
 }

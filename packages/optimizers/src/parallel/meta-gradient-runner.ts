@@ -1,7 +1,6 @@
 import {
-  RunnerPool,
+  type RunnerPool,
   shardedCall,
-  siblingModule,
   type WorkerPool,
   weightedMean,
   weightedSum,
@@ -17,6 +16,7 @@ import {
 import type { TaskFamily } from '../tasks/task.js';
 import { innerRunShard, joinInnerRun, readInnerRun } from './inner-run-data.js';
 import type { MetaShardRequest, MetaShardResult } from './meta-shard-handlers.js';
+import { metaRunnerPool } from './meta-worker-pool.js';
 
 /** Where a meta-step's tasks and noise come from, so that workers can draw the same ones. */
 export interface MetaShardSource {
@@ -44,7 +44,7 @@ export class MetaGradientRunner {
 
   /** `workers`: a thread count, or a pool of meta-shard handlers shared with other runners. */
   constructor(workers: number | WorkerPool) {
-    this.workerPool = new RunnerPool(workers, siblingModule('meta-shard-handlers', import.meta.url));
+    this.workerPool = metaRunnerPool(workers);
   }
 
   /** Worker threads (1: none, all on this thread). */

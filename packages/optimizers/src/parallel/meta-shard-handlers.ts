@@ -1,24 +1,30 @@
-// The worker side of parallel meta-training: one truncation on a shard of the task batch.
+// The worker side of parallel meta-training: one truncation on a shard of the task batch, or
+// evolution-strategies particles on the whole of it.
 import { type KernelChoice, Rng, readTensors, type ShardHandlers } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../learned/coordinatewise-lstm.js';
 import type { LearnedOptimizerConfig } from '../learned/learned-optimizer.js';
 import { LstmOptimizer } from '../learned/lstm-optimizer.js';
-import { disposeInnerRun, type MetaObjective, metaGradient } from '../meta/meta-gradient.js';
+import { disposeInnerRun, type MetaObjective, metaGradient, unrollForward } from '../meta/meta-gradient.js';
+import { drawPerturbation, perturbed } from '../meta/weight-perturbation.js';
 import { type TaskFamilySpec, taskFamilyFromSpec } from '../tasks/family-spec.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { type InnerRunData, innerRunFromData, readInnerRun } from './inner-run-data.js';
 
-/** One truncation's work for a worker. */
-export interface MetaShardRequest {
+/** What every request names: the family, the optimizer and its weights, and the task batch. */
+interface ShardBase {
   family: TaskFamilySpec;
   optimizer: LearnedOptimizerConfig;
   kernels: KernelChoice;
   /** The learned optimizer's weights, by name. */
   weights: NamedWeight[];
-  /** The task batch: its stream's seed and size; this shard's instances [start, start + count). */
+  /** The task batch: its stream's seed and size. */
   taskSeed: string;
   instances: number;
+}
+
+/** One truncation's work for a worker, on the batch's instances [start, start + count). */
+export interface MetaShardRequest extends ShardBase {
   start: number;
   count: number;
   run: InnerRunData;
@@ -38,6 +44,21 @@ export interface MetaShardResult {
   next: InnerRunData;
 }
 
+/** Evolution-strategies particles [start, start + count) of one truncation, on the whole batch. */
+export interface EsShardRequest extends ShardBase {
+  run: InnerRunData;
+  unroll: number;
+  objective: MetaObjective;
+  metaStep: number;
+  noiseSeed: string;
+  /** Seed of the stream whose child `p` draws particle p's perturbation. */
+  perturbationSeed: string;
+  sigma: number;
+  antithetic: boolean;
+  start: number;
+  count: number;
+}
+
 // Built once per worker and reused: the family (it may hold a data set), the optimizer, the epoch's task.
 let family: { key: string; value: TaskFamily } | undefined;
 let optimizer: { key: string; value: LstmOptimizer } | undefined;
@@ -54,37 +75,47 @@ function cached<T>(
   return { key, value: make() };
 }
 
+/**
+ * The worker's family, optimizer (on the request's kernels, with its weights) and task: the whole
+ * batch the request names, or its instances [start, start + count).
+ */
+function prepare(request: ShardBase, range?: { start: number; count: number }) {
+  family = cached(
+    family,
+    JSON.stringify(request.family),
+    () => taskFamilyFromSpec(request.family),
+    (f) => f.dispose(),
+  );
+  optimizer = cached(
+    optimizer,
+    JSON.stringify(request.optimizer),
+    () => new LstmOptimizer(request.optimizer, new Rng('shard')),
+    (o) => o.dispose(),
+  );
+  const taskKey = `${request.taskSeed}|${request.instances}|${range ? `${range.start}|${range.count}` : 'all'}`;
+  task = cached(
+    task,
+    taskKey,
+    () => {
+      const whole = family!.value.sample(new Rng(request.taskSeed), request.instances);
+      if (!range) return whole;
+      const part = whole.subset!(range.start, range.count);
+      whole.dispose();
+      return part;
+    },
+    (t) => t.dispose(),
+  );
+  const learned = optimizer.value;
+  learned.kernels = request.kernels;
+  learned.setWeightValues(request.weights);
+  return { learned, task: task.value };
+}
+
 export const shardHandlers = {
   metaGradient: async (request: MetaShardRequest): Promise<MetaShardResult> => {
-    family = cached(
-      family,
-      JSON.stringify(request.family),
-      () => taskFamilyFromSpec(request.family),
-      (f) => f.dispose(),
-    );
-    optimizer = cached(
-      optimizer,
-      JSON.stringify(request.optimizer),
-      () => new LstmOptimizer(request.optimizer, new Rng('shard')),
-      (o) => o.dispose(),
-    );
-    const shardKey = `${request.taskSeed}|${request.instances}|${request.start}|${request.count}`;
-    task = cached(
-      task,
-      shardKey,
-      () => {
-        const whole = family!.value.sample(new Rng(request.taskSeed), request.instances);
-        const part = whole.subset!(request.start, request.count);
-        whole.dispose();
-        return part;
-      },
-      (t) => t.dispose(),
-    );
-    const learned = optimizer.value;
-    learned.kernels = request.kernels;
-    learned.setWeightValues(request.weights);
-    const run = innerRunFromData(task.value, request.run);
-    const n = task.value.numParams;
+    const { learned, task: shard } = prepare(request, request);
+    const run = innerRunFromData(shard, request.run);
+    const n = shard.numParams;
     const noise = new Rng(request.noiseSeed);
     const result = metaGradient(learned, run, {
       unroll: request.unroll,
@@ -106,5 +137,37 @@ export const shardHandlers = {
     disposeInnerRun(run);
     disposeInnerRun(result.next);
     return out;
+  },
+
+  /** Each particle's meta-loss at φ + ε (and at φ − ε when antithetic), in particle order. */
+  esLosses: async (request: EsShardRequest): Promise<number[][]> => {
+    const { learned, task: whole } = prepare(request);
+    const run = innerRunFromData(whole, request.run);
+    const noise = new Rng(request.noiseSeed);
+    const streams = new Rng(request.perturbationSeed);
+    const options = {
+      unroll: request.unroll,
+      metaStep: request.metaStep,
+      objective: request.objective,
+      noiseFor: (step: number) => noise.child(step),
+    };
+    const losses: number[][] = [];
+    try {
+      for (let p = request.start; p < request.start + request.count; p++) {
+        const epsilon = drawPerturbation(request.weights, request.sigma, streams.child(p));
+        const signs = request.antithetic ? [1, -1] : [1];
+        const particle: number[] = [];
+        for (const sign of signs) {
+          learned.setWeightValues(perturbed(request.weights, epsilon, sign));
+          const { metaLoss, next } = await unrollForward(learned, run, options);
+          disposeInnerRun(next);
+          particle.push(metaLoss);
+        }
+        losses.push(particle);
+      }
+    } finally {
+      disposeInnerRun(run);
+    }
+    return losses;
   },
 } satisfies ShardHandlers;

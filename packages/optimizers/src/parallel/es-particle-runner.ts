@@ -1,0 +1,84 @@
+import { type NamedValues, type RunnerPool, shardedCall, type WorkerPool } from '@metagrad/core';
+import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
+import type { InnerRun, MetaObjective } from '../meta/meta-gradient.js';
+import type { TaskFamily } from '../tasks/task.js';
+import type { InnerRunData, readInnerRun } from './inner-run-data.js';
+import { canShard } from './meta-gradient-runner.js';
+import type { EsShardRequest } from './meta-shard-handlers.js';
+import { metaRunnerPool } from './meta-worker-pool.js';
+
+/** One truncation's evolution-strategies particles, as {@link EsParticleRunner.losses} evaluates them. */
+export interface EsParticles {
+  optimizer: LearnedOptimizer;
+  /** The optimizer's weights φ (the unperturbed ones). */
+  weights: NamedValues[];
+  run: InnerRun;
+  unroll: number;
+  metaStep: number;
+  objective: MetaObjective;
+  noiseSeed: string;
+  family: TaskFamily;
+  taskSeed: string;
+  /** Seed of the stream whose child `p` draws particle p's perturbation. */
+  perturbationSeed: string;
+  particles: number;
+  sigma: number;
+  antithetic: boolean;
+}
+
+/**
+ * Evaluates evolution-strategies particles on gradient workers: the particles are split into
+ * contiguous ranges, and each worker rebuilds the task batch, the inner run and every perturbation
+ * from their seeds and unrolls them forward. Each particle's loss is the same computation as on the
+ * training thread, so the estimate does not depend on the worker count.
+ */
+export class EsParticleRunner {
+  private readonly workerPool: RunnerPool;
+
+  /** `workers`: a thread count, or a pool of meta-shard handlers shared with other runners. */
+  constructor(workers: number | WorkerPool) {
+    this.workerPool = metaRunnerPool(workers);
+  }
+
+  /** Whether these particles go to workers: there are several, and the family can be rebuilt there. */
+  serves(family: TaskFamily, run: InnerRun): boolean {
+    return this.workerPool.size > 1 && canShard(family, run.task);
+  }
+
+  /**
+   * Each particle's meta-loss at φ + ε (and at φ − ε when antithetic), in particle order. `run` is
+   * `p.run` as data ({@link readInnerRun}): read before, so that the requests leave at once and this
+   * thread can compute meanwhile.
+   */
+  async losses(p: EsParticles, run: InnerRunData): Promise<number[][]> {
+    const { results } = await shardedCall<number[][]>(
+      this.workerPool.pool,
+      'esLosses',
+      p.particles,
+      ({ start, count }): EsShardRequest => ({
+        family: p.family.spec!(),
+        optimizer: p.optimizer.config(),
+        kernels: p.optimizer.kernels,
+        weights: p.weights,
+        taskSeed: p.taskSeed,
+        instances: p.run.task.numInstances,
+        run,
+        unroll: p.unroll,
+        objective: p.objective,
+        metaStep: p.metaStep,
+        noiseSeed: p.noiseSeed,
+        perturbationSeed: p.perturbationSeed,
+        sigma: p.sigma,
+        antithetic: p.antithetic,
+        start,
+        count,
+      }),
+    );
+    return results.flat();
+  }
+
+  /** Stops the workers (of a pool it started itself). */
+  dispose(): Promise<void> {
+    return this.workerPool.dispose();
+  }
+}
