@@ -102,7 +102,7 @@ function quadraticEsStep(
       const estimator =
         kind === 'es'
           ? new TruncatedEs({ particles, sigma: 0.01, antithetic: true }, new Rng('bench-es'), pool)
-          : new PersistentEs({ particles, sigma: 0.01 }, new Rng('bench-pes'));
+          : new PersistentEs({ particles, sigma: 0.01 }, new Rng('bench-pes'), pool);
       const result = await estimator.estimate({
         optimizer,
         run,
@@ -238,6 +238,8 @@ export const optimizerWorkloads: Workload[] = [
   quadraticEsStep('es', 32) as Workload,
   quadraticEsStep('es', 32, 2) as Workload,
   quadraticEsStep('pes', 8) as Workload,
+  quadraticEsStep('pes', 8, 2) as Workload,
   quadraticEsStep('pes', 32) as Workload,
+  quadraticEsStep('pes', 32, 2) as Workload,
   timeToBeatAdam as Workload,
 ];

@@ -176,7 +176,7 @@ export class MetaTrainer extends LoopedProgram {
     if (estimator === 'es')
       return new TruncatedEs({ particles, sigma, antithetic }, this.root.child('es-perturbations'), workers);
     if (estimator === 'pes')
-      return new PersistentEs({ particles, sigma }, this.root.child('pes-perturbations'));
+      return new PersistentEs({ particles, sigma }, this.root.child('pes-perturbations'), workers);
     return new TruncatedBackprop(workers, { secondOrder });
   }
 

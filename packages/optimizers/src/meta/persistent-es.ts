@@ -4,9 +4,12 @@ import {
   type NamedValues,
   type ProgramCheckpoint,
   type Rng,
+  type WorkerPool,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { EsParticleRunner } from '../parallel/es-particle-runner.js';
+import { type InnerRunData, innerRunFromData, readInnerRun } from '../parallel/inner-run-data.js';
 import {
   disposeInnerRun,
   type InnerRun,
@@ -33,6 +36,12 @@ interface Particle {
   accumulated: Float32Array[];
 }
 
+/** A particle's run after one truncation, and the truncation's meta-loss. */
+interface AdvancedRun {
+  metaLoss: number;
+  next: InnerRun;
+}
+
 const stateSchema = z.object({
   particles: z.number().int().nonnegative(),
   step: z.number().int().nonnegative(),
@@ -45,17 +54,22 @@ const stateSchema = z.object({
  * truncation, and accumulates ξ = Σ ε; a truncation's estimate is Σ_i ξ_i (L⁺_i − L⁻_i) / (2σ²P).
  * Summed over an epoch this estimates ∇ of the epoch's total meta-loss without truncation bias. The
  * particles' runs and accumulators are checkpointed, so a resume is exact. A new epoch (an inner run
- * at step 0) restarts the particles. Runs on the training thread.
+ * at step 0) restarts the particles. The particles may be advanced on gradient workers: each is the
+ * same unroll there, so the estimate does not depend on the worker count.
  */
 export class PersistentEs implements MetaGradientEstimator {
   readonly name = 'pes';
   private particles: Particle[] = [];
+  private readonly runner: EsParticleRunner;
 
+  /** `workers`: gradient worker threads for the particles (1: all on this thread), or a shared pool. */
   constructor(
     readonly settings: PesSettings,
     private readonly rng: Rng,
+    workers: number | WorkerPool = 1,
   ) {
     checkPerturbationSettings('PersistentEs', settings);
+    this.runner = new EsParticleRunner(workers);
   }
 
   async estimate(request: TruncationRequest): Promise<MetaGradientResult> {
@@ -65,33 +79,64 @@ export class PersistentEs implements MetaGradientEstimator {
     const { sigma } = this.settings;
     if (run.step === 0 || this.particles.length === 0) this.start(run, weights);
     const count = this.particles.length;
-    const sums = weights.map((w) => new Float64Array(w.values.length));
-    try {
-      const streams = this.rng.child(metaStep);
-      for (const [p, particle] of this.particles.entries()) {
-        const draw = streams.child(p);
-        const epsilon = drawPerturbation(weights, sigma, draw);
-        particle.accumulated.forEach((xi, k) => {
-          for (let i = 0; i < xi.length; i++) xi[i]! += epsilon[k]![i]!;
-        });
-        const advance = async (side: 'plus' | 'minus', sign: number) => {
-          optimizer.setWeightValues(perturbed(weights, epsilon, sign));
-          const { metaLoss, next } = await unrollForward(optimizer, particle[side], options);
-          disposeInnerRun(particle[side]);
-          particle[side] = next;
-          return metaLoss;
-        };
-        const coefficient =
-          ((await advance('plus', 1)) - (await advance('minus', -1))) / (2 * sigma * sigma * count);
-        particle.accumulated.forEach((xi, k) => {
-          const sum = sums[k]!;
-          for (let i = 0; i < xi.length; i++) sum[i]! += coefficient * xi[i]!;
-        });
+    const streams = this.rng.child(metaStep);
+    let advanced: { plus: AdvancedRun; minus: AdvancedRun }[];
+    let central: { metaLoss: number; next: InnerRun };
+    if (this.runner.serves(request.family, run)) {
+      const runs = [];
+      for (const particle of this.particles)
+        runs.push({ plus: await readInnerRun(particle.plus), minus: await readInnerRun(particle.minus) });
+      const particleRequest = {
+        ...request,
+        ...this.settings,
+        weights,
+        perturbationSeed: streams.seed,
+        noiseSeed: noise.seed,
+      };
+      // The workers advance the particles while this thread unrolls the unperturbed run.
+      const [results, unperturbed] = await Promise.all([
+        this.runner.advance(particleRequest, runs),
+        unrollForward(optimizer, run, options),
+      ]);
+      const fromData = ({ metaLoss, next }: { metaLoss: number; next: InnerRunData }) => ({
+        metaLoss,
+        next: innerRunFromData(run.task, next),
+      });
+      advanced = results.map((r) => ({ plus: fromData(r.plus), minus: fromData(r.minus) }));
+      central = unperturbed;
+    } else {
+      advanced = [];
+      try {
+        for (const [p, particle] of this.particles.entries()) {
+          const epsilon = drawPerturbation(weights, sigma, streams.child(p));
+          const side = async (from: InnerRun, sign: number) => {
+            optimizer.setWeightValues(perturbed(weights, epsilon, sign));
+            return unrollForward(optimizer, from, options);
+          };
+          advanced.push({ plus: await side(particle.plus, 1), minus: await side(particle.minus, -1) });
+        }
+      } finally {
+        optimizer.setWeightValues(weights);
       }
-    } finally {
-      optimizer.setWeightValues(weights);
+      central = await unrollForward(optimizer, run, options);
     }
-    const central = await unrollForward(optimizer, run, options);
+    const sums = weights.map((w) => new Float64Array(w.values.length));
+    for (const [p, particle] of this.particles.entries()) {
+      const { plus, minus } = advanced[p]!;
+      const epsilon = drawPerturbation(weights, sigma, streams.child(p));
+      const coefficient = (plus.metaLoss - minus.metaLoss) / (2 * sigma * sigma * count);
+      particle.accumulated.forEach((xi, k) => {
+        const sum = sums[k]!;
+        for (let i = 0; i < xi.length; i++) {
+          xi[i]! += epsilon[k]![i]!;
+          sum[i]! += coefficient * xi[i]!;
+        }
+      });
+      disposeInnerRun(particle.plus);
+      disposeInnerRun(particle.minus);
+      particle.plus = plus.next;
+      particle.minus = minus.next;
+    }
     return {
       metaLoss: tf.scalar(central.metaLoss),
       gradients: weights.map((w, k) => tf.tensor(Float32Array.from(sums[k]!), w.shape)),
@@ -151,6 +196,7 @@ export class PersistentEs implements MetaGradientEstimator {
   }
 
   async dispose(): Promise<void> {
+    await this.runner.dispose();
     this.release();
   }
 }

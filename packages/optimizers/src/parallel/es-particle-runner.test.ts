@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LSTM_CONFIG, LstmOptimizer } from '../learned/lstm-optimizer.js';
 import { disposeInnerRun, startInnerRun } from '../meta/meta-gradient.js';
+import { PersistentEs } from '../meta/persistent-es.js';
 import { TruncatedEs } from '../meta/truncated-es.js';
 import { QuadraticFamily } from '../tasks/quadratic.js';
 
@@ -53,4 +54,44 @@ describe('evolution-strategies particles on gradient workers', () => {
       optimizer.dispose();
     },
   );
+
+  it('persistent ES over two truncations: 2 workers give the estimates of 1 bit for bit', async () => {
+    const family = new QuadraticFamily();
+    const taskRng = new Rng('pes-workers').child('task');
+    const task = family.sample(taskRng, 6);
+    const optimizer = new LstmOptimizer(
+      { ...DEFAULT_LSTM_CONFIG, outputInit: 'small' },
+      new Rng('pes-weights'),
+    );
+    const estimates = async (workers: number) => {
+      const pes = new PersistentEs({ particles: 3, sigma: 0.01 }, new Rng('pes-draws'), workers);
+      let run = startInnerRun(task, optimizer);
+      const values: number[][] = [];
+      for (const metaStep of [0, 1]) {
+        const result = await pes.estimate({
+          optimizer,
+          run,
+          unroll: 3,
+          metaStep,
+          objective: 'loss',
+          noise: new Rng('pes-noise'),
+          family,
+          taskSeed: taskRng.seed,
+        });
+        const read = await readTensors([result.metaLoss, ...result.gradients, result.next.params]);
+        values.push(...read.map((v) => Array.from(v)));
+        tf.dispose([result.metaLoss, ...result.gradients]);
+        disposeInnerRun(run);
+        run = result.next;
+      }
+      disposeInnerRun(run);
+      await pes.dispose();
+      return values;
+    };
+    const one = await estimates(1);
+    const two = await estimates(2);
+    expect(two).toEqual(one);
+    task.dispose();
+    optimizer.dispose();
+  });
 });

@@ -4,7 +4,7 @@ import type { InnerRun, MetaObjective } from '../meta/meta-gradient.js';
 import type { TaskFamily } from '../tasks/task.js';
 import type { InnerRunData, readInnerRun } from './inner-run-data.js';
 import { canShard } from './meta-gradient-runner.js';
-import type { EsShardRequest } from './meta-shard-handlers.js';
+import type { EsShardRequest, PesParticleResult, PesShardRequest } from './meta-shard-handlers.js';
 import { metaRunnerPool } from './meta-worker-pool.js';
 
 /** One truncation's evolution-strategies particles, as {@link EsParticleRunner.losses} evaluates them. */
@@ -56,12 +56,7 @@ export class EsParticleRunner {
       'esLosses',
       p.particles,
       ({ start, count }): EsShardRequest => ({
-        family: p.family.spec!(),
-        optimizer: p.optimizer.config(),
-        kernels: p.optimizer.kernels,
-        weights: p.weights,
-        taskSeed: p.taskSeed,
-        instances: p.run.task.numInstances,
+        ...this.base(p),
         run,
         unroll: p.unroll,
         objective: p.objective,
@@ -75,6 +70,46 @@ export class EsParticleRunner {
       }),
     );
     return results.flat();
+  }
+
+  /**
+   * Persistent-ES particles: each particle's runs under φ ± ε (`runs`, as data), advanced by one
+   * truncation on the workers, with their meta-losses, in particle order.
+   */
+  async advance(
+    p: Omit<EsParticles, 'antithetic'>,
+    runs: { plus: InnerRunData; minus: InnerRunData }[],
+  ): Promise<PesParticleResult[]> {
+    const { results } = await shardedCall<PesParticleResult[]>(
+      this.workerPool.pool,
+      'pesAdvance',
+      p.particles,
+      ({ start, count }): PesShardRequest => ({
+        ...this.base(p),
+        unroll: p.unroll,
+        objective: p.objective,
+        metaStep: p.metaStep,
+        noiseSeed: p.noiseSeed,
+        perturbationSeed: p.perturbationSeed,
+        sigma: p.sigma,
+        start,
+        count,
+        runs: runs.slice(start, start + count),
+      }),
+    );
+    return results.flat();
+  }
+
+  /** What every request names: the family, the optimizer and its weights, and the task batch. */
+  private base(p: Omit<EsParticles, 'antithetic'>) {
+    return {
+      family: p.family.spec!(),
+      optimizer: p.optimizer.config(),
+      kernels: p.optimizer.kernels,
+      weights: p.weights,
+      taskSeed: p.taskSeed,
+      instances: p.run.task.numInstances,
+    };
   }
 
   /** Stops the workers (of a pool it started itself). */

@@ -1,10 +1,4 @@
-import {
-  type RunnerPool,
-  shardedCall,
-  type WorkerPool,
-  weightedMean,
-  weightedSum,
-} from '@metagrad/core';
+import { type RunnerPool, shardedCall, type WorkerPool, weightedMean, weightedSum } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import {

@@ -59,6 +59,17 @@ export interface EsShardRequest extends ShardBase {
   count: number;
 }
 
+/** Persistent-ES particles [start, start + count): their runs under φ ± ε, each advanced by one truncation. */
+export interface PesShardRequest extends Omit<EsShardRequest, 'run' | 'antithetic'> {
+  runs: { plus: InnerRunData; minus: InnerRunData }[];
+}
+
+/** A persistent-ES particle's truncation: its meta-losses and its advanced runs. */
+export interface PesParticleResult {
+  plus: { metaLoss: number; next: InnerRunData };
+  minus: { metaLoss: number; next: InnerRunData };
+}
+
 // Built once per worker and reused: the family (it may hold a data set), the optimizer, the epoch's task.
 let family: { key: string; value: TaskFamily } | undefined;
 let optimizer: { key: string; value: LstmOptimizer } | undefined;
@@ -169,5 +180,38 @@ export const shardHandlers = {
       disposeInnerRun(run);
     }
     return losses;
+  },
+
+  /** Each persistent-ES particle's runs under φ ± ε advanced by one truncation, in particle order. */
+  pesAdvance: async (request: PesShardRequest): Promise<PesParticleResult[]> => {
+    const { learned, task: whole } = prepare(request);
+    const noise = new Rng(request.noiseSeed);
+    const streams = new Rng(request.perturbationSeed);
+    const options = {
+      unroll: request.unroll,
+      metaStep: request.metaStep,
+      objective: request.objective,
+      noiseFor: (step: number) => noise.child(step),
+    };
+    const advance = async (data: InnerRunData, weights: NamedWeight[]) => {
+      learned.setWeightValues(weights);
+      const run = innerRunFromData(whole, data);
+      const { metaLoss, next } = await unrollForward(learned, run, options);
+      disposeInnerRun(run);
+      try {
+        return { metaLoss, next: await readInnerRun(next) };
+      } finally {
+        disposeInnerRun(next);
+      }
+    };
+    const results: PesParticleResult[] = [];
+    for (const [i, runs] of request.runs.entries()) {
+      const epsilon = drawPerturbation(request.weights, request.sigma, streams.child(request.start + i));
+      results.push({
+        plus: await advance(runs.plus, perturbed(request.weights, epsilon, 1)),
+        minus: await advance(runs.minus, perturbed(request.weights, epsilon, -1)),
+      });
+    }
+    return results;
   },
 } satisfies ShardHandlers;
