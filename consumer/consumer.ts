@@ -85,7 +85,7 @@ export async function main(): Promise<void> {
   dropIn.dispose();
 
   const rl2 = new Rl2Trainer({ config: { iterations: 1, batch: 8, episodes: 2, workers: 1 }, env: coinEnv });
-  const result = evaluatePolicy(rl2.agent(), coinEnv, { episodes: 2, trials: 8 });
+  const result = await evaluatePolicy(rl2.agent(), coinEnv, { episodes: 2, trials: 8 });
   rl2.dispose();
 
   const svg = svgLineChart([{ name: 'loss', points: [{ x: 0, y: summary.steps }] }], {
