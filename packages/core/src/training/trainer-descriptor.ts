@@ -126,7 +126,7 @@ export interface TrainerRun {
   /** Asks for a checkpoint after the current step. */
   requestCheckpoint(): void;
   /** Baselines on the run's own held-out tasks, for a dashboard; asked for only by one. */
-  reference?(): Promise<ReferenceResults | undefined>;
+  reference?(): ReferenceResults | undefined | Promise<ReferenceResults | undefined>;
   /**
    * Saves what the run produced into the run directory (not after a `failed` run) and returns the
    * fields it adds to summary.json.
