@@ -2,7 +2,7 @@ import { type NamedValues, type RunnerPool, shardedCall, type WorkerPool } from 
 import type { LearnedOptimizer } from '../learned/learned-optimizer.js';
 import type { InnerRun, MetaObjective } from '../meta/meta-gradient.js';
 import type { TaskFamily } from '../tasks/task.js';
-import type { InnerRunData, readInnerRun } from './inner-run-data.js';
+import type { InnerRunData } from './inner-run-data.js';
 import { canShard } from './meta-gradient-runner.js';
 import type { EsShardRequest, PesParticleResult, PesShardRequest } from './meta-shard-handlers.js';
 import { metaRunnerPool } from './meta-worker-pool.js';
@@ -47,8 +47,8 @@ export class EsParticleRunner {
 
   /**
    * Each particle's meta-loss at φ + ε (and at φ − ε when antithetic), in particle order. `run` is
-   * `p.run` as data ({@link readInnerRun}): read before, so that the requests leave at once and this
-   * thread can compute meanwhile.
+   * `p.run` read as data beforehand, so that the requests leave at once and this thread can compute
+   * meanwhile.
    */
   async losses(p: EsParticles, run: InnerRunData): Promise<number[][]> {
     const { results } = await shardedCall<number[][]>(
