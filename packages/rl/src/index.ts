@@ -92,6 +92,7 @@ export {
   MAX_BAYES_OPTIMAL_PULLS,
 } from './classic-policies/bayes-optimal.js';
 export { GittinsTable, gittinsIndex } from './classic-policies/gittins.js';
+export { MyopicMdpPolicy, StateBlindMdpPolicy } from './classic-policies/mdp-diagnostic-policies.js';
 export { type MdpModel, planEpisode } from './classic-policies/mdp-planning.js';
 export {
   Beb,
@@ -110,6 +111,7 @@ export {
   type BaselineName,
   baselineCandidates,
   MDP_BASELINES,
+  MDP_REFERENCES,
   type TuneBaselineOptions,
   tuneBaseline,
 } from './classic-policies/registry.js';

@@ -9,6 +9,7 @@ import {
   evaluatePolicy,
   loadRl2Agent,
   MDP_BASELINES,
+  MDP_REFERENCES,
   type Policy,
   pairedDifference,
   tuneBaseline,
@@ -75,7 +76,9 @@ export async function resolvePolicy(
   agentOptions: { greedy?: boolean } = {},
 ): Promise<Policy> {
   const baselines: readonly string[] =
-    env.name === 'bandit' ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES] : MDP_BASELINES;
+    env.name === 'bandit'
+      ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES]
+      : [...MDP_BASELINES, ...MDP_REFERENCES];
   if (baselines.includes(name)) return tuneBaseline(env, name, { episodes, seed: 'tune' });
   for (const dir of [join(name, 'best'), join(name, 'agent'), name]) {
     if (existsSync(join(dir, 'agent.json'))) {

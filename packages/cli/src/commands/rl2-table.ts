@@ -5,6 +5,7 @@ import {
   envFor,
   evaluatePolicy,
   MDP_BASELINES,
+  MDP_REFERENCES,
   type Policy,
   pairedDifference,
   paperResult,
@@ -62,7 +63,7 @@ export function registerRl2TableCommand(rl2: Command): void {
       for (const s of settings)
         if (!all.includes(s)) throw new ConfigError('settings', s, `expected some of ${all.join(', ')}`);
       const columns = [
-        ...(flags.env === 'bandit' ? BANDIT_BASELINES : MDP_BASELINES),
+        ...(flags.env === 'bandit' ? BANDIT_BASELINES : [...MDP_BASELINES, ...MDP_REFERENCES]),
         ...(flags.agent ?? []),
       ];
       if (!flags.json)

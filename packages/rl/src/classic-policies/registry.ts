@@ -13,6 +13,7 @@ import {
   Ucb1,
 } from './bandit-policies.js';
 import { MAX_BAYES_OPTIMAL_PULLS } from './bayes-optimal.js';
+import { MyopicMdpPolicy, StateBlindMdpPolicy } from './mdp-diagnostic-policies.js';
 import {
   Beb,
   EpsilonGreedyMdpPolicy,
@@ -53,15 +54,25 @@ export const MDP_BASELINES = [
  */
 export const BANDIT_REFERENCES = ['bayes-optimal'] as const;
 
+/**
+ * MDP rules to compare with that are not columns of the paper's Table 2: one-step posterior-mean
+ * rules that ignore the state (`state-blind`, the MDP played as a bandit) or use it (`myopic`),
+ * which tell apart what an agent's memory of rewards per state is worth.
+ */
+export const MDP_REFERENCES = ['state-blind', 'myopic'] as const;
+
 export type BaselineName =
   | (typeof BANDIT_BASELINES)[number]
   | (typeof BANDIT_REFERENCES)[number]
-  | (typeof MDP_BASELINES)[number];
+  | (typeof MDP_BASELINES)[number]
+  | (typeof MDP_REFERENCES)[number];
 
 /** Every setting of a baseline's hyperparameters worth trying (one entry for those without any). */
 export function baselineCandidates(env: Env, name: string, episodes: number): Policy[] {
   const isBandit = env.name === 'bandit';
-  const known: readonly string[] = isBandit ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES] : MDP_BASELINES;
+  const known: readonly string[] = isBandit
+    ? [...BANDIT_BASELINES, ...BANDIT_REFERENCES]
+    : [...MDP_BASELINES, ...MDP_REFERENCES];
   if (!known.includes(name)) {
     throw new ConfigError('policy', name, `not a ${env.name} baseline; expected one of ${known.join(', ')}`);
   }
@@ -108,6 +119,10 @@ export function baselineCandidates(env: Env, name: string, episodes: number): Po
       return [0.01, 0.03, 0.1, 0.3, 1].map((s) => new Ucrl2(s));
     case 'beb':
       return [0.03, 0.1, 0.3, 1, 3].map((b) => new Beb(b));
+    case 'state-blind':
+      return [new StateBlindMdpPolicy()];
+    case 'myopic':
+      return [new MyopicMdpPolicy()];
     default:
       return [0.1, 0.3, 0.5].flatMap((alpha) => [0.05, 0.1, 0.2].map((eps) => new QLearning(alpha, eps)));
   }
