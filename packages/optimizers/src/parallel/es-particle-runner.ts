@@ -56,17 +56,9 @@ export class EsParticleRunner {
       'esLosses',
       p.particles,
       ({ start, count }): EsShardRequest => ({
-        ...this.base(p),
+        ...this.base(p, start, count),
         run,
-        unroll: p.unroll,
-        objective: p.objective,
-        metaStep: p.metaStep,
-        noiseSeed: p.noiseSeed,
-        perturbationSeed: p.perturbationSeed,
-        sigma: p.sigma,
         antithetic: p.antithetic,
-        start,
-        count,
       }),
     );
     return results.flat();
@@ -85,24 +77,27 @@ export class EsParticleRunner {
       'pesAdvance',
       p.particles,
       ({ start, count }): PesShardRequest => ({
-        ...this.base(p),
-        unroll: p.unroll,
-        objective: p.objective,
-        metaStep: p.metaStep,
-        noiseSeed: p.noiseSeed,
-        perturbationSeed: p.perturbationSeed,
-        sigma: p.sigma,
-        start,
-        count,
+        ...this.base(p, start, count),
         runs: runs.slice(start, start + count),
       }),
     );
     return results.flat();
   }
 
-  /** What every request names: the family, the optimizer and its weights, and the task batch. */
-  private base(p: Omit<EsParticles, 'antithetic'>) {
+  /**
+   * What every particle request names: the family, the optimizer and its weights, the task batch,
+   * the truncation, and the particles [start, start + count) with their perturbations' stream.
+   */
+  private base(p: Omit<EsParticles, 'antithetic'>, start: number, count: number) {
     return {
+      unroll: p.unroll,
+      objective: p.objective,
+      metaStep: p.metaStep,
+      noiseSeed: p.noiseSeed,
+      perturbationSeed: p.perturbationSeed,
+      sigma: p.sigma,
+      start,
+      count,
       family: p.family.spec!(),
       optimizer: p.optimizer.config(),
       kernels: p.optimizer.kernels,

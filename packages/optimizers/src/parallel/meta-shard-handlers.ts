@@ -122,6 +122,18 @@ function prepare(request: ShardBase, range?: { start: number; count: number }) {
   return { learned, task: task.value };
 }
 
+/** A particle request's unroll options (with the truncation's noise) and its perturbation streams. */
+function particleStreams(request: Omit<PesShardRequest, 'runs'>) {
+  const noise = new Rng(request.noiseSeed);
+  const options = {
+    unroll: request.unroll,
+    metaStep: request.metaStep,
+    objective: request.objective,
+    noiseFor: (step: number) => noise.child(step),
+  };
+  return { options, streams: new Rng(request.perturbationSeed) };
+}
+
 export const shardHandlers = {
   metaGradient: async (request: MetaShardRequest): Promise<MetaShardResult> => {
     const { learned, task: shard } = prepare(request, request);
@@ -154,14 +166,7 @@ export const shardHandlers = {
   esLosses: async (request: EsShardRequest): Promise<number[][]> => {
     const { learned, task: whole } = prepare(request);
     const run = innerRunFromData(whole, request.run);
-    const noise = new Rng(request.noiseSeed);
-    const streams = new Rng(request.perturbationSeed);
-    const options = {
-      unroll: request.unroll,
-      metaStep: request.metaStep,
-      objective: request.objective,
-      noiseFor: (step: number) => noise.child(step),
-    };
+    const { options, streams } = particleStreams(request);
     const losses: number[][] = [];
     try {
       for (let p = request.start; p < request.start + request.count; p++) {
@@ -185,14 +190,7 @@ export const shardHandlers = {
   /** Each persistent-ES particle's runs under φ ± ε advanced by one truncation, in particle order. */
   pesAdvance: async (request: PesShardRequest): Promise<PesParticleResult[]> => {
     const { learned, task: whole } = prepare(request);
-    const noise = new Rng(request.noiseSeed);
-    const streams = new Rng(request.perturbationSeed);
-    const options = {
-      unroll: request.unroll,
-      metaStep: request.metaStep,
-      objective: request.objective,
-      noiseFor: (step: number) => noise.child(step),
-    };
+    const { options, streams } = particleStreams(request);
     const advance = async (data: InnerRunData, weights: NamedWeight[]) => {
       learned.setWeightValues(weights);
       const run = innerRunFromData(whole, data);

@@ -40,17 +40,13 @@ export class Rl2Agent implements Policy {
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
   async takeRecordedProbabilities(): Promise<Float32Array> {
     if (this.recorded.length === 0) return new Float32Array(0);
-    const all = await readTensors(this.recorded);
-    const values = new Float32Array(all.reduce((sum, part) => sum + part.length, 0));
-    let offset = 0;
-    for (const part of all) {
-      values.set(part, offset);
-      offset += part.length;
-    }
-    tf.dispose(this.recorded);
+    // One tensor of them all: readTensors joins its inputs into one transfer anyway.
+    const all = tf.tidy(() => tf.concat(this.recorded.map((t) => t.reshape([-1]))));
+    const [values] = await readTensors([all]);
+    tf.dispose([all, ...this.recorded]);
     this.recorded.length = 0;
     this.recordedCount = 0;
-    return values;
+    return values!;
   }
 
   describe() {
