@@ -2,13 +2,16 @@ import { Command } from 'commander';
 import { cliVersion } from './cli-version.js';
 import { registerBackendsCommand } from './commands/backends.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerGradientWorkerCommand } from './commands/gradient-worker.js';
 import { registerL2lEvalCommand } from './commands/l2l-eval.js';
 import { registerL2lStudyCommand } from './commands/l2l-study.js';
 import { registerRl2EvalCommand } from './commands/rl2-eval.js';
 import { registerRl2TableCommand } from './commands/rl2-table.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerWatchCommand } from './commands/watch.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { quietCpuBackend } from './run/backend-choice.js';
 import { registeredTrainers, trainerNamed } from './trainers/trainer-registry.js';
 
@@ -45,6 +48,9 @@ export function buildProgram(trainerModules: ReadonlyMap<string, string> = new M
   }
   registerRunsCommand(program);
   registerWatchCommand(program);
+  registerSweepCommand(program);
+  registerWorkerCommand(program);
+  registerGradientWorkerCommand(program);
   registerBenchCommand(program);
   return program;
 }

@@ -115,10 +115,18 @@ export {
   type ShardHandlers,
   type ShardReply,
   type ShardRequest,
+  type ShardSessions,
   type ShardTransport,
   shardRanges,
   weightedSum,
 } from './parallel/shard-protocol.js';
+export {
+  type RemoteShardTransports,
+  remoteShardTransports,
+  type ShardTransportFactory,
+  shardTransport,
+  useRemoteShardTransports,
+} from './parallel/shard-transports.js';
 export {
   RunnerPool,
   type ShardedResults,

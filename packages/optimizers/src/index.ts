@@ -112,7 +112,7 @@ export {
 export { LSTM_OPTIMIZER_STEP } from './ops/lstm-optimizer-step-kernel.js';
 export { EsParticleRunner, type EsParticles } from './parallel/es-particle-runner.js';
 export { canShard, MetaGradientRunner, type MetaShardSource } from './parallel/meta-gradient-runner.js';
-export { metaWorkerPool } from './parallel/meta-worker-pool.js';
+export { META_SHARD_HANDLERS, metaWorkerPool } from './parallel/meta-worker-pool.js';
 export { type TaskFamilySpec, taskFamilyFromSpec } from './tasks/family-spec.js';
 export { lossAndGradient } from './tasks/loss-and-gradient.js';
 export { MLP_ACTIVATIONS, type MlpActivation, MlpFamily, type MlpOptions, MlpTask } from './tasks/mlp.js';

@@ -125,5 +125,5 @@ export type { Policy, PolicyRun } from './eval/policy.js';
 export { type GruWeights, gruSequence } from './ops/gru-sequence.js';
 export { GRU_SEQUENCE } from './ops/gru-sequence-kernel.js';
 export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';
-export { rlWorkerPool } from './parallel/rl-worker-pool.js';
+export { RL_SHARD_HANDLERS, rlWorkerPool } from './parallel/rl-worker-pool.js';
 export { TrpoRunner, type TrpoSource } from './parallel/trpo-runner.js';

@@ -10,7 +10,12 @@ import { addJsonFlag } from '../flags/json-flag.js';
 import { checkOutputPath } from '../run/output-path.js';
 import { formatDuration } from '../run/plain-progress.js';
 import { assertWritable, readRunConfig, readRunEvents } from '../run/run-directory.js';
-import { describeRunDirectory, describeRunDirectorySafely, findRunDirectories } from '../run/run-summary.js';
+import {
+  describeRunDirectory,
+  describeRunDirectorySafely,
+  expandRunDirectories,
+  findRunDirectories,
+} from '../run/run-summary.js';
 
 /** `metagrad runs list|show|export|compare|plot`. */
 export function registerRunsCommand(program: Command): void {
@@ -96,7 +101,10 @@ export function registerRunsCommand(program: Command): void {
     .description(
       "a table over seeds: each setting's best held-out value and test scores, with paired differences",
     )
-    .argument('<dirs...>', 'run directories (runs that differ only in seed form one setting)')
+    .argument(
+      '<dirs...>',
+      "run directories, or folders of runs such as a sweep's (runs that differ only in seed form one setting)",
+    )
     .addHelpText(
       'after',
       '\nDifferences between settings are paired seed by seed where the runs share their evaluation tasks\n' +
@@ -104,7 +112,7 @@ export function registerRunsCommand(program: Command): void {
         'Examples:\n  $ metagrad runs compare runs/quad-s0 runs/quad-s1 runs/quad-s2\n  $ metagrad runs compare runs/h20-* runs/h40-* --json',
     )
     .action((dirs: string[], options: { json?: boolean }) => {
-      const comparison = compareRunGroups(groupBySetting(dirs.map(readRunRecord)));
+      const comparison = compareRunGroups(groupBySetting(expandRunDirectories(dirs).map(readRunRecord)));
       process.stdout.write(
         options.json ? `${JSON.stringify(comparison)}\n` : formatRunComparison(comparison),
       );
@@ -114,7 +122,7 @@ export function registerRunsCommand(program: Command): void {
     .description(
       'an SVG figure of runs for papers: learned vs tuned baselines, or held-out progress; runs of one setting across seeds as mean ± standard error',
     )
-    .argument('<dirs...>', 'run directories')
+    .argument('<dirs...>', "run directories, or folders of runs such as a sweep's")
     .requiredOption('--out <file>', 'SVG file to write')
     .option('--x <axis>', 'held-out curves against: step, or time (minutes of training)', 'step')
     .option('--force', 'replace an existing --out file')
@@ -134,7 +142,10 @@ export function registerRunsCommand(program: Command): void {
       }
       checkOutputPath(options.out, dirs, options.force === true);
       assertWritable(options.out, 'out', options.out);
-      writeFileAtomic(options.out, plotRuns(groupBySetting(dirs.map(readRunRecord)), options.x));
+      writeFileAtomic(
+        options.out,
+        plotRuns(groupBySetting(expandRunDirectories(dirs).map(readRunRecord)), options.x),
+      );
       process.stdout.write(`wrote ${options.out}\n`);
     });
 }

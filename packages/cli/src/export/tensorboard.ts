@@ -5,7 +5,8 @@ import type { Histogram } from '@metagrad/core';
 import protobuf from 'protobufjs';
 import { tfRecord } from './tfrecord.js';
 
-// The parts of tensorflow/core/util/event.proto and summary.proto that scalars and histograms need.
+// The parts of tensorflow/core/util/event.proto, summary.proto and tensor.proto that scalars,
+// histograms and plugin summaries (a plugin's metadata beside a null tensor) need.
 const packed = { packed: true };
 const root = protobuf.Root.fromJSON({
   nested: {
@@ -20,14 +21,26 @@ const root = protobuf.Root.fromJSON({
         bucket: { rule: 'repeated', type: 'double', id: 7, options: packed },
       },
     },
-    // simple_value and histo are members of summary.proto's `oneof value`: set members are written
-    // even when 0. Declared as a plain field, protobufjs would drop every value equal to 0.
+    TensorShapeProto: { fields: {} },
+    TensorProto: {
+      fields: {
+        dtype: { type: 'int32', id: 1 },
+        tensorShape: { type: 'TensorShapeProto', id: 2 },
+        floatVal: { rule: 'repeated', type: 'float', id: 5, options: packed },
+      },
+    },
+    PluginData: { fields: { pluginName: { type: 'string', id: 1 }, content: { type: 'bytes', id: 2 } } },
+    SummaryMetadata: { fields: { pluginData: { type: 'PluginData', id: 1 } } },
+    // simple_value, histo and tensor are members of summary.proto's `oneof value`: set members are
+    // written even when 0. Declared as plain fields, protobufjs would drop every value equal to 0.
     SummaryValue: {
-      oneofs: { value: { oneof: ['simpleValue', 'histo'] } },
+      oneofs: { value: { oneof: ['simpleValue', 'histo', 'tensor'] } },
       fields: {
         tag: { type: 'string', id: 1 },
         simpleValue: { type: 'float', id: 2 },
         histo: { type: 'HistogramProto', id: 5 },
+        tensor: { type: 'TensorProto', id: 8 },
+        metadata: { type: 'SummaryMetadata', id: 9 },
       },
     },
     Summary: { fields: { value: { rule: 'repeated', type: 'SummaryValue', id: 1 } } },
@@ -97,6 +110,7 @@ export function decodeEvent(bytes: Uint8Array): Required<Omit<TensorBoardEvent, 
         tag: string;
         simpleValue?: number;
         histo?: Histo & { bucketLimit: number[]; bucket: number[] };
+        tensor?: unknown;
       }[];
     };
   };
@@ -104,7 +118,9 @@ export function decodeEvent(bytes: Uint8Array): Required<Omit<TensorBoardEvent, 
   return {
     wallTime: event.wallTime,
     step: event.step,
-    scalars: values.filter((v) => !v.histo).map((v) => ({ tag: v.tag, value: v.simpleValue ?? Number.NaN })),
+    scalars: values
+      .filter((v) => !v.histo && !v.tensor)
+      .map((v) => ({ tag: v.tag, value: v.simpleValue ?? Number.NaN })),
     histograms: values.flatMap(({ tag, histo: h }) =>
       h
         ? [
@@ -124,6 +140,38 @@ export function decodeEvent(bytes: Uint8Array): Required<Omit<TensorBoardEvent, 
         : [],
     ),
   };
+}
+
+/**
+ * Encodes an event holding one plugin summary: `content` under `plugin`'s name in the value's
+ * metadata, beside the scalar 0 of type float that TensorBoard's own plugin writers attach.
+ */
+export function encodePluginEvent(
+  wallTime: number,
+  tag: string,
+  plugin: string,
+  content: Uint8Array,
+): Uint8Array {
+  const value = {
+    tag,
+    tensor: { dtype: 1, tensorShape: {}, floatVal: [0] },
+    metadata: { pluginData: { pluginName: plugin, content } },
+  };
+  return EventType.encode(EventType.fromObject({ wallTime, summary: { value: [value] } })).finish();
+}
+
+/** Decodes an event's plugin summaries: each value's tag, plugin name and content. */
+export function decodePluginEvent(bytes: Uint8Array): { tag: string; plugin: string; content: Uint8Array }[] {
+  const event = EventType.toObject(EventType.decode(bytes), { defaults: false }) as {
+    summary?: {
+      value?: { tag: string; metadata?: { pluginData?: { pluginName: string; content: Uint8Array } } }[];
+    };
+  };
+  return (event.summary?.value ?? []).map((v) => ({
+    tag: v.tag,
+    plugin: v.metadata?.pluginData?.pluginName ?? '',
+    content: v.metadata?.pluginData?.content ?? new Uint8Array(),
+  }));
 }
 
 /** The name of a new event file in a log directory: `events.out.tfevents.<seconds>.<host>`. */

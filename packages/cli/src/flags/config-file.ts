@@ -14,7 +14,20 @@ export const MAX_CONFIG_BYTES = 1 << 20;
  */
 export function readConfigFile(path: string | undefined, schema: z.ZodObject): Record<string, unknown> {
   if (!path) return {};
-  const config = parseObject(path, readLimited(path));
+  const config = readJsonObjectFile('config', path);
+  checkKnownSettings(config, schema, path);
+  return config;
+}
+
+/**
+ * Refuses a key of `config` that `schema` does not know (a typo would otherwise be ignored and its
+ * default used), naming the nearest known setting: a ConfigError `config.<key>` naming `where`.
+ */
+export function checkKnownSettings(
+  config: Record<string, unknown>,
+  schema: z.ZodObject,
+  where: string,
+): void {
   const known = Object.keys(schema.shape);
   for (const key of Object.keys(config)) {
     if (known.includes(key)) continue;
@@ -22,19 +35,27 @@ export function readConfigFile(path: string | undefined, schema: z.ZodObject): R
     throw new ConfigError(
       `config.${key}`,
       config[key],
-      `unknown setting in ${path}${near ? `; did you mean "${near}"?` : ''}`,
+      `unknown setting in ${where}${near ? `; did you mean "${near}"?` : ''}`,
     );
   }
-  return config;
 }
 
-function readLimited(path: string): string {
+/**
+ * Reads a small JSON file that must hold an object (a config file, a sweep spec); anything else is
+ * a ConfigError naming `field` and the path: not a regular file, over {@link MAX_CONFIG_BYTES}, or
+ * not a JSON object. A UTF-8 byte-order mark, as some editors write, is skipped.
+ */
+export function readJsonObjectFile(field: string, path: string): Record<string, unknown> {
+  return parseObject(field, path, readLimited(field, path));
+}
+
+function readLimited(field: string, path: string): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
     throw new ConfigError(
-      'config',
+      field,
       path,
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
@@ -42,10 +63,10 @@ function readLimited(path: string): string {
   try {
     // fstat on the open file: what is checked is what is read.
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError('config', path, 'is not a regular file');
+    if (!stat.isFile()) throw new ConfigError(field, path, 'is not a regular file');
     if (stat.size > MAX_CONFIG_BYTES)
       throw new ConfigError(
-        'config',
+        field,
         path,
         `is ${stat.size} bytes; a config file may hold at most ${MAX_CONFIG_BYTES}`,
       );
@@ -54,21 +75,21 @@ function readLimited(path: string): string {
     for (let n = -1; n !== 0 && length < buffer.length; length += n)
       n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_CONFIG_BYTES)
-      throw new ConfigError('config', path, `grew past ${MAX_CONFIG_BYTES} bytes while being read`);
+      throw new ConfigError(field, path, `grew past ${MAX_CONFIG_BYTES} bytes while being read`);
     return buffer.toString('utf8', 0, length).replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }
 }
 
-function parseObject(path: string, text: string): Record<string, unknown> {
+function parseObject(field: string, path: string, text: string): Record<string, unknown> {
   try {
     const value = JSON.parse(text) as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new Error('not a JSON object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError('config', path, `is not a valid JSON object (${(error as Error).message})`);
+    throw new ConfigError(field, path, `is not a valid JSON object (${(error as Error).message})`);
   }
 }
 

@@ -11,6 +11,9 @@ export interface RunFlags {
   tui?: boolean;
   /** `--tensorboard` alone: the run directory's `tensorboard/`; with a value: that directory. */
   tensorboard?: string | boolean;
+  /** Gradient workers on a BullMQ queue instead of this process's threads. */
+  gradientQueue?: string;
+  gradientTimeout?: string;
 }
 
 /** Declares the {@link RunFlags} on a training command; `prefix` names the default run directory. */
@@ -27,5 +30,14 @@ export function addRunFlags(command: Command, prefix: string): Command {
     .option(
       '--tensorboard [dir]',
       'write TensorBoard event files while training (default dir: <run-dir>/tensorboard)',
+    )
+    .option(
+      '--gradient-queue <url>',
+      "send each step's --workers shards to `metagrad gradient-worker`s on redis://[:password@]host:port[/queue]",
+    )
+    .option(
+      '--gradient-timeout <s>',
+      'with --gradient-queue: fail a step whose shard no worker finishes within this many seconds',
+      '120',
     );
 }

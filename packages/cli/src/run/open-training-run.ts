@@ -14,6 +14,7 @@ import {
   writeFileAtomic,
 } from '@metagrad/core';
 import { TensorBoardSink } from '../export/tensorboard-sink.js';
+import { redactRedisUrl } from '../redis/redis-url.js';
 import { assertWritable, createRunDirectory, RUN_FILES, recordChanges } from './run-directory.js';
 import type { TrainingPlan } from './training-plan.js';
 
@@ -99,7 +100,7 @@ export function openTrainingRun<E extends RunEvent>(
   const record = {
     kind: identity.kind,
     title: identity.title,
-    command: process.argv.slice(2),
+    command: process.argv.slice(2).map(redactRedisUrl),
     config,
     seed: config.seed,
     backend: identity.backend,

@@ -102,3 +102,22 @@ export function findRunDirectories(root: string): string[] {
       (a, b) => statSync(join(b, RUN_FILES.config)).mtimeMs - statSync(join(a, RUN_FILES.config)).mtimeMs,
     );
 }
+
+/**
+ * The run directories `paths` name: a run directory itself, or a folder of runs (a sweep's
+ * `<runs-root>/<sweep>`) as its runs in name order. A path that is neither is a ConfigError.
+ */
+export function expandRunDirectories(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    if (existsSync(join(path, RUN_FILES.config)) || !existsSync(path) || !statSync(path).isDirectory())
+      return [path];
+    const runs = findRunDirectories(path).sort();
+    if (runs.length === 0)
+      throw new ConfigError(
+        'run-dir',
+        path,
+        `no ${RUN_FILES.config}: neither a run directory nor a folder of runs`,
+      );
+    return runs;
+  });
+}

@@ -1,4 +1,5 @@
-import { EventBus, type EventSink, type TrainEvent } from '@metagrad/core';
+import { EventBus, type EventSink, remoteShardTransports, type TrainEvent } from '@metagrad/core';
+import { parseGradientQueue, useGradientQueue } from '../distributed/gradient-queue.js';
 import { loadUserModule } from '../flags/user-modules.js';
 import type { AnyTrainer } from '../trainers/trainer-registry.js';
 import { chooseBackend } from './backend-choice.js';
@@ -22,7 +23,16 @@ export async function runTrainer(
   // A worker thread has its own module registry: the user's module is registered again there.
   const field = trainer.userModule?.field;
   if (field && typeof config[field] === 'string') await loadUserModule(trainer, config[field]);
+  // The dashboard's worker thread has its own module state: its pools go to the queue too.
+  if (plan.gradientQueue && !remoteShardTransports()) {
+    const { url, timeoutSeconds } = plan.gradientQueue;
+    useGradientQueue(parseGradientQueue('gradient-queue', url), timeoutSeconds);
+  }
   const backend = await chooseBackend(config.backend);
+  if (plan.gradientQueue && typeof config.workers === 'number')
+    process.stderr.write(
+      `workers: each step's ${config.workers} shards go to the gradient workers on ${remoteShardTransports()?.description}\n`,
+    );
   if (backend.name === 'webgpu' && typeof config.workers === 'number' && config.workers > 1) {
     process.stderr.write(
       `workers: the ${config.workers} gradient workers are CPU threads; on webgpu the GPU computes each batch whole, so none is started\n`,

@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import { ConfigError } from '@metagrad/core';
+import { checkGradientQueue, parseGradientQueue, useGradientQueue } from '../distributed/gradient-queue.js';
 import { backendFromEnvironment } from '../flags/backend-environment.js';
 import { readConfigFile } from '../flags/config-file.js';
 import type { RunFlags } from '../flags/run-flags.js';
@@ -28,23 +30,28 @@ export interface TrainingPlan<C> {
   tui: boolean;
   /** Where live TensorBoard event files go (`--tensorboard`); none without it. */
   tensorboard?: string;
+  /** Gradient workers on a queue (`--gradient-queue`), and how long a shard may take. */
+  gradientQueue?: { url: string; timeoutSeconds: number };
 }
 
 /**
  * Resolves a training command's flags (commander's options, or the same fields from code) into a
- * plan: reads `--config` or the resumed run's settings, loads the user module it names, applies the
+ * plan: reads `--config` (or takes `settings`, a sweep's resolved run, already checked for unknown
+ * keys) or the resumed run's settings, loads the user module it names, applies the
  * flags, validates everything (a bad value is a ConfigError naming its flag), and refuses changed
  * settings on a resume unless `allowChanges`. Nothing is written.
  */
 export async function planTraining(
   options: Record<string, unknown> & RunFlags,
   trainer: AnyTrainer,
+  settings?: Record<string, unknown>,
 ): Promise<TrainingPlan<TrainerConfig>> {
+  const gradientQueue = await gradientQueueOf(options);
   const schema = hostedSchema(trainer);
   const flags = trainerFlags(trainer);
   const values = flagValues(options, flags);
   const previous = options.resume ? readRunConfig(options.resume) : undefined;
-  const stored = previous ? effectiveConfig(previous) : readConfigFile(options.config, schema);
+  const stored = previous ? effectiveConfig(previous) : (settings ?? readConfigFile(options.config, schema));
   if (!previous) backendFromEnvironment(values, stored);
   const moduleFields = trainer.userModule ? [trainer.userModule.field] : [];
   for (const field of moduleFields) {
@@ -53,7 +60,11 @@ export async function planTraining(
     const module = values[field] ?? stored[field];
     if (typeof module === 'string') await loadUserModule(trainer, module);
   }
-  trainer.withDefaults?.(values, stored, previous ? 'resume' : options.config ? 'config' : 'none');
+  trainer.withDefaults?.(
+    values,
+    stored,
+    previous ? 'resume' : options.config || settings ? 'config' : 'none',
+  );
   const changes = previous
     ? [
         // A module that moved is the same setting at a new path: the flag wins, and config.json records both.
@@ -82,7 +93,23 @@ export async function planTraining(
     json: options.json === true,
     tui: options.tui !== false,
     ...(tensorboard && { tensorboard }),
+    ...(gradientQueue && { gradientQueue }),
   };
+}
+
+/**
+ * `--gradient-queue`, checked (its Redis answers) and put in use before the settings are
+ * validated: with remote workers, `workers` counts shards, not this machine's cores.
+ */
+async function gradientQueueOf(options: RunFlags): Promise<TrainingPlan<unknown>['gradientQueue']> {
+  if (options.gradientQueue === undefined) return undefined;
+  const timeoutSeconds = Number(options.gradientTimeout ?? 120);
+  if (!(timeoutSeconds > 0))
+    throw new ConfigError('gradient-timeout', options.gradientTimeout, 'expected a number of seconds > 0');
+  const queue = parseGradientQueue('gradient-queue', options.gradientQueue);
+  await checkGradientQueue('gradient-queue', queue);
+  useGradientQueue(queue, timeoutSeconds);
+  return { url: options.gradientQueue, timeoutSeconds };
 }
 
 function pick(values: Record<string, unknown>, keys: string[]): Record<string, unknown> {

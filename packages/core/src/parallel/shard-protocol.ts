@@ -20,6 +20,16 @@ export type ShardReply =
 /** Methods a worker serves: each takes a request's payload and returns its result. */
 export type ShardHandlers = Record<string, (payload: never) => unknown>;
 
+/**
+ * Methods of a handlers module (its export `shardSessions`) that keep state on the worker between
+ * requests: a start builds it, the requests after it use it, an end drops it. A transport whose
+ * consecutive requests may reach different processes replays the start where it is missing.
+ */
+export interface ShardSessions {
+  starts: readonly string[];
+  ends: readonly string[];
+}
+
 /** One worker, however it is reached. */
 export interface ShardTransport {
   /** Sends `method(payload)` and resolves with the worker's result (rejects with its error). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ShardTransport } from './shard-protocol.js';
-import { WorkerThreadTransport } from './worker-thread-transport.js';
+import { shardTransport } from './shard-transports.js';
 
 /**
  * N gradient workers serving the handlers of one module, started on first use on the active
@@ -30,9 +30,8 @@ export class WorkerPool {
 
   /** Sends `requests[s]` to worker s as `method` and resolves with the results in the same order. */
   call<T>(method: string, requests: unknown[]): Promise<T[]> {
-    this.transports ??= Array.from(
-      { length: this.size },
-      () => new WorkerThreadTransport(this.handlersModule, tf.getBackend()),
+    this.transports ??= Array.from({ length: this.size }, (_, index) =>
+      shardTransport(this.handlersModule, tf.getBackend(), index),
     );
     return Promise.all(requests.map((request, s) => this.transports![s]!.call<T>(method, request)));
   }

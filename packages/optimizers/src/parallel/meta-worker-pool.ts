@@ -1,6 +1,7 @@
 import { RunnerPool, siblingModule, WorkerPool } from '@metagrad/core';
 
-const META_SHARD_HANDLERS = siblingModule('meta-shard-handlers', import.meta.url);
+/** The module meta-training's gradient workers load: what a remote gradient worker serves for L2L runs. */
+export const META_SHARD_HANDLERS = siblingModule('meta-shard-handlers', import.meta.url);
 
 /**
  * The gradient workers of meta-training: `workers` threads serving the meta-shard handlers (a

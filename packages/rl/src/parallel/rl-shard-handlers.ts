@@ -1,5 +1,5 @@
 // The worker side of parallel RL² updates: PPO gradients and TRPO quantities of one shard of the trials.
-import { type KernelChoice, Rng, readTensors, type ShardHandlers } from '@metagrad/core';
+import { type KernelChoice, Rng, readTensors, type ShardHandlers, type ShardSessions } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { GruPolicy, type GruPolicyShape } from '../agent/gru-policy.js';
 import {
@@ -79,6 +79,9 @@ function currentTrpo() {
   if (!trpo) throw new Error('no TRPO step in progress on this worker (trpoStart first)');
   return trpo;
 }
+
+/** TRPO's step keeps its problem on the worker from `trpoStart` to `trpoEnd`. */
+export const shardSessions: ShardSessions = { starts: ['trpoStart'], ends: ['trpoEnd'] };
 
 export const shardHandlers = {
   ppoGradients: async (request: PpoShardRequest): Promise<PpoShardResult> => {

@@ -1,6 +1,7 @@
 import { RunnerPool, siblingModule, WorkerPool } from '@metagrad/core';
 
-const RL_SHARD_HANDLERS = siblingModule('rl-shard-handlers', import.meta.url);
+/** The module RL² gradient workers load: what a remote gradient worker serves for RL² runs. */
+export const RL_SHARD_HANDLERS = siblingModule('rl-shard-handlers', import.meta.url);
 
 /**
  * The gradient workers of RL² training: `workers` threads serving the PPO and TRPO shard handlers
