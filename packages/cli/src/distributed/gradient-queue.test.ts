@@ -6,6 +6,7 @@ import { readJsonl } from '@metagrad/core';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueConnection } from '../redis/redis-url.js';
+import { refusal } from '../testing/in-process.js';
 import { redisUnavailable, TestRedis } from '../testing/redis-server.js';
 import { MAIN, metagrad, NODE, TS_LOADER } from '../testing/run-metagrad.js';
 import { runOutputs } from '../testing/run-outputs.js';
@@ -159,7 +160,7 @@ describe.skipIf(unavailable)(
 );
 
 describe('--gradient-queue and --gradient-timeout refuse bad values with one line and exit 2', () => {
-  it('a URL that is not Redis, a timeout that is not a positive number', () => {
+  it('a URL that is not Redis, a timeout that is not a positive number', async () => {
     const cases: [string[], RegExp][] = [
       [
         ['--gradient-queue', 'http://:pw@h/q'],
@@ -171,10 +172,10 @@ describe('--gradient-queue and --gradient-timeout refuse bad values with one lin
       ],
     ];
     for (const [flags, message] of cases) {
-      const result = metagrad('l2l', 'train', '--epochs', '1', ...flags);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      const { code, line } = await refusal('l2l', 'train', '--epochs', '1', ...flags);
+      expect(code).toBe(2);
+      expect(line).toMatch(message);
+      expect(line.split('\n')).toHaveLength(1);
     }
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRedisUrl } from '../redis/redis-url.js';
+import { refusal } from '../testing/in-process.js';
 import { redisUnavailable, TestRedis } from '../testing/redis-server.js';
 import { metagrad } from '../testing/run-metagrad.js';
 import { runOutputs } from '../testing/run-outputs.js';
@@ -220,11 +221,11 @@ describe.skipIf(unavailable)('sweep commands refuse bad input with one line and 
       [['sweep', 'start', EXAMPLE], /invalid redis: undefined \(give --redis/],
     ];
     for (const [args, message] of cases) {
-      const result = metagrad(...args);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).not.toContain('s3cret-pw');
+      const { code, line } = await refusal(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(line.split('\n'), args.join(' ')).toHaveLength(1);
+      expect(line).toMatch(message);
+      expect(line).not.toContain('s3cret-pw');
     }
   });
 });
