@@ -72,4 +72,28 @@ start=$(now)
 node node_modules/@metagrad/cli/dist/main.js --version >/dev/null
 echo "node …/dist/main.js --version: $(seconds "$start" "$(now)") s"
 npx metagrad backends
+
+echo "== a sweep run by an installed worker (its sandboxed processor from dist/)"
+if command -v redis-server >/dev/null; then
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  mkdir -p "$WORK/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/redis" --save '' --daemonize yes --pidfile "$WORK/redis/pid" >/dev/null
+  stop_redis() { [ -f "$WORK/redis/pid" ] && kill "$(cat "$WORK/redis/pid")" 2>/dev/null || true; }
+  trap 'stop_redis; rm -rf "$WORK"' EXIT
+  printf '{ "name": "consumer", "base": { "task": "quadratic", "epochs": 4, "instances": 16, "evalInstances": 16, "evalEvery": 2, "compare": false, "workers": 1 }, "seeds": [1] }\n' > sweep.json
+  sleep 0.5
+  npx metagrad sweep start sweep.json --redis "redis://127.0.0.1:$port"
+  npx metagrad worker --redis "redis://127.0.0.1:$port" --runs-root sweep-runs > worker.log 2>&1 &
+  worker=$!
+  for _ in $(seq 1 240); do
+    ls sweep-runs/consumer/*/summary.json >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  kill "$worker"; wait "$worker" || true
+  ls sweep-runs/consumer/*/summary.json >/dev/null 2>&1 || { echo "FAIL: the worker did not finish the run" >&2; cat worker.log >&2; exit 1; }
+  grep -q '"status": "completed"' sweep-runs/consumer/*/summary.json
+  npx metagrad sweep status consumer --redis "redis://127.0.0.1:$port"
+else
+  echo "skipped: redis-server is not installed"
+fi
 echo "consumer test: ok"

@@ -14,7 +14,7 @@ import { writeStdout } from '../run/stdout.js';
 import { enqueueSweep, readSweepManifest, sweepQueue, sweepRunStates } from '../sweep/sweep-queue.js';
 import { resolveSweepRuns } from '../sweep/sweep-runs.js';
 import { readSweepSpec } from '../sweep/sweep-spec.js';
-import { formatSweepStatus } from '../sweep/sweep-status-table.js';
+import { formatSweepStatus, runCount } from '../sweep/sweep-status-table.js';
 import { hostedSchema } from '../trainers/trainer-flags.js';
 import { trainerNamed } from '../trainers/trainer-registry.js';
 
@@ -41,7 +41,7 @@ export function registerSweepCommand(program: Command): void {
       try {
         const { added, existing } = await enqueueSweep(queue, file.spec.name, file.spec.trainer, runs);
         process.stdout.write(
-          `sweep ${file.spec.name}: ${runs.length} runs on ${target.redacted}; ${added} queued, ${existing} already queued or done\n`,
+          `sweep ${file.spec.name}: ${runCount(runs.length)} on ${target.redacted}; ${added} queued, ${existing} already queued or done\n`,
         );
         for (const run of runs) process.stdout.write(`  ${run.id}  ${JSON.stringify(run.varying)}\n`);
       } finally {

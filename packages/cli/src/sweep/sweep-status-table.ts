@@ -1,5 +1,10 @@
 import type { SweepManifest, SweepRunState } from './sweep-queue.js';
 
+/** `1 run`, `4 runs`. */
+export function runCount(n: number): string {
+  return `${n} run${n === 1 ? '' : 's'}`;
+}
+
 /** A run's progress as `12/40`, or `-` before it started. */
 export function progressText(state: SweepRunState): string {
   const p = state.result ? { step: state.result.steps, total: state.result.steps } : state.progress;
@@ -24,7 +29,7 @@ export function formatSweepStatus(manifest: SweepManifest, states: SweepRunState
   const objective = states.map((s) => s.result?.best ?? s.progress?.best).find((b) => b);
   const settingsWidth = Math.max(8, ...states.map((s) => varyingText(s.varying).length));
   const lines = [
-    `sweep ${manifest.name} (${manifest.trainer}, ${states.length} runs)${objective ? `; best: ${objective.name}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better` : ''}`,
+    `sweep ${manifest.name} (${manifest.trainer}, ${runCount(states.length)})${objective ? `; best: ${objective.name}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better` : ''}`,
     `${'run'.padEnd(21)} ${'settings'.padEnd(settingsWidth)} ${'state'.padEnd(10)} ${'progress'.padStart(9)} ${'best'.padStart(9)}`,
   ];
   for (const s of states) {

@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 import { Box, Text } from 'ink';
 import type { SweepManifest, SweepRunState } from '../../../sweep/sweep-queue.js';
-import { bestText, varyingText } from '../../../sweep/sweep-status-table.js';
+import { bestText, runCount, varyingText } from '../../../sweep/sweep-status-table.js';
 import { color } from '../colors.js';
 
 const STATE_COLORS: Record<string, string> = {
@@ -46,7 +46,7 @@ export function SweepTable({ manifest, states, width }: SweepTableProps) {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        sweep {manifest.name} ({manifest.trainer}) · {states.length} runs ·{' '}
+        sweep {manifest.name} ({manifest.trainer}) · {runCount(states.length)} ·{' '}
         {[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}
       </Text>
       <Text dimColor wrap="truncate-end">
