@@ -2,7 +2,7 @@ import { ConfigError } from '@metagrad/core';
 import type { Command } from 'commander';
 import { checkGradientQueue, parseGradientQueue } from '../distributed/gradient-queue.js';
 import { startGradientWorker } from '../distributed/gradient-worker.js';
-import { positiveInteger } from './worker.js';
+import { positiveInteger } from '../flags/positive-integer.js';
 
 /** `metagrad gradient-worker`: serves the shards of runs started with `--gradient-queue`. */
 export function registerGradientWorkerCommand(program: Command): void {

@@ -1,18 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from '@metagrad/core';
 import type { Command } from 'commander';
+import { positiveInteger } from '../flags/positive-integer.js';
 import { addRedisOption, redisOption } from '../redis/redis-option.js';
 import { checkRedis } from '../redis/redis-url.js';
 import { assertWritable } from '../run/run-directory.js';
 import { startSweepWorker } from '../sweep/sweep-worker.js';
-
-/** A positive integer flag, or a ConfigError naming it. */
-export function positiveInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(flag, value, 'expected a whole number >= 1');
-  return n;
-}
 
 /** `metagrad worker`: takes sweep jobs from Redis and trains each as a run directory. */
 export function registerWorkerCommand(program: Command): void {

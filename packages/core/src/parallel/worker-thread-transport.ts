@@ -22,7 +22,7 @@ export const workersSchema = z
   })
   .default(() => defaultWorkerCount())
   .describe(
-    "gradient worker threads (each step's tasks or trials split across them; 1: none); default and most: one per core, or any number of shards with --gradient-queue",
+    "gradient worker threads (each step's tasks or trials split across them; 1: none); default and most: one per core, or any number of shards on remote gradient workers",
   );
 
 /**
