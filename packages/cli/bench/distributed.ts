@@ -78,6 +78,8 @@ async function until(check: () => boolean, seconds: number, what: string): Promi
 }
 
 const redis = await TestRedis.start();
+// Stopped however the bench ends, a failed round included.
+process.on('exit', () => redis.dispose());
 const work = mkdtempSync(join(tmpdir(), 'bench-distributed-'));
 /** Two kinds of short runs: truncated backpropagation (memory-bound), and evolution strategies (compute-bound). */
 const RUN_KINDS = {
@@ -236,7 +238,6 @@ for (let round = 0; round < rounds; round++) {
       `ES step ${last('esLocal').toFixed(0)} ms local, ${last('esQueue2').toFixed(0)} ms on 2 queue workers; round trip ${last('roundTripMs').toFixed(2)} ms`,
   );
 }
-redis.dispose();
 
 const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
 const report = {

@@ -1,17 +1,15 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource react */
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@metagrad/core';
 import type { Command } from 'commander';
 import { render } from 'ink';
 import { SweepWatchApp } from '../dashboard/sweep-watch-app.js';
 import { exportSweepToTensorBoard } from '../export/sweep-tensorboard.js';
 import { addJsonFlag } from '../flags/json-flag.js';
 import { addRedisOption, redisOption } from '../redis/redis-option.js';
-import { checkRedis } from '../redis/redis-url.js';
 import { assertWritable } from '../run/run-directory.js';
 import { writeStdout } from '../run/stdout.js';
-import { enqueueSweep, readSweepManifest, sweepQueue, sweepRunStates } from '../sweep/sweep-queue.js';
+import { enqueueSweep, readSweep, withSweepQueue } from '../sweep/sweep-queue.js';
 import { resolveSweepRuns } from '../sweep/sweep-runs.js';
 import { readSweepSpec } from '../sweep/sweep-spec.js';
 import { formatSweepStatus, runCount } from '../sweep/sweep-status-table.js';
@@ -36,17 +34,13 @@ export function registerSweepCommand(program: Command): void {
       const target = redisOption(options.redis);
       const file = readSweepSpec(resolve(specPath), (trainer) => hostedSchema(trainerNamed(trainer)));
       const runs = await resolveSweepRuns(file);
-      await checkRedis('redis', target);
-      const queue = sweepQueue(target);
-      try {
-        const { added, existing } = await enqueueSweep(queue, file.spec.name, file.spec.trainer, runs);
-        process.stdout.write(
-          `sweep ${file.spec.name}: ${runCount(runs.length)} on ${target.redacted}; ${added} queued, ${existing} already queued or done\n`,
-        );
-        for (const run of runs) process.stdout.write(`  ${run.id}  ${JSON.stringify(run.varying)}\n`);
-      } finally {
-        await queue.close();
-      }
+      const { added, existing } = await withSweepQueue(target, (queue) =>
+        enqueueSweep(queue, file.spec.name, file.spec.trainer, runs),
+      );
+      process.stdout.write(
+        `sweep ${file.spec.name}: ${runCount(runs.length)} on ${target.redacted}; ${added} queued, ${existing} already queued or done\n`,
+      );
+      for (const run of runs) process.stdout.write(`  ${run.id}  ${JSON.stringify(run.varying)}\n`);
     });
   addJsonFlag(addRedisOption(sweep.command('status')), 'one JSON array, a run per item')
     .description("a table of a sweep's runs: what varies, state, progress, best held-out value")
@@ -57,18 +51,10 @@ export function registerSweepCommand(program: Command): void {
     )
     .action(async (name: string, options: { redis?: string; json?: boolean }) => {
       const target = redisOption(options.redis);
-      await checkRedis('redis', target);
-      const queue = sweepQueue(target);
-      try {
-        const manifest = await readSweepManifest(queue, name);
-        if (!manifest) throw new ConfigError('sweep', name, `no such sweep on ${target.redacted}`);
-        const states = await sweepRunStates(queue, manifest);
-        process.stdout.write(
-          options.json ? `${JSON.stringify(states)}\n` : formatSweepStatus(manifest, states),
-        );
-      } finally {
-        await queue.close();
-      }
+      const { manifest, states } = await withSweepQueue(target, (queue) => readSweep(queue, target, name));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(states)}\n` : formatSweepStatus(manifest, states),
+      );
     });
   addRedisOption(sweep.command('watch'))
     .description("a sweep's runs, one row each, updating live (plain tables when not a terminal)")
@@ -79,14 +65,8 @@ export function registerSweepCommand(program: Command): void {
     )
     .action(async (name: string, options: { redis?: string }) => {
       const target = redisOption(options.redis);
-      await checkRedis('redis', target);
-      const queue = sweepQueue(target);
-      try {
-        const poll = async () => {
-          const manifest = await readSweepManifest(queue, name);
-          if (!manifest) throw new ConfigError('sweep', name, `no such sweep on ${target.redacted}`);
-          return { manifest, states: await sweepRunStates(queue, manifest) };
-        };
+      await withSweepQueue(target, async (queue) => {
+        const poll = () => readSweep(queue, target, name);
         await poll();
         if (process.stdout.isTTY) {
           await render(<SweepWatchApp poll={poll} />).waitUntilExit();
@@ -102,9 +82,7 @@ export function registerSweepCommand(program: Command): void {
           if (states.every((s) => s.state === 'completed' || s.state === 'failed')) return;
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
-      } finally {
-        await queue.close();
-      }
+      });
     });
   sweep
     .command('tensorboard')

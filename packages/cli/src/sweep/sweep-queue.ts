@@ -1,5 +1,6 @@
+import { ConfigError } from '@metagrad/core';
 import { Queue } from 'bullmq';
-import { queueConnection, type RedisTarget } from '../redis/redis-url.js';
+import { checkRedis, queueConnection, type RedisTarget } from '../redis/redis-url.js';
 import type { TrainerConfig } from '../run/training-plan.js';
 import type { SweepRun } from './sweep-runs.js';
 
@@ -60,6 +61,23 @@ export function sweepQueue(target: RedisTarget): Queue<SweepJobData, SweepJobRes
 }
 
 /**
+ * What every sweep command does around its work: checks that the server answers (a one-line
+ * ConfigError naming `--redis` otherwise), opens the sweep queue, runs `use`, and closes the queue.
+ */
+export async function withSweepQueue<T>(
+  target: RedisTarget,
+  use: (queue: Queue<SweepJobData, SweepJobResult>) => Promise<T>,
+): Promise<T> {
+  await checkRedis('redis', target);
+  const queue = sweepQueue(target);
+  try {
+    return await use(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
  * Records a sweep and enqueues one job per run, its id the run's id: a run already queued, running
  * or done (by this sweep, or by another with the same resolved config) is not added again.
  * Returns how many jobs were added.
@@ -116,6 +134,17 @@ export interface SweepRunState {
   result: SweepJobResult | null;
   attempts: number;
   failure: string | null;
+}
+
+/** Sweep `name` and its runs' states; a ConfigError if there is no such sweep on `target`. */
+export async function readSweep(
+  queue: Queue<SweepJobData, SweepJobResult>,
+  target: RedisTarget,
+  name: string,
+): Promise<{ manifest: SweepManifest; states: SweepRunState[] }> {
+  const manifest = await readSweepManifest(queue, name);
+  if (!manifest) throw new ConfigError('sweep', name, `no such sweep on ${target.redacted}`);
+  return { manifest, states: await sweepRunStates(queue, manifest) };
 }
 
 /** Every run of sweep `name` with its job's state, progress and result, in the sweep's order. */
