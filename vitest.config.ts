@@ -18,6 +18,17 @@ export default defineConfig({
       })),
       {
         test: {
+          name: 'playground',
+          root: 'apps/playground',
+          include: ['src/**/*.test.ts', 'test/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
           name: 'examples',
           root: 'examples',
           include: ['*.test.ts'],

@@ -7,6 +7,8 @@
  * @packageDocumentation
  * @module @metagrad/core
  */
+
+export { platform } from '#platform';
 export {
   type AdapterRecord,
   assertBackendName,
@@ -66,13 +68,15 @@ export {
 } from './io/durable-write.js';
 export {
   FaultyFileSystem,
+  type FileStat,
   type FileSystem,
   fileSystem,
+  readTextFile,
   useFileSystem,
   type WriteFault,
 } from './io/file-system.js';
-export type { ProcessIdentity } from './io/process-identity.js';
 export { loadWeightsDirectory, SavedModelError, saveWeightsDirectory } from './io/weights-directory.js';
+export { zipDirectory } from './io/zip-directory.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { fusedAgainstComposite, maxScaledError } from './kernels/kernel-agreement.js';
 export {
@@ -136,11 +140,9 @@ export {
 } from './parallel/sharded-call.js';
 export { siblingModule } from './parallel/sibling-module.js';
 export { WorkerPool } from './parallel/worker-pool.js';
-export {
-  defaultWorkerCount,
-  WorkerThreadTransport,
-  workersSchema,
-} from './parallel/worker-thread-transport.js';
+export { defaultWorkerCount, workersSchema } from './parallel/workers-setting.js';
+export { MemoryFileSystem } from './platform/memory-file-system.js';
+export type { MachineDescription, Platform, ProcessIdentity } from './platform/platform.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
 export { DECAY_SCHEDULES, type DecaySchedule, decayed } from './schedules/decay-schedule.js';
 export {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RECIPES } from './agent/default-recipes.js';
 import { rl2ConfigSchema } from './agent/rl2-config.js';
 
 const dir = new URL('../recipes/', import.meta.url);
@@ -18,4 +19,11 @@ describe('recipes (packages/rl/recipes, for rl2 train --config)', () => {
     const parsed = rl2ConfigSchema.strict().safeParse(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
     expect(parsed.error?.issues ?? []).toEqual([]);
   });
+
+  it.each(DEFAULT_RECIPES.map((entry) => [entry.recipe, entry.contents] as const))(
+    'the default recipe %s holds what its file holds',
+    (name, contents) => {
+      expect(contents).toEqual(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
+    },
+  );
 });

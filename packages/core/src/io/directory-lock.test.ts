@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { currentProcess } from '../platform/node-process-identity.js';
 import { DirectoryLock, DirectoryLockedError, lockHolder } from './directory-lock.js';
-import { currentProcess } from './process-identity.js';
 
 const CONTENDER = fileURLToPath(new URL('../testing/lock-contender.ts', import.meta.url));
 const dir = () => mkdtempSync(join(tmpdir(), 'metagrad-lock-'));

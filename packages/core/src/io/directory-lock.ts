@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { couldOwnPidOnlyLock, currentProcess, isRunning, type ProcessIdentity } from './process-identity.js';
+import { platform } from '#platform';
+import type { ProcessIdentity } from '../platform/platform.js';
+import { fileSystem, readTextFile } from './file-system.js';
 
 /** Another live process holds the lock on a directory. */
 export class DirectoryLockedError extends Error {
@@ -10,7 +8,7 @@ export class DirectoryLockedError extends Error {
   readonly pid: number;
 
   constructor(dir: string, owner: ProcessIdentity) {
-    const where = owner.host === hostname() ? '' : ` on host ${owner.host}`;
+    const where = owner.host === platform.hostName() ? '' : ` on host ${owner.host}`;
     super(`${dir} is in use by process ${owner.pid}${where}; wait for it to finish or stop it first`);
     this.name = 'DirectoryLockedError';
     this.dir = dir;
@@ -54,8 +52,8 @@ export class DirectoryLock {
   ) {}
 
   static acquire(dir: string): DirectoryLock {
-    const path = join(dir, LOCK_FILE);
-    const text = `${JSON.stringify(currentProcess())}\n`;
+    const path = platform.joinPath(dir, LOCK_FILE);
+    const text = `${JSON.stringify(platform.currentProcess())}\n`;
     const deadline = Date.now() + CONTENDED_MS;
     for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
       if (attempt > 0) sleep(RETRY_MS);
@@ -64,7 +62,7 @@ export class DirectoryLock {
       // Released between our create and our read: try again.
       if (held === undefined) continue;
       const owner = liveOwner(path, held);
-      if (owner && owner.pid !== process.pid) throw new DirectoryLockedError(dir, owner);
+      if (owner && owner.pid !== platform.pid) throw new DirectoryLockedError(dir, owner);
       // Stale (a dead owner, unreadable, or our own from an earlier run in this process).
       if (replaceStale(path, held, text, 0)) return new DirectoryLock(path, text);
     }
@@ -74,7 +72,7 @@ export class DirectoryLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (readText(this.path) === this.text) rmSync(this.path, { force: true });
+    if (readText(this.path) === this.text) fileSystem().rmSync(this.path, { force: true });
   }
 }
 
@@ -83,7 +81,7 @@ export class DirectoryLock {
  * is missing or stale. For readers (a watcher deciding whether a run is still being written).
  */
 export function lockHolder(dir: string): ProcessIdentity | undefined {
-  const path = join(dir, LOCK_FILE);
+  const path = platform.joinPath(dir, LOCK_FILE);
   const held = readText(path);
   return held === undefined ? undefined : liveOwner(path, held);
 }
@@ -92,15 +90,16 @@ export function lockHolder(dir: string): ProcessIdentity | undefined {
 function liveOwner(path: string, text: string): ProcessIdentity | undefined {
   const owner = parseOwner(text);
   if (!owner) return undefined;
-  if (owner.pidOnly) return couldOwnPidOnlyLock(owner.identity.pid, path) ? owner.identity : undefined;
-  return isRunning(owner.identity) ? owner.identity : undefined;
+  if (owner.pidOnly)
+    return platform.couldOwnPidOnlyLock(owner.identity.pid, path) ? owner.identity : undefined;
+  return platform.isRunning(owner.identity) ? owner.identity : undefined;
 }
 
 function parseOwner(text: string): { identity: ProcessIdentity; pidOnly: boolean } | undefined {
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) {
     const pid = Number(trimmed);
-    return pid > 0 ? { identity: { pid, host: hostname() }, pidOnly: true } : undefined;
+    return pid > 0 ? { identity: { pid, host: platform.hostName() }, pidOnly: true } : undefined;
   }
   try {
     const value = JSON.parse(trimmed) as Partial<ProcessIdentity>;
@@ -118,7 +117,7 @@ function parseOwner(text: string): { identity: ProcessIdentity; pidOnly: boolean
  * whose holder died mid-takeover is itself stale and is taken over the same way, one level down.
  */
 function replaceStale(path: string, staleText: string, text: string, depth: number): boolean {
-  const token = `${path}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+  const token = `${path}.takeover-${platform.sha256(staleText).slice(0, 16)}`;
   if (!createExclusive(token, text)) {
     const holder = readText(token);
     // No token: its holder finished, so the lock no longer holds the stale text.
@@ -128,10 +127,10 @@ function replaceStale(path: string, staleText: string, text: string, depth: numb
   try {
     if (readText(path) !== staleText) return false;
     const temp = writeTemp(path, text);
-    renameSync(temp, path);
+    fileSystem().renameSync(temp, path);
     return true;
   } finally {
-    rmSync(token, { force: true });
+    fileSystem().rmSync(token, { force: true });
   }
 }
 
@@ -142,25 +141,27 @@ function replaceStale(path: string, staleText: string, text: string, depth: numb
 function createExclusive(path: string, text: string): boolean {
   const temp = writeTemp(path, text);
   try {
-    linkSync(temp, path);
+    fileSystem().linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    rmSync(temp, { force: true });
+    fileSystem().rmSync(temp, { force: true });
   }
 }
 
 /** Writes `text` to a new temp file beside `path` (named as the durable writers name theirs). */
 function writeTemp(path: string, text: string): string {
-  const unique = `${process.pid}.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-  const temp = join(dirname(path), `.${basename(path)}.${unique}.tmp`);
-  const fd = openSync(temp, 'wx');
+  const unique = `${platform.pid}.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const temp = platform.joinPath(platform.dirname(path), `.${platform.basename(path)}.${unique}.tmp`);
+  const files = fileSystem();
+  const fd = files.openSync(temp, 'wx');
   try {
-    writeSync(fd, text);
+    const bytes = new TextEncoder().encode(text);
+    files.writeSync(fd, bytes, 0, bytes.length);
   } finally {
-    closeSync(fd);
+    files.closeSync(fd);
   }
   return temp;
 }
@@ -171,7 +172,7 @@ function sleep(ms: number): void {
 
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFile(path);
   } catch {
     return undefined;
   }

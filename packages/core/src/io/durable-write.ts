@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { platform } from '#platform';
 import { fileSystem } from './file-system.js';
+
+const { basename, dirname, joinPath: join } = platform;
 
 /**
  * A write to disk did not complete (disk full, I/O error, short write). The message names the file
@@ -40,7 +41,7 @@ export function writeFully(fd: number, bytes: Uint8Array, path: string): void {
 /** Wraps a file-system error as a {@link DiskWriteError} (kept as is when it already is one). */
 export function asDiskWriteError(error: unknown, path: string): DiskWriteError {
   if (error instanceof DiskWriteError) return error;
-  const e = error as NodeJS.ErrnoException;
+  const e = error as { message?: string; code?: string };
   return new DiskWriteError(path, e.message ?? String(error), e.code);
 }
 
@@ -52,9 +53,10 @@ const LEFTOVER = /^\..+\.\d+\.\d+\.(tmp|old)$/;
  * other process writes there (e.g. holding the directory's lock). Returns the names removed.
  */
 export function removeLeftoverTempFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const leftovers = readdirSync(dir).filter((name) => LEFTOVER.test(name));
-  for (const name of leftovers) rmSync(join(dir, name), { recursive: true, force: true });
+  const fs = fileSystem();
+  if (!fs.existsSync(dir)) return [];
+  const leftovers = fs.readdirSync(dir).filter((name) => LEFTOVER.test(name));
+  for (const name of leftovers) fs.rmSync(join(dir, name), { recursive: true, force: true });
   return leftovers;
 }
 
@@ -85,29 +87,29 @@ export function syncDirectory(dir: string): void {
  * ```
  */
 export function writeDirectoryAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
+  const fs = fileSystem();
   const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}.${Date.now()}`;
+  fs.mkdirSync(parent, { recursive: true });
+  const stamp = `${platform.pid}.${Date.now()}`;
   const temp = join(parent, `.${basename(dir)}.${stamp}.tmp`);
   const old = join(parent, `.${basename(dir)}.${stamp}.old`);
   try {
-    mkdirSync(temp);
+    fs.mkdirSync(temp);
     for (const [name, data] of Object.entries(files)) writeFileAtomic(join(temp, name), data);
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    fs.rmSync(temp, { recursive: true, force: true });
     throw asDiskWriteError(error, dir);
   }
-  const fs = fileSystem();
-  const hadOld = existsSync(dir);
+  const hadOld = fs.existsSync(dir);
   try {
-    if (hadOld) renameSync(dir, old);
+    if (hadOld) fs.renameSync(dir, old);
     fs.renameSync(temp, dir);
   } catch (error) {
-    if (hadOld && !existsSync(dir) && existsSync(old)) renameSync(old, dir);
-    rmSync(temp, { recursive: true, force: true });
+    if (hadOld && !fs.existsSync(dir) && fs.existsSync(old)) fs.renameSync(old, dir);
+    fs.rmSync(temp, { recursive: true, force: true });
     throw asDiskWriteError(error, dir);
   }
-  rmSync(old, { recursive: true, force: true });
+  fs.rmSync(old, { recursive: true, force: true });
   syncDirectory(parent);
 }
 
@@ -124,8 +126,8 @@ export function writeDirectoryAtomic(dir: string, files: Record<string, string |
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const fs = fileSystem();
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const temp = join(dirname(path), `.${basename(path)}.${platform.pid}.${Date.now()}.tmp`);
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   let fd: number | undefined;
   try {
     fd = fs.openSync(temp, 'wx');
@@ -142,7 +144,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
         /* already failing */
       }
     }
-    rmSync(temp, { force: true });
+    fs.rmSync(temp, { force: true });
     throw asDiskWriteError(error, path);
   }
   syncDirectory(dirname(path));

@@ -1,43 +1,31 @@
-import * as fs from 'node:fs';
+import { platform } from '#platform';
+import type { FileStat, FileSystem } from '../platform/platform.js';
+
+export type { FileStat, FileSystem } from '../platform/platform.js';
+
+let current: FileSystem = platform.files;
 
 /**
- * The file operations every durable write in metagrad goes through. Tests swap in a
- * {@link FaultyFileSystem} with {@link useFileSystem} to fail a chosen write the way a full or
- * failing disk does; nothing else should replace it.
+ * The file system every read and durable write in metagrad goes through: the platform's (Node's
+ * on Node, memory in a browser). Tests swap in a {@link FaultyFileSystem} with {@link useFileSystem}
+ * to fail a chosen write the way a full or failing disk does.
  */
-export interface FileSystem {
-  openSync(path: string, flags: string): number;
-  /** Writes from `buffer[offset, offset + length)` at the file position; returns the bytes written. */
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  fsyncSync(fd: number): void;
-  ftruncateSync(fd: number, length: number): void;
-  closeSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-}
-
-const nodeFileSystem: FileSystem = {
-  openSync: (path, flags) => fs.openSync(path, flags),
-  writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
-  fsyncSync: (fd) => fs.fsyncSync(fd),
-  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
-  closeSync: (fd) => fs.closeSync(fd),
-  renameSync: (from, to) => fs.renameSync(from, to),
-};
-
-let current: FileSystem = nodeFileSystem;
-
-/** The file system durable writes use now. */
 export function fileSystem(): FileSystem {
   return current;
 }
 
-/** Routes durable writes through `replacement` until the returned function is called. */
+/** Routes file operations through `replacement` until the returned function is called. */
 export function useFileSystem(replacement: FileSystem): () => void {
   const previous = current;
   current = replacement;
   return () => {
     current = previous;
   };
+}
+
+/** A whole file as UTF-8 text. */
+export function readTextFile(path: string): string {
+  return new TextDecoder().decode(fileSystem().readFileSync(path));
 }
 
 /** How {@link FaultyFileSystem} fails its chosen write. */
@@ -47,7 +35,8 @@ export type WriteFault = 'short' | 'ENOSPC' | 'EIO';
  * A fault injector for tests: counts writes (1-based) and makes write number `failAt` fail. `short`
  * writes half the bytes and reports so, as a filling disk does, and every later write then fails
  * with ENOSPC (the disk stays full); `ENOSPC` and `EIO` throw those errors from that write on.
- * With `failAt` 0 it only counts, to find how many write sites a run has.
+ * With `failAt` 0 it only counts, to find how many write sites a run has. Every other operation
+ * goes to `inner`.
  */
 export class FaultyFileSystem implements FileSystem {
   writes = 0;
@@ -56,11 +45,8 @@ export class FaultyFileSystem implements FileSystem {
   constructor(
     readonly failAt: number,
     readonly fault: WriteFault,
+    private readonly inner: FileSystem = platform.files,
   ) {}
-
-  openSync(path: string, flags: string): number {
-    return fs.openSync(path, flags);
-  }
 
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number {
     this.writes++;
@@ -69,31 +55,53 @@ export class FaultyFileSystem implements FileSystem {
       this.failing = true;
       if (this.fault !== 'short') throw errno(this.fault);
       const half = Math.floor(length / 2);
-      return half > 0 ? fs.writeSync(fd, buffer, offset, half) : 0;
+      return half > 0 ? this.inner.writeSync(fd, buffer, offset, half) : 0;
     }
-    return fs.writeSync(fd, buffer, offset, length);
+    return this.inner.writeSync(fd, buffer, offset, length);
   }
 
-  fsyncSync(fd: number): void {
-    fs.fsyncSync(fd);
+  existsSync(path: string): boolean {
+    return this.inner.existsSync(path);
   }
-
-  ftruncateSync(fd: number, length: number): void {
-    fs.ftruncateSync(fd, length);
+  statSync(path: string): FileStat {
+    return this.inner.statSync(path);
   }
-
-  closeSync(fd: number): void {
-    fs.closeSync(fd);
+  mkdirSync(path: string, options?: { recursive?: boolean }): void {
+    this.inner.mkdirSync(path, options);
   }
-
+  readdirSync(path: string): string[] {
+    return this.inner.readdirSync(path);
+  }
+  readFileSync(path: string): Uint8Array {
+    return this.inner.readFileSync(path);
+  }
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void {
+    this.inner.rmSync(path, options);
+  }
   renameSync(from: string, to: string): void {
-    fs.renameSync(from, to);
+    this.inner.renameSync(from, to);
+  }
+  linkSync(from: string, to: string): void {
+    this.inner.linkSync(from, to);
+  }
+  openSync(path: string, flags: string): number {
+    return this.inner.openSync(path, flags);
+  }
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
+    return this.inner.readSync(fd, buffer, offset, length, position);
+  }
+  fsyncSync(fd: number): void {
+    this.inner.fsyncSync(fd);
+  }
+  ftruncateSync(fd: number, length: number): void {
+    this.inner.ftruncateSync(fd, length);
+  }
+  closeSync(fd: number): void {
+    this.inner.closeSync(fd);
   }
 }
 
-function errno(code: 'ENOSPC' | 'EIO'): NodeJS.ErrnoException {
+function errno(code: 'ENOSPC' | 'EIO'): Error & { code: string } {
   const text = code === 'ENOSPC' ? 'no space left on device' : 'i/o error';
-  const error: NodeJS.ErrnoException = new Error(`${code}: ${text}, write`);
-  error.code = code;
-  return error;
+  return Object.assign(new Error(`${code}: ${text}, write`), { code });
 }

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { platform } from '#platform';
 import type { NamedValues } from '../training/named-values.js';
 import { writeDirectoryAtomic } from './durable-write.js';
+import { fileSystem, readTextFile } from './file-system.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -70,13 +70,14 @@ export function loadWeightsDirectory<S extends z.ZodObject>(
   manifestFile: string,
   schema: S,
 ): { manifest: z.output<S>; weights: NamedValues[] } {
-  const manifestPath = join(dir, manifestFile);
-  const weightsPath = join(dir, WEIGHTS_FILE);
-  if (!existsSync(manifestPath)) throw new SavedModelError(dir, `missing ${manifestFile}`);
-  if (!existsSync(weightsPath)) throw new SavedModelError(dir, `missing ${WEIGHTS_FILE}`);
+  const fs = fileSystem();
+  const manifestPath = platform.joinPath(dir, manifestFile);
+  const weightsPath = platform.joinPath(dir, WEIGHTS_FILE);
+  if (!fs.existsSync(manifestPath)) throw new SavedModelError(dir, `missing ${manifestFile}`);
+  if (!fs.existsSync(weightsPath)) throw new SavedModelError(dir, `missing ${WEIGHTS_FILE}`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(readTextFile(manifestPath));
   } catch (error) {
     throw new SavedModelError(dir, `${manifestFile} is not JSON (${(error as Error).message})`);
   }
@@ -85,7 +86,7 @@ export function loadWeightsDirectory<S extends z.ZodObject>(
     const issue = parsed.error.issues[0]!;
     throw new SavedModelError(dir, `${manifestFile}: ${issue.path.join('.') || 'root'}: ${issue.message}`);
   }
-  const bytes = readFileSync(weightsPath);
+  const bytes = fs.readFileSync(weightsPath);
   if (bytes.byteLength % 4 !== 0) throw new SavedModelError(dir, `${WEIGHTS_FILE} is not float32 data`);
   const floats = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(floats.buffer).set(bytes);

@@ -1,11 +1,11 @@
-import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { platform } from '#platform';
 
 /**
  * Bytes of snapshots kept at most before the oldest are dropped: a quarter of the machine's memory,
  * at least 1 GiB (an unroll of 20 steps over 127,000 coordinates, Fashion-MNIST MLPs, holds 1.6 GB).
  */
-const CAPACITY_BYTES = Math.max(2 ** 30, totalmem() / 4);
+const CAPACITY_BYTES = Math.max(2 ** 30, platform.totalMemoryBytes() / 4);
 /** Bytes of restored snapshots' buffers kept for reuse: one unroll's worth of LSTM steps, or a few GRU trials. */
 const SPARE_BYTES = 64 * 2 ** 20;
 

@@ -1,3 +1,5 @@
+import { base64ToBytes, bytesToBase64 } from './base64.js';
+
 /**
  * Float32 values as base64 (little-endian), for tensors stored inside JSON checkpoints.
  *
@@ -8,12 +10,12 @@
  * ```
  */
 export function encodeFloat32(values: Float32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+  return bytesToBase64(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }
 
 /** Inverse of {@link encodeFloat32}; throws, naming `what`, unless there are exactly `expected` values. */
 export function decodeFloat32(text: string, expected: number, what: string): Float32Array {
-  const bytes = Buffer.from(text, 'base64');
+  const bytes = base64ToBytes(text);
   if (bytes.byteLength !== expected * 4) {
     throw new Error(`${what}: expected ${expected} float32 values, found ${bytes.byteLength / 4}`);
   }

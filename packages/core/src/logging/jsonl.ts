@@ -1,7 +1,6 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { platform } from '#platform';
 import { asDiskWriteError, syncDirectory, writeFully } from '../io/durable-write.js';
-import { fileSystem } from '../io/file-system.js';
+import { fileSystem, readTextFile } from '../io/file-system.js';
 import type { EventSink, RunEvent } from './run-event.js';
 
 /** Options of {@link JsonlWriter}. */
@@ -36,7 +35,7 @@ export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> 
   constructor(path: string, options: JsonlWriterOptions = {}) {
     this.path = path;
     const fs = fileSystem();
-    const size = existsSync(path) ? statSync(path).size : 0;
+    const size = fs.existsSync(path) ? fs.statSync(path).size : 0;
     const keep = completeLinesLength(path, Math.min(size, options.truncateTo ?? size));
     try {
       // Append mode: every line lands at the end, also after the tail was cut.
@@ -46,10 +45,10 @@ export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> 
         fs.fsyncSync(this.fd);
       }
     } catch (error) {
-      if (this.fd !== undefined) closeSync(this.fd);
+      if (this.fd !== undefined) fs.closeSync(this.fd);
       throw asDiskWriteError(error, path);
     }
-    if (size === 0) syncDirectory(dirname(path));
+    if (size === 0) syncDirectory(platform.dirname(path));
     this.length = keep;
   }
 
@@ -60,7 +59,7 @@ export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> 
 
   emit(event: E): void {
     if (this.fd === undefined) throw new Error(`JsonlWriter: ${this.path} is closed`);
-    const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+    const line = new TextEncoder().encode(`${JSON.stringify(event)}\n`);
     try {
       writeFully(this.fd, line, this.path);
     } catch (error) {
@@ -86,29 +85,30 @@ export class JsonlWriter<E extends RunEvent = RunEvent> implements EventSink<E> 
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) fileSystem().closeSync(this.fd);
     this.fd = undefined;
   }
 }
 
 /** The length of the longest prefix of the file's first `limit` bytes that ends with a newline. */
 function completeLinesLength(path: string, limit: number): number {
-  if (limit === 0 || !existsSync(path)) return 0;
-  const fd = openSync(path, 'r');
+  const fs = fileSystem();
+  if (limit === 0 || !fs.existsSync(path)) return 0;
+  const fd = fs.openSync(path, 'r');
   try {
     const chunk = 64 * 1024;
     let end = limit;
-    const buffer = Buffer.alloc(chunk);
+    const buffer = new Uint8Array(chunk);
     while (end > 0) {
       const start = Math.max(0, end - chunk);
-      const n = readSync(fd, buffer, 0, end - start, start);
+      const n = fs.readSync(fd, buffer, 0, end - start, start);
       const i = buffer.subarray(0, n).lastIndexOf(0x0a);
       if (i >= 0) return start + i + 1;
       end = start;
     }
     return 0;
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 /** Result of {@link readJsonl}. */
@@ -123,8 +123,8 @@ export interface JsonlContents<T> {
  * tolerated and reported; a malformed line anywhere else throws an error naming the line.
  */
 export function readJsonl<T = unknown>(path: string): JsonlContents<T> {
-  if (!existsSync(path)) return { records: [], truncatedTail: false };
-  const lines = readFileSync(path, 'utf8').split('\n');
+  if (!fileSystem().existsSync(path)) return { records: [], truncatedTail: false };
+  const lines = readTextFile(path).split('\n');
   const endsClean = lines[lines.length - 1] === '';
   if (endsClean) lines.pop();
   const records: T[] = [];

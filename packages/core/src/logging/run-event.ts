@@ -1,3 +1,4 @@
+import { platform } from '#platform';
 /**
  * The common shape of every event a training loop emits. Packages extend it with their
  * own discriminated unions (`type` is the discriminant); sinks such as the JSONL writer and
@@ -56,7 +57,7 @@ export class EventBus<E extends RunEvent = RunEvent> implements EventSink<E> {
       } catch (error) {
         if (sink.required) throw error;
         this.failed.add(sink);
-        process.emitWarning(`event sink failed and was detached: ${(error as Error).message}`);
+        platform.warn(`event sink failed and was detached: ${(error as Error).message}`);
       }
     }
   }

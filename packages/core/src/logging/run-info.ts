@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { platform } from '#platform';
 
-/** The metagrad release these packages belong to: @metagrad/core's version (one level above `src/` and `dist/`). */
-export const METAGRAD_VERSION: string = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-).version;
+/**
+ * The metagrad release these packages belong to. It is @metagrad/core's `version`, written here so
+ * that a browser bundle needs no file read (a test keeps the two equal).
+ */
+export const METAGRAD_VERSION = '0.1.0';
 
 /** Where and with what a run was made; stored in every run's `config.json`. */
 export interface RunInfo {
@@ -16,6 +15,7 @@ export interface RunInfo {
   backend: string;
   /** Git commit of the working tree, when run from a checkout. */
   gitCommit?: string;
+  /** The JavaScript runtime: Node's version, or a browser's user agent. */
   node: string;
   platform: string;
   cpu: string;
@@ -38,24 +38,15 @@ export function describeRun(): RunInfo {
     metagradVersion: METAGRAD_VERSION,
     tfjsVersion: tf.version.tfjs,
     backend: tf.getBackend(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    host: hostname(),
+    ...machine(),
     startedAt: new Date().toISOString(),
   };
-  const commit = gitCommit();
+  const commit = platform.gitCommit();
   if (commit) info.gitCommit = commit;
   return info;
 }
 
-function gitCommit(): string | undefined {
-  try {
-    const result = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', timeout: 2000 });
-    const out = result.status === 0 ? result.stdout.trim() : '';
-    return /^[0-9a-f]{40}$/.test(out) ? out : undefined;
-  } catch {
-    return undefined;
-  }
+function machine(): Pick<RunInfo, 'node' | 'platform' | 'cpu' | 'cores' | 'host'> {
+  const { runtime, ...rest } = platform.describeMachine();
+  return { node: runtime, ...rest };
 }

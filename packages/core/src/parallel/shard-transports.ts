@@ -1,5 +1,5 @@
+import { platform } from '#platform';
 import type { ShardTransport } from './shard-protocol.js';
-import { WorkerThreadTransport } from './worker-thread-transport.js';
 
 /** Makes the transport to gradient worker `index` of a pool serving `handlersModule` on `backend`. */
 export type ShardTransportFactory = (
@@ -33,9 +33,9 @@ export function remoteShardTransports(): RemoteShardTransports | undefined {
   return remote;
 }
 
-/** The transport to a pool's worker `index`: a remote one where they are in use, else a worker thread. */
+/** The transport to a pool's worker `index`: a remote one where they are in use, else one on this machine (a worker thread under Node). */
 export function shardTransport(handlersModule: string, backend: string, index: number): ShardTransport {
   return remote
     ? remote.create(handlersModule, backend, index)
-    : new WorkerThreadTransport(handlersModule, backend);
+    : platform.localShardTransport(handlersModule, backend);
 }

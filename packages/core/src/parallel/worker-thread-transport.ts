@@ -1,29 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
 import { ShardError, type ShardReply, type ShardTransport } from './shard-protocol.js';
-import { remoteShardTransports } from './shard-transports.js';
-
-/** The default worker count: one per core. */
-export function defaultWorkerCount(): number {
-  return availableParallelism();
-}
-
-/** The `workers` setting of a trainer config (default: one per core). */
-export const workersSchema = z
-  .number()
-  .int()
-  .positive()
-  // More threads than cores only contend for them, each with its own copy of tfjs and the model;
-  // remote workers are processes on other machines, as many as the queue has.
-  .refine((workers) => remoteShardTransports() !== undefined || workers <= defaultWorkerCount(), {
-    error: () =>
-      `this machine has ${defaultWorkerCount()} cores: at most ${defaultWorkerCount()} gradient workers (with --resume, change it with --allow-changes)`,
-  })
-  .default(() => defaultWorkerCount())
-  .describe(
-    "gradient worker threads (each step's tasks or trials split across them; 1: none); default and most: one per core, or any number of shards on remote gradient workers",
-  );
 
 /**
  * A {@link ShardTransport} to a worker thread that loads `handlersModule` (a module exporting

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { platform } from '#platform';
 import { writeFileAtomic } from '../io/durable-write.js';
+import { fileSystem, readTextFile } from '../io/file-system.js';
 import { decodeValues, encodedValuesSchema, encodeValues, type NamedValues } from './named-values.js';
 
 /** What a trainer puts in a checkpoint. */
@@ -77,12 +76,12 @@ export class CheckpointStore {
 
   /** The file a checkpoint at `step` is written to. */
   pathFor(step: number): string {
-    return join(this.dir, `step-${String(step).padStart(10, '0')}.json`);
+    return platform.joinPath(this.dir, `step-${String(step).padStart(10, '0')}.json`);
   }
 
   /** Writes, verifies, and rotates (keeping the newest `keep`); returns the path written. */
   write(data: CheckpointData): string {
-    mkdirSync(this.dir, { recursive: true });
+    fileSystem().mkdirSync(this.dir, { recursive: true });
     const path = this.pathFor(data.step);
     const body = {
       step: data.step,
@@ -93,24 +92,27 @@ export class CheckpointStore {
     writeFileAtomic(path, JSON.stringify(file));
     this.read(path); // verify what landed on disk before older checkpoints go
     const files = this.list();
-    for (const old of files.slice(0, Math.max(0, files.length - this.keep))) rmSync(old, { force: true });
+    for (const old of files.slice(0, Math.max(0, files.length - this.keep)))
+      fileSystem().rmSync(old, { force: true });
     return path;
   }
 
   /** Checkpoint files, oldest first. */
   list(): string[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
+    const fs = fileSystem();
+    if (!fs.existsSync(this.dir)) return [];
+    return fs
+      .readdirSync(this.dir)
       .filter((f) => FILE.test(f))
       .sort()
-      .map((f) => join(this.dir, f));
+      .map((f) => platform.joinPath(this.dir, f));
   }
 
   /** Reads and verifies one checkpoint file; throws {@link CheckpointError} naming the problem. */
   read(path: string): CheckpointData {
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      raw = JSON.parse(readTextFile(path));
     } catch (error) {
       throw new CheckpointError(path, (error as Error).message);
     }
@@ -168,5 +170,5 @@ export function checkpointTensors(tensors: Record<string, NamedValues[]>, name: 
 }
 
 function digest(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  return platform.sha256(JSON.stringify(body));
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { fileSystem, platform } from '@metagrad/core';
 import type { Dataset } from './dataset.js';
 
 /** Where the bundled copy of the UCI digits lives (see the package README for provenance). */
-export const DIGITS_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
+export const DIGITS_PATH = platform.pathOfUrl(new URL('../../data/digits.csv.gz', import.meta.url));
 
 /**
  * The UCI "Optical Recognition of Handwritten Digits" test set as shipped by scikit-learn:
@@ -17,7 +15,7 @@ export const DIGITS_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', imp
  * ```
  */
 export function loadDigits(path: string = DIGITS_PATH): Dataset {
-  const text = gunzipSync(readFileSync(path)).toString('utf8');
+  const text = new TextDecoder().decode(platform.gunzip(fileSystem().readFileSync(path)));
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const numFeatures = 64;
   const features = new Float32Array(lines.length * numFeatures);

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { fileSystem, platform } from '@metagrad/core';
 import type { Dataset } from './dataset.js';
 
 /** A parsed IDX array (the MNIST file format): its dimensions and raw unsigned-byte data. */
@@ -27,8 +25,8 @@ export class IdxFormatError extends Error {
  * ```
  */
 export function parseIdx(bytes: Uint8Array, path = 'idx'): IdxArray {
-  let buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  const buf = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? platform.gunzip(bytes) : bytes;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf.length < 4) throw new IdxFormatError(path, `only ${buf.length} bytes`);
   if (buf[0] !== 0 || buf[1] !== 0)
     throw new IdxFormatError(path, 'magic number must start with two zero bytes');
@@ -39,7 +37,7 @@ export function parseIdx(bytes: Uint8Array, path = 'idx'): IdxArray {
   if (rank < 1 || rank > 4) throw new IdxFormatError(path, `rank ${rank} is outside 1..4`);
   const headerBytes = 4 + 4 * rank;
   if (buf.length < headerBytes) throw new IdxFormatError(path, 'header is cut short');
-  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const size = dims.reduce((a, b) => a * b, 1);
   if (buf.length !== headerBytes + size) {
     throw new IdxFormatError(
@@ -57,8 +55,8 @@ const SPLITS = {
 
 function findFile(dir: string, base: string): string {
   for (const name of [base, `${base}.gz`, base.replace(/-idx(\d)-/, '.idx$1-')]) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
+    const path = platform.joinPath(dir, name);
+    if (fileSystem().existsSync(path)) return path;
   }
   throw new Error(`${dir}: no ${base} or ${base}.gz (expected MNIST-style IDX files)`);
 }
@@ -76,8 +74,8 @@ export function loadIdxDataset(dir: string, split: 'train' | 'test' = 'train'): 
   const [imagesName, labelsName] = SPLITS[split];
   const imagesPath = findFile(dir, imagesName);
   const labelsPath = findFile(dir, labelsName);
-  const images = parseIdx(readFileSync(imagesPath), imagesPath);
-  const labels = parseIdx(readFileSync(labelsPath), labelsPath);
+  const images = parseIdx(fileSystem().readFileSync(imagesPath), imagesPath);
+  const labels = parseIdx(fileSystem().readFileSync(labelsPath), labelsPath);
   if (images.dims.length < 2)
     throw new IdxFormatError(imagesPath, `images must have rank >= 2, got ${images.dims.length}`);
   if (labels.dims.length !== 1)

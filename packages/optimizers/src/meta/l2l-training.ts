@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import {
   ConfigError,
   checkedFactory,
+  platform,
   type ReferenceResults,
   Rng,
   type TrainerDescriptor,
@@ -184,10 +184,10 @@ Examples:
         if (summary.reason === 'failed') return { epochsCompleted };
         const { runDir } = context;
         const metadata = { task: family.describe(), runDir, epochs: epochsCompleted };
-        await saveLearnedOptimizer(optimizer, join(runDir, 'optimizer'), metadata);
+        await saveLearnedOptimizer(optimizer, platform.joinPath(runDir, 'optimizer'), metadata);
         if (summary.bestWeights) {
           optimizer.setWeightValues(summary.bestWeights);
-          await saveLearnedOptimizer(optimizer, join(runDir, 'best'), {
+          await saveLearnedOptimizer(optimizer, platform.joinPath(runDir, 'best'), {
             ...metadata,
             validation: summary.best,
           });
@@ -196,7 +196,10 @@ Examples:
         if (!context.json) context.print('\ncomparing with tuned baselines on the test tasks...\n');
         // The test split: validation selected the weights, the tuning split tuned the baselines.
         const comparison = await compareOn(splits.test, [optimizer]);
-        writeFileAtomic(join(runDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+        writeFileAtomic(
+          platform.joinPath(runDir, 'comparison.json'),
+          `${JSON.stringify(comparison, null, 2)}\n`,
+        );
         context.print(
           context.json
             ? `${JSON.stringify({ type: 'comparison', ...comparison })}\n`

@@ -1,16 +1,68 @@
-import { readFileSync } from 'node:fs';
 import type { Rl2ConfigInput } from './rl2-config.js';
 
 /**
- * The recipe (a file in the package's `recipes/`) whose settings `rl2 train` uses by default on
+ * The recipes (files in the package's `recipes/`) whose settings `rl2 train` uses by default on
  * each environment: the ones the README reports, so that a command typed without a config file
  * trains what the README measured, not the library's generic defaults. The first entry whose
- * environment matches and whose `maxEpisodes` admits the trial length wins.
+ * environment matches and whose `maxEpisodes` admits the trial length wins. Each file's contents
+ * are written here too, so that no file is read (a browser has none); a test keeps them equal.
  */
-const DEFAULT_RECIPES: { env: string; maxEpisodes?: number; recipe: string }[] = [
-  { env: 'bandit', maxEpisodes: 10, recipe: 'bandit-10x5-trpo.json' },
-  { env: 'bandit', recipe: 'bandit-100x5-ppo-critic-time.json' },
-  { env: 'mdp', recipe: 'mdp-10-ppo-critic-time.json' },
+export const DEFAULT_RECIPES: {
+  env: string;
+  maxEpisodes?: number;
+  recipe: string;
+  contents: Record<string, unknown>;
+}[] = [
+  {
+    env: 'bandit',
+    maxEpisodes: 10,
+    recipe: 'bandit-10x5-trpo.json',
+    contents: {
+      env: 'bandit',
+      arms: 5,
+      episodes: 10,
+      algorithm: 'trpo',
+      valueNetwork: 'separate',
+      batch: 512,
+      iterations: 400,
+    },
+  },
+  {
+    env: 'bandit',
+    recipe: 'bandit-100x5-ppo-critic-time.json',
+    contents: {
+      env: 'bandit',
+      arms: 5,
+      episodes: 100,
+      valueNetwork: 'separate',
+      batch: 1024,
+      minibatches: 8,
+      learningRateSchedule: 'linear',
+      iterations: 240,
+      gaeLambda: 0.8,
+      timeInputs: 'critic',
+      evalEvery: 10,
+      checkpointEvery: 10,
+    },
+  },
+  {
+    env: 'mdp',
+    recipe: 'mdp-10-ppo-critic-time.json',
+    contents: {
+      env: 'mdp',
+      episodes: 10,
+      hidden: 64,
+      valueNetwork: 'separate',
+      timeInputs: 'critic',
+      batch: 1024,
+      minibatches: 8,
+      learningRate: 0.001,
+      learningRateSchedule: 'linear',
+      iterations: 220,
+      entropyCoefficient: 0.03,
+      gaeLambda: 0.8,
+    },
+  },
 ];
 
 /** Fields that choose a recipe (or that the user sets for the problem) rather than come from it. */
@@ -36,9 +88,8 @@ export function defaultRecipe(env: string, episodes: number): DefaultRecipe | un
     (r) => r.env === env && (r.maxEpisodes === undefined || episodes <= r.maxEpisodes),
   );
   if (!entry) return undefined;
-  const recipe = JSON.parse(
-    readFileSync(new URL(`../../recipes/${entry.recipe}`, import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
-  const settings = Object.fromEntries(Object.entries(recipe).filter(([field]) => !PROBLEM_FIELDS.has(field)));
+  const settings = Object.fromEntries(
+    Object.entries(entry.contents).filter(([field]) => !PROBLEM_FIELDS.has(field)),
+  );
   return { name: `recipes/${entry.recipe}`, settings };
 }

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import {
   ConfigError,
   checkedFactory,
   type EventSink,
+  platform,
   type TrainEvent,
   type TrainerDescriptor,
   type TrainerRun,
@@ -125,7 +125,7 @@ Examples:
       emit: (e) => {
         const weights = trainer?.bestWeightValues;
         if (e.type === 'evaluation' && e.best && weights)
-          saveRl2Agent(weights, config, join(context.runDir, 'best'));
+          saveRl2Agent(weights, config, platform.joinPath(context.runDir, 'best'));
       },
     };
     context.events.subscribe(bestAgent);
@@ -145,9 +145,13 @@ Examples:
       reference: async () => ({ entries: await referenceEntries(config, trained.env) }),
       finish: async (summary) => {
         if (summary.reason === 'failed') return {};
-        saveRl2Agent(await trained.policy.weightValues(), trained.config, join(context.runDir, 'agent'));
+        saveRl2Agent(
+          await trained.policy.weightValues(),
+          trained.config,
+          platform.joinPath(context.runDir, 'agent'),
+        );
         const best = trained.bestWeightValues;
-        if (best) saveRl2Agent(best, trained.config, join(context.runDir, 'best'));
+        if (best) saveRl2Agent(best, trained.config, platform.joinPath(context.runDir, 'best'));
         return {};
       },
       dispose: () => trained.dispose(),

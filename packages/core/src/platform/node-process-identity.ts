@@ -1,17 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-
-/**
- * What tells one process from another beyond its pid, which the kernel reuses: the host, the boot
- * (Linux's `boot_id`), and the process's start time in clock ticks since boot. The last two are
- * absent where `/proc` is not (they are then not compared).
- */
-export interface ProcessIdentity {
-  pid: number;
-  host: string;
-  bootId?: string;
-  startTicks?: number;
-}
+import type { ProcessIdentity } from './platform.js';
 
 /** This process's identity. */
 export function currentProcess(): ProcessIdentity {

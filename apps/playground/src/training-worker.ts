@@ -1,0 +1,94 @@
+/// <reference lib="webworker" />
+import { useBackend, zipDirectory } from '@metagrad/core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { type HostedRun, hostRun } from './host-run.js';
+import { JOBS, type PlaygroundJob } from './jobs.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+// The wasm binaries are assets of the page's build, not files beside the backend's script.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const send = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+let current: { job: PlaygroundJob; hosted: HostedRun; runDir: string } | undefined;
+let resumeTraining: (() => void) | undefined;
+let paused: Promise<void> | undefined;
+
+scope.onmessage = (message: MessageEvent<ToWorker>) => {
+  const request = message.data;
+  if (request.type === 'start') {
+    start(request.job, request.backend, request.settings).catch((error: unknown) =>
+      send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+  } else if (request.type === 'pause') {
+    paused ??= new Promise((resolve) => {
+      resumeTraining = resolve;
+    });
+  } else if (request.type === 'resume') {
+    resume();
+  } else if (request.type === 'stop') {
+    current?.hosted.run.stop();
+    resume();
+  } else if (request.type === 'download' && current) {
+    const { job, runDir } = current;
+    const { folder } = job.description.savedModel;
+    const bytes = zipDirectory(`${runDir}/${folder}`);
+    send({ type: 'download', name: `${folder}.zip`, bytes }, [bytes.buffer]);
+  }
+};
+
+function resume(): void {
+  resumeTraining?.();
+  resumeTraining = undefined;
+  paused = undefined;
+}
+
+async function start(
+  id: PlaygroundJob['id'],
+  backend: string,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  const startedAt = performance.now();
+  const job = JOBS[id];
+  send({ type: 'status', text: `starting ${backend}…` });
+  const resolution = await useBackend(backend as 'webgpu' | 'wasm');
+  send({ type: 'backend', name: resolution.name, detail: resolution.detail });
+  const runDir = `/runs/${id}-${Date.now()}`;
+  let firstStep = true;
+  const hosted = await hostRun({
+    trainer: job.trainer,
+    settings: { ...job.settings, ...settings },
+    runDir,
+    onEvent: (event) => {
+      send({ type: 'event', event });
+      if (event.type === 'progress' && firstStep) {
+        firstStep = false;
+        send({ type: 'first-step', ms: performance.now() - startedAt });
+      }
+    },
+    beforeStep: async () => {
+      await paused;
+    },
+    print: (text) => send({ type: 'text', text }),
+  });
+  current = { job, hosted, runDir };
+  send({ type: 'config', config: hosted.config });
+  send({ type: 'status', text: 'evaluating the baselines on the held-out tasks…' });
+  const reference = await hosted.reference();
+  const exact = job.exactReferences(hosted.config);
+  send({
+    type: 'reference',
+    reference: { entries: [...(reference?.entries ?? []), ...exact], curves: reference?.curves ?? [] },
+  });
+  send({ type: 'status', text: 'training' });
+  const { summary, results } = await hosted.train();
+  send({ type: 'finished', reason: summary.reason, results });
+}

@@ -1,0 +1,59 @@
+import { findBrowserAdapter } from './browser-webgpu.js';
+import { MemoryFileSystem } from './memory-file-system.js';
+import type { Platform, ProcessIdentity } from './platform.js';
+import { basename, dirname, joinPath } from './posix-path.js';
+import { sha256Hex } from './sha256.js';
+
+interface BrowserNavigator {
+  userAgent?: string;
+  hardwareConcurrency?: number;
+  /** GiB, rounded (Chromium only). */
+  deviceMemory?: number;
+}
+
+const browserNavigator = (): BrowserNavigator =>
+  (globalThis as { navigator?: BrowserNavigator }).navigator ?? {};
+
+/**
+ * A page or a Web Worker is one process with its own memory file system: no other process can hold
+ * a lock in it, so every lock owner it finds is itself.
+ */
+const THIS_CONTEXT: ProcessIdentity = { pid: 1, host: 'browser' };
+
+/**
+ * Browsers: run directories in memory (read them back, or zip one with `zipDirectory`, before the
+ * page closes); one gradient worker, the context that trains.
+ */
+export const platform: Platform = {
+  name: 'browser',
+  pid: THIS_CONTEXT.pid,
+  hostName: () => THIS_CONTEXT.host,
+  files: new MemoryFileSystem(),
+  joinPath,
+  dirname,
+  basename,
+  pathOfUrl: (url) => url.href,
+  gunzip: () => {
+    throw new Error('gzip-compressed data needs Node here: decompress it before loading it in a browser');
+  },
+  sha256: sha256Hex,
+  // Gradient worker threads are Node's worker_threads; in a browser the training context is the one worker.
+  availableParallelism: () => 1,
+  totalMemoryBytes: () => (browserNavigator().deviceMemory ?? 4) * 2 ** 30,
+  describeMachine: () => ({
+    runtime: browserNavigator().userAgent ?? 'unknown browser',
+    platform: 'browser',
+    cpu: 'unknown',
+    cores: browserNavigator().hardwareConcurrency ?? 1,
+    host: 'browser',
+  }),
+  gitCommit: () => undefined,
+  currentProcess: () => THIS_CONTEXT,
+  isRunning: () => true,
+  couldOwnPidOnlyLock: () => true,
+  warn: (message) => console.warn(message),
+  findWebGpuAdapter: findBrowserAdapter,
+  localShardTransport: () => {
+    throw new Error('workers: gradient worker threads need Node; in a browser set workers to 1');
+  },
+};
