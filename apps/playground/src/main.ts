@@ -32,7 +32,8 @@ const state = {
   higherIsBetter: false,
   evaluations: [] as { step: number; value: number; best: boolean }[],
   reference: { entries: [], curves: [] } as ReferenceResults,
-  firstStepMs: undefined as number | undefined,
+  /** When (ms since the page's navigation began) the run started, its backend was ready, the baselines were evaluated and the first training step was done. */
+  timings: {} as { start?: number; backend?: number; baselines?: number; firstStep?: number },
   stepMs: [] as number[],
   results: undefined as Record<string, unknown> | undefined,
   error: undefined as string | undefined,
@@ -124,6 +125,7 @@ function onMessage(message: FromWorker): void {
   switch (message.type) {
     case 'backend':
       state.backend = message.name;
+      state.timings.backend = performance.now();
       state.backendDetail = message.detail;
       status.textContent = `Running on ${message.name}: ${message.detail}`;
       break;
@@ -132,10 +134,11 @@ function onMessage(message: FromWorker): void {
       break;
     case 'reference':
       state.reference = message.reference;
+      state.timings.baselines = performance.now();
       redraw();
       break;
     case 'first-step':
-      state.firstStepMs = message.ms;
+      state.timings.firstStep = performance.now();
       break;
     case 'event': {
       const event = message.event;
@@ -192,7 +195,7 @@ function start(): void {
   Object.assign(state, {
     evaluations: [],
     reference: { entries: [], curves: [] },
-    firstStepMs: undefined,
+    timings: { start: performance.now() },
     stepMs: [],
     results: undefined,
     error: undefined,

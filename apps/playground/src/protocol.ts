@@ -25,8 +25,8 @@ export type FromWorker =
   | { type: 'config'; config: Record<string, unknown> }
   | { type: 'reference'; reference: ReferenceResults }
   | { type: 'event'; event: TrainEvent }
-  /** The time from the start message to the first training step's end. */
-  | { type: 'first-step'; ms: number }
+  /** The first training step is done. */
+  | { type: 'first-step' }
   | { type: 'text'; text: string }
   | { type: 'finished'; reason: string; results: Record<string, unknown> }
   | { type: 'download'; name: string; bytes: Uint8Array }

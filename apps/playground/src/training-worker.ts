@@ -56,7 +56,6 @@ async function start(
   backend: string,
   settings: Record<string, unknown>,
 ): Promise<void> {
-  const startedAt = performance.now();
   const job = JOBS[id];
   send({ type: 'status', text: `starting ${backend}…` });
   const resolution = await useBackend(backend as 'webgpu' | 'wasm');
@@ -71,7 +70,7 @@ async function start(
       send({ type: 'event', event });
       if (event.type === 'progress' && firstStep) {
         firstStep = false;
-        send({ type: 'first-step', ms: performance.now() - startedAt });
+        send({ type: 'first-step' });
       }
     },
     beforeStep: async () => {

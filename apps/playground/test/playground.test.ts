@@ -18,7 +18,7 @@ interface PageState {
   backend: string;
   evaluations: { step: number; value: number }[];
   reference: { entries: { label: string; value: number }[] };
-  firstStepMs?: number;
+  timings: { firstStep?: number };
   error?: string;
 }
 
@@ -133,7 +133,7 @@ describe.skipIf(!chromium.path)(
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.body.dataset.state === 'running');
       await page.waitForFunction(
-        () => (window as unknown as { playground: PageState }).playground.firstStepMs !== undefined,
+        () => (window as unknown as { playground: PageState }).playground.timings.firstStep !== undefined,
         {
           timeout: 120_000,
         },
