@@ -19,16 +19,16 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-function assetSizes(dir: string): { js: number; wasm: number; wasmLoaded: number; files: number } {
-  const out = { js: 0, wasm: 0, wasmLoaded: 0, files: 0 };
+function assetSizes(dir: string): { js: number; shardWorkers: number; wasm: number; wasmLoaded: number } {
+  const out = { js: 0, shardWorkers: 0, wasm: 0, wasmLoaded: 0 };
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (/\.(js|wasm)$/.test(name)) {
         const gzipped = gzipSync(readFileSync(path)).length;
-        out.files++;
-        if (name.endsWith('.js')) out.js += gzipped;
+        // The gradient workers' scripts load only when a run asks for more than one worker.
+        if (name.endsWith('.js')) out[/-shard-worker-/.test(name) ? 'shardWorkers' : 'js'] += gzipped;
         else {
           out.wasm += gzipped;
           // Without cross-origin isolation the page loads the SIMD binary only.
@@ -90,7 +90,7 @@ try {
     `\n${version}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), wasm`,
   );
   console.log(
-    `page JavaScript, gzipped: ${(sizes.js / 1024).toFixed(0)} KiB; the SIMD wasm it loads: ${(sizes.wasmLoaded / 1024).toFixed(0)} KiB (all three wasm binaries: ${(sizes.wasm / 1024).toFixed(0)} KiB)`,
+    `page JavaScript, gzipped: ${(sizes.js / 1024).toFixed(0)} KiB (the two gradient-worker scripts, loaded with workers > 1: ${(sizes.shardWorkers / 1024).toFixed(0)} KiB); the SIMD wasm it loads: ${(sizes.wasmLoaded / 1024).toFixed(0)} KiB (all three wasm binaries: ${(sizes.wasm / 1024).toFixed(0)} KiB)`,
   );
   console.log(
     `L2L meta-step (128 quadratics × 10, unroll 20), median of medians: Chromium ${median(rows.map((r) => r.browserMs)).toFixed(1)} ms, Node ${median(rows.map((r) => r.nodeMs)).toFixed(1)} ms, Node/Chromium ${median(rows.map((r) => r.ratio)).toFixed(2)}× (median of per-round ratios)`,

@@ -5,8 +5,8 @@ import type { PlaygroundBackend } from './protocol.js';
 export interface AddressSettings {
   job?: JobId;
   backend?: PlaygroundBackend;
-  length?: number;
-  seed?: number;
+  /** The settings the form shows: the job's length, the seed and the gradient workers. */
+  form: { length?: number; seed?: number; workers?: number };
   /** Any other trainer setting, as the `train` command's flags name them in camelCase; the trainer validates them. */
   settings: Record<string, unknown>;
 }
@@ -18,12 +18,12 @@ function parseValue(text: string): unknown {
 }
 
 /**
- * Reads a shareable configuration from the page's query string: the job, the backend, the length
- * and seed the form shows, and any other setting of the job's trainer (checked by the trainer when
- * training starts; a bad one is reported by name there).
+ * Reads a shareable configuration from the page's query string: the job, the backend, the length,
+ * seed and workers the form shows, and any other setting of the job's trainer (checked by the
+ * trainer when training starts; a bad one is reported by name there).
  */
 export function settingsFromAddress(search: string): AddressSettings {
-  const out: AddressSettings = { settings: {} };
+  const out: AddressSettings = { form: {}, settings: {} };
   const query = new URLSearchParams(search);
   const job = query.get('job');
   if (job === 'l2l' || job === 'rl2') out.job = job;
@@ -33,8 +33,9 @@ export function settingsFromAddress(search: string): AddressSettings {
   for (const [key, text] of query) {
     if (key === 'job' || key === 'backend') continue;
     const value = parseValue(text);
-    if ((key === lengthField || key === 'seed') && typeof value === 'number')
-      out[key === 'seed' ? 'seed' : 'length'] = value;
+    const field = key === lengthField ? 'length' : key;
+    if ((field === 'length' || field === 'seed' || field === 'workers') && typeof value === 'number')
+      out.form[field] = value;
     else out.settings[key] = value;
   }
   return out;

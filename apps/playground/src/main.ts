@@ -222,6 +222,7 @@ function start(): void {
       ...fromAddress.settings,
       [lengthField]: Number(data.get('length')),
       seed: Number(data.get('seed')),
+      workers: Number(data.get('workers')),
     },
   });
 }
@@ -249,8 +250,9 @@ buttons.download.addEventListener('click', () => send({ type: 'download' }));
 const fromAddress = settingsFromAddress(location.search);
 chooseJob(fromAddress.job ?? 'l2l');
 $<HTMLInputElement>(`job-${state.job}`).checked = true;
-for (const field of ['length', 'seed'] as const) {
-  const value = fromAddress[field];
+$<HTMLInputElement>('workers').max = String(navigator.hardwareConcurrency || 1);
+for (const field of ['length', 'seed', 'workers'] as const) {
+  const value = fromAddress.form[field];
   if (value !== undefined) $<HTMLInputElement>(field).value = String(value);
 }
 if (Object.keys(fromAddress.settings).length > 0) {

@@ -1,18 +1,18 @@
 /// <reference lib="webworker" />
-import { useBackend, zipDirectory } from '@metagrad/core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { useBackend, useWebShardWorkers, zipDirectory } from '@metagrad/core';
+import { META_SHARD_HANDLERS } from '@metagrad/optimizers';
+import { RL_SHARD_HANDLERS } from '@metagrad/rl';
 import { type HostedRun, hostRun } from './host-run.js';
 import { JOBS, type PlaygroundJob } from './jobs.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { useBundledWasm } from './wasm-paths.js';
 
-// The wasm binaries are assets of the page's build, not files beside the backend's script.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+useBundledWasm();
+// Gradient workers (the `workers` setting) are Web Workers of their own, one script per trainer.
+useWebShardWorkers({
+  [META_SHARD_HANDLERS]: () =>
+    new Worker(new URL('./meta-shard-worker.ts', import.meta.url), { type: 'module' }),
+  [RL_SHARD_HANDLERS]: () => new Worker(new URL('./rl-shard-worker.ts', import.meta.url), { type: 'module' }),
 });
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -151,15 +151,25 @@ describe.skipIf(!chromium.path)(
       expect(await page.$eval('#download', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
     });
 
-    describe.each(['l2l', 'rl2'] as const)('the %s job on wasm', (job) => {
+    // With 2 workers the gradient shards run in Web Workers, against Node's worker threads.
+    describe.each([
+      ['l2l', 1],
+      ['rl2', 1],
+      ['l2l', 2],
+      ['rl2', 2],
+    ] as const)('the %s job on wasm with %i gradient worker(s)', (job, workers) => {
       const length = job === 'l2l' ? 10 : 5;
       let inBrowser: PageState;
       let inNode: NodeRunResult;
 
       beforeAll(async () => {
         const lengthField = job === 'l2l' ? 'epochs' : 'iterations';
-        inBrowser = await train(page, served.url, `?job=${job}&backend=wasm&${lengthField}=${length}&seed=0`);
-        inNode = await runJobInNode(job, { [lengthField]: length, seed: 0 });
+        inBrowser = await train(
+          page,
+          served.url,
+          `?job=${job}&backend=wasm&${lengthField}=${length}&seed=0&workers=${workers}`,
+        );
+        inNode = await runJobInNode(job, { [lengthField]: length, seed: 0, workers });
       });
 
       it('trains on wasm and draws each evaluation on the chart', async () => {
@@ -170,7 +180,7 @@ describe.skipIf(!chromium.path)(
         expect(await page.$$eval('#legend li', (items) => items.length)).toBe(
           1 + inBrowser.reference.entries.length,
         );
-        await page.screenshot({ path: `${SCREENSHOTS}playground-${job}.png`, fullPage: true });
+        await page.screenshot({ path: `${SCREENSHOTS}playground-${job}-${workers}.png`, fullPage: true });
       });
 
       // The same wasm binary and the same code: equal up to float rounding in the two JavaScript engines.

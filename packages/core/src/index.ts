@@ -113,6 +113,7 @@ export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/r
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
 export { fastTanh } from './ops/fast-tanh.js';
 export { matMulPlainGrad } from './ops/mat-mul-plain-grad.js';
+export { type ShardPort, serveShards } from './parallel/serve-shards.js';
 export {
   answer,
   ShardError,
@@ -139,6 +140,13 @@ export {
   weightedMean,
 } from './parallel/sharded-call.js';
 export { siblingModule } from './parallel/sibling-module.js';
+export {
+  serveShardsInWebWorker,
+  useWebShardWorkers,
+  type WebShardWorker,
+  type WebShardWorkerFactory,
+  WebWorkerTransport,
+} from './parallel/web-shard-workers.js';
 export { WorkerPool } from './parallel/worker-pool.js';
 export { defaultWorkerCount, workersSchema } from './parallel/workers-setting.js';
 export { MemoryFileSystem } from './platform/memory-file-system.js';

@@ -1,3 +1,4 @@
+import { WebWorkerTransport, webShardWorkersRegistered } from '../parallel/web-shard-workers.js';
 import { findBrowserAdapter } from './browser-webgpu.js';
 import { MemoryFileSystem } from './memory-file-system.js';
 import type { Platform, ProcessIdentity } from './platform.js';
@@ -22,7 +23,7 @@ const THIS_CONTEXT: ProcessIdentity = { pid: 1, host: 'browser' };
 
 /**
  * Browsers: run directories in memory (read them back, or zip one with `zipDirectory`, before the
- * page closes); one gradient worker, the context that trains.
+ * page closes); gradient workers in the Web Workers a page registers with `useWebShardWorkers`.
  */
 export const platform: Platform = {
   name: 'browser',
@@ -37,8 +38,9 @@ export const platform: Platform = {
     throw new Error('gzip-compressed data needs Node here: decompress it before loading it in a browser');
   },
   sha256: sha256Hex,
-  // Gradient worker threads are Node's worker_threads; in a browser the training context is the one worker.
-  availableParallelism: () => 1,
+  // Gradient workers are Web Workers the page registers (useWebShardWorkers); without them, none.
+  availableParallelism: () =>
+    webShardWorkersRegistered() ? (browserNavigator().hardwareConcurrency ?? 1) : 1,
   totalMemoryBytes: () => (browserNavigator().deviceMemory ?? 4) * 2 ** 30,
   describeMachine: () => ({
     runtime: browserNavigator().userAgent ?? 'unknown browser',
@@ -53,7 +55,5 @@ export const platform: Platform = {
   couldOwnPidOnlyLock: () => true,
   warn: (message) => console.warn(message),
   findWebGpuAdapter: findBrowserAdapter,
-  localShardTransport: () => {
-    throw new Error('workers: gradient worker threads need Node; in a browser set workers to 1');
-  },
+  localShardTransport: (handlersModule, backend) => new WebWorkerTransport(handlersModule, backend),
 };
