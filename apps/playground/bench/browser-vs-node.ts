@@ -1,7 +1,7 @@
 // The playground's numbers: the gzipped size of what the page loads, its time to the first
 // training step, and the meta-step's time on wasm in Chromium beside Node's, interleaved.
 // Run: pnpm bench:playground [rounds=3]. Needs Chromium (apt-get install chromium, or CHROMIUM_PATH).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,25 +19,19 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-function assetSizes(dir: string): { js: number; shardWorkers: number; wasm: number; wasmLoaded: number } {
-  const out = { js: 0, shardWorkers: 0, wasm: 0, wasmLoaded: 0 };
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(js|wasm)$/.test(name)) {
-        const gzipped = gzipSync(readFileSync(path)).length;
-        // The gradient workers' scripts load only when a run asks for more than one worker.
-        if (name.endsWith('.js')) out[/-shard-worker-/.test(name) ? 'shardWorkers' : 'js'] += gzipped;
-        else {
-          out.wasm += gzipped;
-          // Without cross-origin isolation the page loads the SIMD binary only.
-          if (/wasm-simd-/.test(name)) out.wasmLoaded += gzipped;
-        }
-      }
+/** Gzipped bytes of the build's JavaScript and wasm: in all, and of the files a page asked for. */
+function assetSizes(dir: string, requested: Set<string>) {
+  const out = { js: 0, wasm: 0, loadedJs: 0, loadedWasm: 0, loaded: [] as string[] };
+  for (const name of readdirSync(join(dir, 'assets'))) {
+    const kind = name.endsWith('.js') ? 'js' : name.endsWith('.wasm') ? 'wasm' : undefined;
+    if (!kind) continue;
+    const gzipped = gzipSync(readFileSync(join(dir, 'assets', name))).length;
+    out[kind] += gzipped;
+    if (requested.has(name)) {
+      out[kind === 'js' ? 'loadedJs' : 'loadedWasm'] += gzipped;
+      out.loaded.push(name);
     }
-  };
-  walk(dir);
+  }
   return out;
 }
 
@@ -64,9 +58,11 @@ if (!chromium.path) {
 const served = await servePlayground();
 const browser = await launchChromium(chromium.path);
 try {
-  const sizes = assetSizes(served.outDir);
+  const requested = new Set<string>();
   const version = await browser.version();
   const page = await browser.newPage();
+  // What a wasm run of the optimizer job fetches (the first round's page and its Web Worker).
+  page.on('request', (request) => requested.add(new URL(request.url()).pathname.split('/').pop() ?? ''));
   const rows: { browserMs: number; nodeMs: number; ratio: number; firstStep: number; baselines: number }[] =
     [];
   for (let round = 0; round < rounds; round++) {
@@ -89,8 +85,9 @@ try {
   console.log(
     `\n${version}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), wasm`,
   );
+  const sizes = assetSizes(served.outDir, requested);
   console.log(
-    `page JavaScript, gzipped: ${(sizes.js / 1024).toFixed(0)} KiB (the two gradient-worker scripts, loaded with workers > 1: ${(sizes.shardWorkers / 1024).toFixed(0)} KiB); the SIMD wasm it loads: ${(sizes.wasmLoaded / 1024).toFixed(0)} KiB (all three wasm binaries: ${(sizes.wasm / 1024).toFixed(0)} KiB)`,
+    `loaded by a wasm run, gzipped: JavaScript ${(sizes.loadedJs / 1024).toFixed(0)} KiB, wasm ${(sizes.loadedWasm / 1024).toFixed(0)} KiB (${sizes.loaded.join(', ')}); the whole build: JavaScript ${(sizes.js / 1024).toFixed(0)} KiB, wasm ${(sizes.wasm / 1024).toFixed(0)} KiB`,
   );
   console.log(
     `L2L meta-step (128 quadratics × 10, unroll 20), median of medians: Chromium ${median(rows.map((r) => r.browserMs)).toFixed(1)} ms, Node ${median(rows.map((r) => r.nodeMs)).toFixed(1)} ms, Node/Chromium ${median(rows.map((r) => r.ratio)).toFixed(2)}× (median of per-round ratios)`,
