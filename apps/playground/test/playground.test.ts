@@ -108,6 +108,19 @@ describe.skipIf(!chromium.path)(
       expect(ratios.filter((r) => r.ratio < 4.5)).toEqual([]);
     });
 
+    it('names a bad setting from the address in one line, and trains nothing', async () => {
+      await page.goto(`${served.url}?job=rl2&backend=wasm&batch=abc`, { waitUntil: 'load' });
+      await page.waitForFunction(() => !(document.getElementById('start') as HTMLButtonElement).disabled);
+      expect(await page.$eval('#address-settings', (p) => p.textContent)).toContain('batch = abc');
+      await page.click('#start');
+      await page.waitForFunction(() => document.body.dataset.state === 'error');
+      expect(await page.$eval('#status', (p) => p.textContent)).toMatch(
+        /^Training failed: invalid rl2\.batch: "abc"/,
+      );
+      expect((await pageState(page)).evaluations).toEqual([]);
+      await page.goto(served.url, { waitUntil: 'load' });
+    });
+
     it('honours prefers-reduced-motion', async () => {
       const transition = () => page.$eval('progress', (p) => getComputedStyle(p).transitionDuration);
       await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'no-preference' }]);

@@ -1,6 +1,12 @@
 import { platform } from '#platform';
 import type { ProcessIdentity } from '../platform/platform.js';
-import { fileSystem, readTextFile } from './file-system.js';
+
+/**
+ * Locks use the platform's file system itself, never one a test swapped in to fail writes: a disk
+ * fault is for the run's own files to meet, and a lock that cannot be written fails as the file
+ * system says.
+ */
+const files = platform.files;
 
 /** Another live process holds the lock on a directory. */
 export class DirectoryLockedError extends Error {
@@ -72,7 +78,7 @@ export class DirectoryLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (readText(this.path) === this.text) fileSystem().rmSync(this.path, { force: true });
+    if (readText(this.path) === this.text) files.rmSync(this.path, { force: true });
   }
 }
 
@@ -127,10 +133,10 @@ function replaceStale(path: string, staleText: string, text: string, depth: numb
   try {
     if (readText(path) !== staleText) return false;
     const temp = writeTemp(path, text);
-    fileSystem().renameSync(temp, path);
+    files.renameSync(temp, path);
     return true;
   } finally {
-    fileSystem().rmSync(token, { force: true });
+    files.rmSync(token, { force: true });
   }
 }
 
@@ -141,13 +147,13 @@ function replaceStale(path: string, staleText: string, text: string, depth: numb
 function createExclusive(path: string, text: string): boolean {
   const temp = writeTemp(path, text);
   try {
-    fileSystem().linkSync(temp, path);
+    files.linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    fileSystem().rmSync(temp, { force: true });
+    files.rmSync(temp, { force: true });
   }
 }
 
@@ -155,7 +161,6 @@ function createExclusive(path: string, text: string): boolean {
 function writeTemp(path: string, text: string): string {
   const unique = `${platform.pid}.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
   const temp = platform.joinPath(platform.dirname(path), `.${platform.basename(path)}.${unique}.tmp`);
-  const files = fileSystem();
   const fd = files.openSync(temp, 'wx');
   try {
     const bytes = new TextEncoder().encode(text);
@@ -172,7 +177,7 @@ function sleep(ms: number): void {
 
 function readText(path: string): string | undefined {
   try {
-    return readTextFile(path);
+    return new TextDecoder().decode(files.readFileSync(path));
   } catch {
     return undefined;
   }

@@ -62,20 +62,24 @@ export function zipDirectory(dir: string, root: string = platform.basename(dir))
     out.set(value, at);
     at += value.length;
   };
+  // The fields a file's local header and its central-directory entry share, from the version needed on.
+  const entryFields = (e: (typeof entries)[number]) => {
+    u16(20); // version needed: 2.0
+    u16(0x0800); // UTF-8 names
+    u16(0); // stored
+    u16(0); // time
+    u16(DOS_DATE);
+    u32(e.crc);
+    u32(e.data.length); // compressed size
+    u32(e.data.length);
+    u16(e.name.length);
+    u16(0); // extra field
+  };
   const offsets: number[] = [];
   for (const e of entries) {
     offsets.push(at);
     u32(0x04034b50);
-    u16(20); // version needed: 2.0
-    u16(0x0800); // UTF-8 names
-    u16(0); // stored
-    u16(0);
-    u16(DOS_DATE);
-    u32(e.crc);
-    u32(e.data.length);
-    u32(e.data.length);
-    u16(e.name.length);
-    u16(0);
+    entryFields(e);
     bytes(e.name);
     bytes(e.data);
   }
@@ -83,16 +87,7 @@ export function zipDirectory(dir: string, root: string = platform.basename(dir))
   entries.forEach((e, i) => {
     u32(0x02014b50);
     u16(20); // made by: 2.0
-    u16(20);
-    u16(0x0800);
-    u16(0);
-    u16(0);
-    u16(DOS_DATE);
-    u32(e.crc);
-    u32(e.data.length);
-    u32(e.data.length);
-    u16(e.name.length);
-    u16(0); // extra
+    entryFields(e);
     u16(0); // comment
     u16(0); // disk
     u16(0); // internal attributes

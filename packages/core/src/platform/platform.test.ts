@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DirectoryLock } from '../io/directory-lock.js';
 import { writeDirectoryAtomic, writeFileAtomic } from '../io/durable-write.js';
 import { readTextFile, useFileSystem } from '../io/file-system.js';
 import { zipDirectory } from '../io/zip-directory.js';
@@ -64,7 +63,7 @@ describe('the browser platform pieces, against Node', () => {
 });
 
 describe('MemoryFileSystem', () => {
-  it('carries the durable writers, the log, checkpoints and the lock as the disk does', () => {
+  it('carries the durable writers, the log and checkpoints as the disk does', () => {
     const memory = new MemoryFileSystem();
     const restore = useFileSystem(memory);
     try {
@@ -100,11 +99,6 @@ describe('MemoryFileSystem', () => {
         'step-0000000003.json',
       ]);
       expect(store.latest()?.data.tensors.w?.[0]?.values).toEqual(new Float32Array([3, -3]));
-
-      const lock = DirectoryLock.acquire('/runs/a');
-      expect(memory.existsSync('/runs/a/.lock')).toBe(true);
-      lock.release();
-      expect(memory.existsSync('/runs/a/.lock')).toBe(false);
     } finally {
       restore();
     }
