@@ -36,6 +36,10 @@ const state = {
   timings: {} as { start?: number; backend?: number; baselines?: number; firstStep?: number },
   stepMs: [] as number[],
   results: undefined as Record<string, unknown> | undefined,
+  /** The worker has paused (set when it says so, cleared on resume). */
+  paused: false,
+  /** How the last run ended: `completed`, `stopped` or `failed`. */
+  reason: undefined as string | undefined,
   error: undefined as string | undefined,
 };
 (window as unknown as { playground: typeof state }).playground = state;
@@ -137,6 +141,10 @@ function onMessage(message: FromWorker): void {
       state.timings.baselines = performance.now();
       redraw();
       break;
+    case 'paused':
+      state.paused = true;
+      status.textContent = `${state.backend}: paused after ${state.unit} ${progress.value} of ${progress.max}.`;
+      break;
     case 'first-step':
       state.timings.firstStep = performance.now();
       break;
@@ -165,6 +173,7 @@ function onMessage(message: FromWorker): void {
       break;
     case 'finished': {
       state.results = message.results;
+      state.reason = message.reason;
       setState('finished');
       status.textContent = `Training ${message.reason} on ${state.backend}. Best ${state.objective}: ${bestValue().toFixed(4)}.`;
       const use = $('how-to-use');
@@ -198,6 +207,7 @@ function start(): void {
     timings: { start: performance.now() },
     stepMs: [],
     results: undefined,
+    reason: undefined,
     error: undefined,
     backend: '',
   });
@@ -238,8 +248,9 @@ form.addEventListener('change', (event) => {
 buttons.pause.addEventListener('click', () => {
   const pausing = state.state === 'running';
   send({ type: pausing ? 'pause' : 'resume' });
+  state.paused = false;
   setState(pausing ? 'paused' : 'running');
-  status.textContent = pausing ? 'Paused after the current step.' : 'Resumed.';
+  status.textContent = pausing ? 'Pausing after the current step…' : 'Resumed.';
 });
 buttons.stop.addEventListener('click', () => {
   send({ type: 'stop' });

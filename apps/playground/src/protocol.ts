@@ -25,6 +25,8 @@ export type FromWorker =
   | { type: 'config'; config: Record<string, unknown> }
   | { type: 'reference'; reference: ReferenceResults }
   | { type: 'event'; event: TrainEvent }
+  /** Training is paused: no step runs until a `resume`. */
+  | { type: 'paused' }
   /** The first training step is done. */
   | { type: 'first-step' }
   | { type: 'text'; text: string }

@@ -45,6 +45,22 @@ scope.onmessage = (message: MessageEvent<ToWorker>) => {
   }
 };
 
+/**
+ * Resolves after the worker has handled the messages waiting for it. A step that awaits only
+ * resolved promises never lets them in, so pause and stop would wait for the end of training; a
+ * message to ourselves queues behind them without `setTimeout`'s clamp of several milliseconds.
+ */
+function nextTask(): Promise<void> {
+  const channel = new MessageChannel();
+  return new Promise((resolve) => {
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 function resume(): void {
   resumeTraining?.();
   resumeTraining = undefined;
@@ -74,6 +90,9 @@ async function start(
       }
     },
     beforeStep: async () => {
+      await nextTask();
+      if (!paused) return;
+      send({ type: 'paused' });
       await paused;
     },
     print: (text) => send({ type: 'text', text }),

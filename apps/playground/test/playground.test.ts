@@ -19,6 +19,9 @@ interface PageState {
   evaluations: { step: number; value: number }[];
   reference: { entries: { label: string; value: number }[] };
   timings: { firstStep?: number };
+  stepMs: number[];
+  paused: boolean;
+  reason?: string;
   error?: string;
 }
 
@@ -151,16 +154,31 @@ describe.skipIf(!chromium.path)(
           timeout: 120_000,
         },
       );
+      const steps = () =>
+        page.evaluate(() => (window as unknown as { playground: PageState }).playground.stepMs.length);
       await page.focus('#pause');
       await page.keyboard.press('Enter');
       expect(await page.$eval('#pause', (b) => [b.textContent, b.getAttribute('aria-pressed')])).toEqual([
         'Resume',
         'true',
       ]);
+      // Paused after the step under way, as the worker says: then no step completes until Resume.
+      await page.waitForFunction(() => (window as unknown as { playground: PageState }).playground.paused);
+      const pausedAt = await steps();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await steps()).toBe(pausedAt);
       await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        (n) => (window as unknown as { playground: PageState }).playground.stepMs.length > n,
+        {},
+        pausedAt,
+      );
       await page.focus('#stop');
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.body.dataset.state === 'finished', { timeout: 120_000 });
+      const state = await pageState(page);
+      // Stopped, not run to its end: 60 epochs are 300 meta-steps.
+      expect([state.reason, state.stepMs.length < 300]).toEqual(['stopped', true]);
       expect(await page.$eval('#download', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
     });
 
@@ -171,7 +189,8 @@ describe.skipIf(!chromium.path)(
       ['l2l', 2],
       ['rl2', 2],
     ] as const)('the %s job on wasm with %i gradient worker(s)', (job, workers) => {
-      const length = job === 'l2l' ? 10 : 5;
+      // Two evaluations of the optimizer with one worker; one of each job with two.
+      const length = job === 'l2l' && workers === 1 ? 10 : 5;
       let inBrowser: PageState;
       let inNode: NodeRunResult;
 

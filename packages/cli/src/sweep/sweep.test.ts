@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRedisUrl } from '../redis/redis-url.js';
-import { refusal } from '../testing/in-process.js';
+import { inProcess, refusal } from '../testing/in-process.js';
 import { redisUnavailable, TestRedis } from '../testing/redis-server.js';
 import { metagrad } from '../testing/run-metagrad.js';
 import { runOutputs } from '../testing/run-outputs.js';
@@ -58,7 +58,7 @@ describe.skipIf(unavailable)(
       timeout: 240_000,
     }, async () => {
       const root = mkdtempSync(join(tmpdir(), 'sweep-runs-'));
-      const first = metagrad('sweep', 'start', EXAMPLE, '--redis', redis.url);
+      const first = await inProcess('sweep', 'start', EXAMPLE, '--redis', redis.url);
       expect(first.code).toBe(0);
       expect(first.stdout).toContain('4 runs on');
       expect(first.stdout).toContain('4 queued, 0 already');
@@ -79,24 +79,25 @@ describe.skipIf(unavailable)(
       } finally {
         await Promise.all(workers.map((w) => stopProcess(w)));
       }
-      const again = metagrad('sweep', 'start', EXAMPLE, '--redis', redis.url);
+      const again = await inProcess('sweep', 'start', EXAMPLE, '--redis', redis.url);
       expect(again.stdout).toContain('0 queued, 4 already queued or done');
-      const status = metagrad('sweep', 'status', 'quadratic-tiny', '--redis', redis.url);
+      const status = await inProcess('sweep', 'status', 'quadratic-tiny', '--redis', redis.url);
       expect(status.code).toBe(0);
       expect(status.stdout).toMatch(/metaLearningRate=0\.003 seed=2 +completed +200\/200 +-?\d\.\d{4}/);
       expect(status.stdout).toContain('4 completed');
       // The sweep's folder reads like any runs: settings over seeds, a figure, TensorBoard's HParams.
-      const compare = metagrad('runs', 'compare', join(root, 'quadratic-tiny'), '--json');
-      expect(compare.code, compare.stderr).toBe(0);
+      const compare = await inProcess('runs', 'compare', join(root, 'quadratic-tiny'), '--json');
+      expect(compare.code).toBe(0);
       const settings = JSON.parse(compare.stdout) as { label: string; seeds: unknown[] }[];
       expect(settings.map((s) => [s.label, s.seeds.length])).toEqual([
         ['metaLearningRate=0.01', 2],
         ['metaLearningRate=0.003', 2],
       ]);
       expect(
-        metagrad('runs', 'plot', join(root, 'quadratic-tiny'), '--out', join(root, 'sweep.svg')).code,
+        (await inProcess('runs', 'plot', join(root, 'quadratic-tiny'), '--out', join(root, 'sweep.svg')))
+          .code,
       ).toBe(0);
-      expect(metagrad('sweep', 'tensorboard', join(root, 'quadratic-tiny')).stdout).toContain(
+      expect((await inProcess('sweep', 'tensorboard', join(root, 'quadratic-tiny'))).stdout).toContain(
         'wrote 4 sessions',
       );
     });
