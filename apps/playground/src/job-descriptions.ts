@@ -16,7 +16,7 @@ export const JOB_DESCRIPTIONS: Record<JobId, JobDescription> = {
   l2l: {
     title: 'Learned optimizer on quadratics',
     blurb:
-      'Meta-trains the coordinatewise LSTM optimizer of Andrychowicz et al. (2016) on random 10-dimensional quadratics. The chart shows its held-out log10 final loss (lower is better) against Adam, RMSprop, SGD and momentum, each tuned on tasks of their own.',
+      'Meta-trains the coordinatewise LSTM optimizer of Andrychowicz et al. (2016) on random 10-dimensional quadratics. The chart shows its held-out log10 final loss (lower is better) against SGD, momentum, NAG, RMSProp and Adam, each tuned on tasks of their own; at the end, the comparison on test tasks.',
     length: { field: 'epochs', label: 'Epochs', value: 60 },
     model: 'learned optimizer (LSTM)',
     savedModel: { folder: 'optimizer', command: 'metagrad l2l eval --optimizer optimizer' },
