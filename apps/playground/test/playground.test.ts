@@ -111,6 +111,26 @@ describe.skipIf(!chromium.path)(
       expect(ratios.filter((r) => r.ratio < 4.5)).toEqual([]);
     });
 
+    it('tells a browser with neither WebGPU nor WebAssembly what is missing, and offers no Start', async () => {
+      const bare = await browser.newPage();
+      try {
+        // What such a browser lacks, removed before the page's scripts run.
+        await bare.evaluateOnNewDocument(() => {
+          Reflect.deleteProperty(globalThis, 'WebAssembly');
+          Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
+        });
+        await bare.goto(served.url, { waitUntil: 'load' });
+        await bare.waitForFunction(() => !(document.getElementById('unsupported') as HTMLElement).hidden);
+        expect(await bare.$eval('#unsupported', (p) => [p.getAttribute('role'), p.textContent])).toEqual([
+          'alert',
+          'The playground cannot train here: this browser has no WebGPU, and it has no WebAssembly. A current Chrome, Edge, Firefox or Safari has both.',
+        ]);
+        expect(await bare.$eval('#start', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      } finally {
+        await bare.close();
+      }
+    });
+
     it('names a bad setting from the address in one line, and trains nothing', async () => {
       await page.goto(`${served.url}?job=rl2&backend=wasm&batch=abc`, { waitUntil: 'load' });
       await page.waitForFunction(() => !(document.getElementById('start') as HTMLButtonElement).disabled);
