@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { useBackend, useWebShardWorkers, zipDirectory } from '@metagrad/core';
+import { fileSystem, useBackend, useWebShardWorkers, zipDirectory } from '@metagrad/core';
 import { META_SHARD_HANDLERS } from '@metagrad/optimizers';
 import { RL_SHARD_HANDLERS } from '@metagrad/rl';
 import { type HostedRun, hostRun } from './host-run.js';
@@ -40,6 +40,9 @@ scope.onmessage = (message: MessageEvent<ToWorker>) => {
   } else if (request.type === 'download' && current) {
     const { job, runDir } = current;
     const { folder } = job.description.savedModel;
+    // A failed run (weights no longer finite) saves nothing.
+    if (!fileSystem().existsSync(`${runDir}/${folder}`))
+      return send({ type: 'error', message: `nothing to download: the run saved no ${folder}/` });
     const bytes = zipDirectory(`${runDir}/${folder}`);
     send({ type: 'download', name: `${folder}.zip`, bytes }, [bytes.buffer]);
   }
