@@ -11,6 +11,8 @@ export { type ConjugateGradientResult, conjugateGradient } from './agent/conjuga
 export { type DefaultRecipe, defaultRecipe } from './agent/default-recipes.js';
 export { trialGae } from './agent/gae.js';
 export {
+  GRU_CELLS,
+  type GruCell,
   type GruInit,
   GruPolicy,
   type GruPolicyShape,
@@ -47,10 +49,13 @@ export {
   rl2Checkpoints,
   rl2ConfigSchema,
   rl2EvaluationSeed,
+  rl2InputExtras,
   unusedRl2Settings,
 } from './agent/rl2-config.js';
 export {
   appendTimeInputs,
+  type Rl2History,
+  type Rl2InputExtras,
   Rl2InputStream,
   rl2Input,
   rl2InputSize,
@@ -58,6 +63,7 @@ export {
   type TrialClock,
   timeInputs,
 } from './agent/rl2-input.js';
+export { rl2NetworkShape, rl2Networks } from './agent/rl2-networks.js';
 export { Rl2Trainer, type Rl2TrainerOptions } from './agent/rl2-trainer.js';
 export { type Rl2TrainConfig, rl2Training, rl2TrainSchema } from './agent/rl2-training.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
@@ -105,6 +111,7 @@ export {
   Ucrl2,
 } from './classic-policies/mdp-policies.js';
 export { PAPER_BANDIT_RESULTS, PAPER_MDP_RESULTS, paperResult } from './classic-policies/paper-results.js';
+export { oneHotState, PosteriorMeanRewards } from './classic-policies/posterior-mean-rewards.js';
 export {
   BANDIT_BASELINES,
   BANDIT_REFERENCES,
@@ -115,6 +122,11 @@ export {
   type TuneBaselineOptions,
   tuneBaseline,
 } from './classic-policies/registry.js';
+export {
+  type StateUseCounts,
+  StateUseDiagnostic,
+  type StateUseReport,
+} from './diagnostics/state-use.js';
 export { BanditTasks, BernoulliBandit } from './env/bandit.js';
 export type { Env, StepResult, TaskBatch } from './env/env.js';
 export { type EnvFactory, type EnvSettings, envFor, envNames, registerEnv } from './env/env-registry.js';
@@ -122,7 +134,12 @@ export { MdpTasks, TabularMdp, type TabularMdpOptions } from './env/tabular-mdp.
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy } from './eval/evaluate.js';
 export { pairedDifference } from './eval/paired-difference.js';
 export type { Policy, PolicyRun } from './eval/policy.js';
-export { type GruWeights, gruSequence } from './ops/gru-sequence.js';
+export {
+  type GruWeights,
+  gruSequence,
+  LAYER_NORM_GAINS,
+  type LayerNormGains,
+} from './ops/gru-sequence.js';
 export { GRU_SEQUENCE } from './ops/gru-sequence-kernel.js';
 export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';
 export { RL_SHARD_HANDLERS, rlWorkerPool } from './parallel/rl-worker-pool.js';

@@ -12,6 +12,9 @@ import {
   MDP_REFERENCES,
   type Policy,
   pairedDifference,
+  type StateUseCounts,
+  StateUseDiagnostic,
+  type StateUseReport,
   tuneBaseline,
 } from '@metagrad/rl';
 import type { Command } from 'commander';
@@ -30,7 +33,7 @@ export const rl2EvalSchema = z.object({
     .string()
     .min(1)
     .describe(
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, bayes-optimal (bandits, ≤ 30 pulls), psrl, opsrl, ucrl2, beb, q-learning',
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, bayes-optimal (bandits, ≤ 30 pulls), psrl, opsrl, ucrl2, beb, q-learning, state-blind, myopic (MDPs)',
     ),
   against: z
     .string()
@@ -46,6 +49,12 @@ export const rl2EvalSchema = z.object({
     .boolean()
     .default(false)
     .describe('trained agents take their most probable action instead of sampling (baselines are unchanged)'),
+  diagnose: z
+    .boolean()
+    .default(false)
+    .describe(
+      'MDPs: where the best action in the current state and the best ignoring the state differ (by rewards so far), how often the policy follows each',
+    ),
   backend: backendSchema,
   envModule: z
     .string()
@@ -96,6 +105,32 @@ export async function resolvePolicy(
   );
 }
 
+/** The fractions of the decisive steps that followed the state, and that ignored it. */
+function fractions(counts: StateUseCounts): { followedState: number; followedStateBlind: number } {
+  const share = (n: number) => (counts.decisive > 0 ? n / counts.decisive : Number.NaN);
+  return { followedState: share(counts.followedState), followedStateBlind: share(counts.followedStateBlind) };
+}
+
+/** A {@link StateUseReport} with its fractions, overall and by episode, for JSON and print. */
+function stateUseSummary(report: StateUseReport) {
+  return {
+    ...report,
+    ...fractions(report),
+    byEpisode: report.byEpisode.map((e) => ({ ...e, ...fractions(e) })),
+  };
+}
+
+function describeStateUse(summary: ReturnType<typeof stateUseSummary>, episodes: number): string {
+  const percent = (f: number) => (Number.isNaN(f) ? '–' : `${(100 * f).toFixed(1)} %`);
+  return (
+    `  where the best action in the state and the best ignoring it differ (${summary.decisive} of ${summary.steps} steps):\n` +
+    `    followed the state ${percent(summary.followedState)}, ignored it ${percent(summary.followedStateBlind)}\n` +
+    (episodes <= MAX_EPISODES_SHOWN
+      ? `    followed the state, by episode: ${summary.byEpisode.map((e) => percent(e.followedState)).join(' ')}\n`
+      : '')
+  );
+}
+
 /** Trials longer than this print no per-episode line (it would wrap); `--json` always has it. */
 const MAX_EPISODES_SHOWN = 25;
 
@@ -121,7 +156,8 @@ export function registerRl2EvalCommand(rl2: Command): void {
       const backend = await chooseBackend(settings.backend);
       const env = envFor(settings);
       const agentOptions = { greedy: settings.greedy };
-      const policy = await resolvePolicy(settings.policy, env, settings.episodes, 'policy', agentOptions);
+      const played = await resolvePolicy(settings.policy, env, settings.episodes, 'policy', agentOptions);
+      const policy = settings.diagnose ? new StateUseDiagnostic(played) : played;
       const reference = settings.against
         ? await resolvePolicy(settings.against, env, settings.episodes, 'against', agentOptions)
         : undefined;
@@ -146,6 +182,7 @@ export function registerRl2EvalCommand(rl2: Command): void {
         stderr: r.stderr,
         episodeMeans: r.episodeMeans,
         against,
+        stateUse: policy instanceof StateUseDiagnostic ? stateUseSummary(policy.report()) : null,
         backend: backend.name,
       };
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -158,7 +195,8 @@ export function registerRl2EvalCommand(rl2: Command): void {
               : '') +
             (against
               ? `  minus ${against.policy} on the same trials: ${against.mean.toFixed(3)} ± ${against.stderr.toFixed(3)}\n`
-              : ''),
+              : '') +
+            (result.stateUse ? describeStateUse(result.stateUse, r.episodeMeans.length) : ''),
         );
     });
 }

@@ -7,7 +7,7 @@ import {
   type Rng,
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
-import { type GruWeights, gruSequence } from '../ops/gru-sequence.js';
+import { type GruWeights, gruSequence, LAYER_NORM_GAINS, type LayerNormGains } from '../ops/gru-sequence.js';
 
 /** Sizes of a {@link GruPolicy}. */
 export interface GruPolicyShape {
@@ -20,7 +20,19 @@ export interface GruPolicyShape {
    * "previous action k and a high reward", which the GRU's additive gates cannot.
    */
   embedding?: number;
+  /** The recurrent cell; default `gru`. See {@link GruCell}. */
+  cell?: GruCell;
 }
+
+/** The recurrent cells a {@link GruPolicy} can have. */
+export const GRU_CELLS = ['gru', 'layer-norm-relu'] as const;
+
+/**
+ * `gru`: the standard GRU (tanh candidate), with a fused kernel. `layer-norm-relu`: the cell of the
+ * RL² references, layer-normalised products with learned gains and a ReLU candidate (composite tfjs
+ * ops only; see {@link gruSequence}).
+ */
+export type GruCell = (typeof GRU_CELLS)[number];
 
 /** How a {@link GruPolicy} initialises its weights. */
 export interface GruInit {
@@ -103,6 +115,7 @@ export class GruPolicy {
       const chrono = gate === 'z' && init.updateGateBias === 'chrono';
       add(`b${gate}`, chrono ? chronoBias(h, init.maxTimescale, rng.child('bz')) : zeros([h]));
     }
+    if (shape.cell === 'layer-norm-relu') for (const gain of LAYER_NORM_GAINS) add(gain, tf.ones([h]));
     add('policyW', glorotUniform([h, a], rng.child('policyW'), 0.1));
     add('policyB', zeros([a]));
     add('valueW', glorotUniform([h, 1], rng.child('valueW'), 0.1));
@@ -128,6 +141,11 @@ export class GruPolicy {
       Un: w.Un as tf.Tensor2D,
       bn: w.bn as tf.Tensor1D,
       ...(w.embedW ? { embedW: w.embedW as tf.Tensor2D, embedB: w.embedB as tf.Tensor1D } : {}),
+      ...(w.gxz && {
+        layerNorm: Object.fromEntries(
+          LAYER_NORM_GAINS.map((gain) => [gain, w[gain]]),
+        ) as unknown as LayerNormGains,
+      }),
     };
   }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
 import type { GruPolicy } from './gru-policy.js';
-import { Rl2InputStream } from './rl2-input.js';
+import { type Rl2InputExtras, Rl2InputStream } from './rl2-input.js';
 
 /** Options of {@link Rl2Agent}. */
 export interface Rl2AgentOptions {
@@ -12,11 +12,8 @@ export interface Rl2AgentOptions {
    * {@link Rl2Agent.takeRecordedProbabilities}; default none.
    */
   recordProbabilities?: number;
-  /**
-   * The network takes the time inputs of `rl2Input`, counted over trials of this many episodes (its
-   * training trials'); default: no time inputs.
-   */
-  timeInputs?: { episodes: number };
+  /** What the network's inputs hold beyond the paper's (as it was trained); default nothing. */
+  inputs?: Rl2InputExtras;
   /** Take the most probable action instead of sampling one; default false (sampled, as in training). */
   greedy?: boolean;
 }
@@ -59,7 +56,7 @@ export class Rl2Agent implements Policy {
   }
 
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {
-    const inputs = new Rl2InputStream(env, tasks.batch, this.options.timeInputs?.episodes);
+    const inputs = new Rl2InputStream(env, tasks.batch, this.options.inputs);
     let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
     return {
       act: async (observations: Float32Array, rng: Rng) => {

@@ -10,7 +10,9 @@ import {
 } from '@metagrad/core';
 import { z } from 'zod';
 import type { Env } from '../env/env.js';
+import { GRU_CELLS } from './gru-policy.js';
 import type { Rl2AgentOptions } from './rl2-agent.js';
+import type { Rl2InputExtras } from './rl2-input.js';
 
 /** RL² training settings, validated with zod; every field's description is its `--flag` help. */
 export const rl2ConfigSchema = z.object({
@@ -128,6 +130,15 @@ export const rl2ConfigSchema = z.object({
       'time inputs (step, episode, fraction of the trial left) for the value network, or both networks',
     ),
   /**
+   * Append the previous step's observation to each input: the state the previous action was taken
+   * in, beside the reward it brought. Without it (the paper's input), a network that is to remember
+   * rewards per state and action must carry the previous state across a step in its memory.
+   */
+  previousObservation: z
+    .boolean()
+    .default(false)
+    .describe("append the previous step's observation (the state the rewarded action was taken in)"),
+  /**
    * `shared`: one GRU with policy and value heads. `separate`: a second GRU of the same size learns
    * the values (as pytorch_rl2 does), so that value regression does not compete with the policy for
    * the policy network's units; it doubles the compute per iteration.
@@ -136,6 +147,15 @@ export const rl2ConfigSchema = z.object({
     .enum(['shared', 'separate'])
     .default('shared')
     .describe('shared (one GRU, two heads) or separate (a second GRU for values)'),
+  /**
+   * The recurrent cell: `gru` (tanh candidate; fused kernels), or `layer-norm-relu`, the cell of
+   * the RL² references (layer-normalised gate products with learned gains and a ReLU candidate;
+   * composite tfjs ops, slower). See {@link GruCell}.
+   */
+  cell: z
+    .enum(GRU_CELLS)
+    .default('gru')
+    .describe('recurrent cell: gru, or layer-norm-relu (layer-normalised, ReLU candidate; no fused kernel)'),
   /**
    * GRU update-gate bias at initialisation: `zero`, or `chrono` (memory timescales spread over 2…
    * trial length steps; see {@link GruInit}). On MDPs (n = 10) it learned faster in the first
@@ -197,8 +217,17 @@ export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>
 
 /** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
 export function checkRl2Config(
-  config: Pick<Rl2Config, 'algorithm' | 'valueNetwork' | 'timeInputs' | 'popArt' | 'normalizeValues'>,
+  config: Pick<
+    Rl2Config,
+    'algorithm' | 'valueNetwork' | 'timeInputs' | 'popArt' | 'normalizeValues' | 'cell' | 'kernels'
+  >,
 ): void {
+  if (config.cell === 'layer-norm-relu' && config.kernels === 'fused')
+    throw new ConfigError(
+      'kernels',
+      config.kernels,
+      'the layer-norm-relu cell has no fused kernel; use auto or composite',
+    );
   if (config.timeInputs === 'critic' && config.valueNetwork !== 'separate')
     throw new ConfigError(
       'timeInputs',
@@ -249,7 +278,21 @@ export function rl2EvaluationSeed(seed: number | string): string {
   return new Rng(seed).child('eval').seed;
 }
 
-/** How an {@link Rl2Agent} must run a network trained with `config` (its time inputs). */
-export function rl2AgentOptions(config: Pick<Rl2Config, 'timeInputs' | 'episodes'>): Rl2AgentOptions {
-  return config.timeInputs === 'both' ? { timeInputs: { episodes: config.episodes } } : {};
+/** What the inputs of a network trained with `config` hold beyond the paper's. */
+export function rl2InputExtras(
+  config: Pick<Rl2Config, 'timeInputs' | 'episodes' | 'previousObservation'>,
+  network: 'policy' | 'critic',
+): Rl2InputExtras {
+  const timed = network === 'policy' ? config.timeInputs === 'both' : config.timeInputs !== 'none';
+  return {
+    ...(config.previousObservation && { previousObservation: true }),
+    ...(timed && { timeEpisodes: config.episodes }),
+  };
+}
+
+/** How an {@link Rl2Agent} must run a network trained with `config` (what its inputs hold). */
+export function rl2AgentOptions(
+  config: Pick<Rl2Config, 'timeInputs' | 'episodes' | 'previousObservation'>,
+): Rl2AgentOptions {
+  return { inputs: rl2InputExtras(config, 'policy') };
 }

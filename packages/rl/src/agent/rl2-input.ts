@@ -6,7 +6,7 @@ export interface TrialClock {
   episodes: number;
 }
 
-/** How many time inputs {@link rl2Input} appends with a clock. */
+/** How many time inputs {@link rl2Input} appends (see {@link Rl2InputExtras.timeEpisodes}). */
 export const TIME_INPUTS = 3;
 
 /**
@@ -23,40 +23,78 @@ export function timeInputs(clock: TrialClock): [number, number, number] {
   ];
 }
 
+/** What an RL² input holds beyond the paper's observation, previous action, reward and flag. */
+export interface Rl2InputExtras {
+  /**
+   * The previous step's observation (zero at the trial's first step): the state the previous action
+   * was taken in, so that a network can tie the reward it is given to a state without carrying that
+   * state across a step in its memory.
+   */
+  previousObservation?: boolean;
+  /** The {@link timeInputs}, counted over trials of this many episodes. */
+  timeEpisodes?: number;
+}
+
+/** What a batch of trials has seen before a step, from which {@link rl2Input} builds its input. */
+export interface Rl2History {
+  /** The previous step's actions; null at a trial's first step (as are the rest). */
+  previousActions: Int32Array | null;
+  previousRewards: Float32Array | null;
+  /** Observations the previous actions were taken on, `[B × observationSize]`. */
+  previousObservations: Float32Array | null;
+  /** Whether the previous step ended an episode. */
+  episodeEnded: boolean;
+}
+
 /**
- * The RL² input of one step for a batch of trials: observation ⊕ one-hot previous action ⊕
- * previous reward ⊕ termination flag (1 when the previous step ended an episode), `[B × I]`, then
- * the {@link timeInputs} when a clock is given. At the first step of a trial the previous action,
- * reward and flag are all zero.
+ * The RL² input of one step for a batch of trials, `[B × I]`: observation ⊕ one-hot previous
+ * action ⊕ previous reward ⊕ termination flag (1 when the previous step ended an episode), then the
+ * previous observation and the {@link timeInputs} where `extras` asks for them (with `step`, the
+ * step within the trial). At the first step of a trial the previous action, reward, flag and
+ * observation are all zero.
  */
 export function rl2Input(
   observations: Float32Array,
-  observationSize: number,
-  previousActions: Int32Array | null,
-  previousRewards: Float32Array | null,
-  episodeEnded: boolean,
-  actions: number,
+  env: { observationSize: number; numActions: number; episodeLength: number },
+  history: Rl2History,
   batch: number,
-  clock?: TrialClock,
+  extras: Rl2InputExtras = {},
+  step = 0,
 ): Float32Array {
-  const base = rl2InputSize(observationSize, actions);
-  const size = rl2InputSize(observationSize, actions, clock !== undefined);
+  const { observationSize, numActions: actions } = env;
+  const { previousActions, previousRewards, previousObservations, episodeEnded } = history;
+  const size = rl2InputSize(observationSize, actions, extras);
+  const previousAt = observationSize + actions + 2;
+  const timeAt = rl2InputSize(observationSize, actions, { ...extras, timeEpisodes: undefined });
+  const time =
+    extras.timeEpisodes !== undefined &&
+    timeInputs({ step, episodeLength: env.episodeLength, episodes: extras.timeEpisodes });
   const out = new Float32Array(batch * size);
-  const time = clock && timeInputs(clock);
   for (let i = 0; i < batch; i++) {
     const row = i * size;
-    for (let j = 0; j < observationSize; j++) out[row + j] = observations[i * observationSize + j]!;
+    out.set(observations.subarray(i * observationSize, (i + 1) * observationSize), row);
     if (previousActions) out[row + observationSize + previousActions[i]!] = 1;
     if (previousRewards) out[row + observationSize + actions] = previousRewards[i]!;
     if (previousActions && episodeEnded) out[row + observationSize + actions + 1] = 1;
-    if (time) out.set(time, row + base);
+    if (extras.previousObservation && previousObservations)
+      out.set(
+        previousObservations.subarray(i * observationSize, (i + 1) * observationSize),
+        row + previousAt,
+      );
+    if (time) out.set(time, row + timeAt);
   }
   return out;
 }
 
-/** Size of the RL² input for an environment, with or without the time inputs. */
-export function rl2InputSize(observationSize: number, actions: number, withTime = false): number {
-  return observationSize + actions + 2 + (withTime ? TIME_INPUTS : 0);
+/** Size of the RL² input for an environment, with what `extras` adds. */
+export function rl2InputSize(observationSize: number, actions: number, extras: Rl2InputExtras = {}): number {
+  return (
+    observationSize +
+    actions +
+    2 +
+    (extras.previousObservation ? observationSize : 0) +
+    (extras.timeEpisodes !== undefined ? TIME_INPUTS : 0)
+  );
 }
 
 /**
@@ -82,47 +120,44 @@ export function appendTimeInputs(
 }
 
 /**
- * What a recurrent policy has seen so far in a batch of trials (the previous action, reward and
- * termination flag, and the step), from which each step's {@link rl2Input} is built: the one place
- * where an agent acting in trials and a training rollout keep that bookkeeping.
+ * What a recurrent policy has seen so far in a batch of trials (the previous action, reward,
+ * observation and termination flag, and the step), from which each step's {@link rl2Input} is
+ * built: the one place where an agent acting in trials and a training rollout keep that bookkeeping.
  */
 export class Rl2InputStream {
   /** Length of each step's input. */
   readonly size: number;
-  private previousActions: Int32Array | null = null;
-  private previousRewards: Float32Array | null = null;
-  private episodeEnded = false;
+  private readonly history: Rl2History = {
+    previousActions: null,
+    previousRewards: null,
+    previousObservations: null,
+    episodeEnded: false,
+  };
+  private observations: Float32Array | null = null;
   private step = 0;
 
-  /** `episodes`: give the time inputs for trials of that many episodes (the network must expect them). */
+  /** `extras`: what the inputs hold beyond the paper's (the network must expect them). */
   constructor(
     private readonly env: { observationSize: number; numActions: number; episodeLength: number },
     private readonly batch: number,
-    private readonly episodes?: number,
+    private readonly extras: Rl2InputExtras = {},
   ) {
-    this.size = rl2InputSize(env.observationSize, env.numActions, episodes !== undefined);
+    this.size = rl2InputSize(env.observationSize, env.numActions, extras);
   }
 
   /** The input of the current step, `[batch × size]`, for these observations. */
   next(observations: Float32Array): Float32Array {
-    const { env, episodes } = this;
-    return rl2Input(
-      observations,
-      env.observationSize,
-      this.previousActions,
-      this.previousRewards,
-      this.episodeEnded,
-      env.numActions,
-      this.batch,
-      episodes === undefined ? undefined : { step: this.step, episodeLength: env.episodeLength, episodes },
-    );
+    // A copy: an environment may reuse its observation buffer from step to step.
+    if (this.extras.previousObservation) this.observations = observations.slice();
+    return rl2Input(observations, this.env, this.history, this.batch, this.extras, this.step);
   }
 
   /** Records what the step's actions brought, for the next input. */
   observe(actions: Int32Array, result: { rewards: Float32Array; episodeDone: boolean }): void {
-    this.previousActions = actions;
-    this.previousRewards = result.rewards;
-    this.episodeEnded = result.episodeDone;
+    this.history.previousActions = actions;
+    this.history.previousRewards = result.rewards;
+    this.history.previousObservations = this.observations;
+    this.history.episodeEnded = result.episodeDone;
     this.step++;
   }
 }

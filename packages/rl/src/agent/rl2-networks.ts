@@ -1,7 +1,7 @@
 import type { Rng } from '@metagrad/core';
 import type { Env } from '../env/env.js';
-import { type GruInit, GruPolicy } from './gru-policy.js';
-import type { Rl2Config } from './rl2-config.js';
+import { type GruInit, GruPolicy, type GruPolicyShape } from './gru-policy.js';
+import { type Rl2Config, rl2InputExtras } from './rl2-config.js';
 import { rl2InputSize } from './rl2-input.js';
 
 /**
@@ -14,18 +14,31 @@ export function rl2Networks(
   env: Env,
   root: Rng,
 ): { policy: GruPolicy; critic: GruPolicy | undefined } {
-  const shape = (withTime: boolean) => ({
-    inputSize: rl2InputSize(env.observationSize, env.numActions, withTime),
-    hidden: config.hidden,
-    actions: env.numActions,
-    embedding: config.embedding,
-  });
+  const shape = (network: 'policy' | 'critic') => rl2NetworkShape(config, env, network);
   const init: GruInit = { updateGateBias: config.gruInit, maxTimescale: config.episodes * env.episodeLength };
-  const policy = new GruPolicy(shape(config.timeInputs === 'both'), root.child('weights'), init);
+  const policy = new GruPolicy(shape('policy'), root.child('weights'), init);
   const critic =
     config.valueNetwork === 'separate'
-      ? new GruPolicy(shape(config.timeInputs !== 'none'), root.child('critic-weights'), init)
+      ? new GruPolicy(shape('critic'), root.child('critic-weights'), init)
       : undefined;
   for (const network of [policy, critic]) if (network) network.kernels = config.kernels;
   return { policy, critic };
+}
+
+/** The sizes and cell of an RL² agent's policy or value network for `config` on `env`. */
+export function rl2NetworkShape(
+  config: Pick<
+    Rl2Config,
+    'hidden' | 'embedding' | 'cell' | 'timeInputs' | 'episodes' | 'previousObservation'
+  >,
+  env: Pick<Env, 'observationSize' | 'numActions'>,
+  network: 'policy' | 'critic',
+): GruPolicyShape {
+  return {
+    inputSize: rl2InputSize(env.observationSize, env.numActions, rl2InputExtras(config, network)),
+    hidden: config.hidden,
+    actions: env.numActions,
+    embedding: config.embedding,
+    cell: config.cell,
+  };
 }

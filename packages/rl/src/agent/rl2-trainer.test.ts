@@ -209,9 +209,13 @@ describe('RL² training', () => {
     trainer.dispose();
   });
 
-  it.each(['critic', 'both'] as const)(
-    'time inputs (%s) train, and a saved agent acts as the trained one',
-    async (timeInputs) => {
+  it.each([
+    ['critic', false, 'gru'],
+    ['both', false, 'gru'],
+    ['critic', true, 'layer-norm-relu'],
+  ] as const)(
+    'time inputs (%s; previous observation: %s; cell %s) train, and a saved agent acts as the trained one',
+    async (timeInputs, previousObservation, cell) => {
       const config = {
         env: 'mdp',
         episodes: 2,
@@ -221,15 +225,20 @@ describe('RL² training', () => {
         evalEvery: 2,
         evalTrials: 16,
         timeInputs,
+        previousObservation,
+        cell,
         valueNetwork: 'separate',
         seed: 4,
       } as const;
       const sink = new MemorySink<TrainEvent>();
       const trainer = new Rl2Trainer({ config, events: sink });
-      const extra = timeInputs === 'both' ? 3 : 0;
-      expect(trainer.critic!.shape.inputSize).toBe(trainer.policy.shape.inputSize + 3 - extra);
+      const { observationSize, numActions } = trainer.env;
+      const paperInput = observationSize + numActions + 2;
+      const policyInput = paperInput + (previousObservation ? observationSize : 0);
+      expect(trainer.policy.shape.inputSize).toBe(policyInput + (timeInputs === 'both' ? 3 : 0));
+      expect(trainer.critic!.shape.inputSize).toBe(policyInput + 3);
       await trainer.train();
-      const dir = mkdtempSync(join(tmpdir(), 'rl2-time-'));
+      const dir = mkdtempSync(join(tmpdir(), 'rl2-inputs-'));
       saveRl2Agent(await trainer.policy.weightValues(), trainer.config, dir);
       const options = { episodes: 2, trials: 32, seed: 'same' };
       const trained = await evaluatePolicy(trainer.agent(), trainer.env, options);

@@ -44,6 +44,7 @@ import {
   rl2Checkpoints,
   rl2ConfigSchema,
   rl2EvaluationSeed,
+  rl2InputExtras,
   unusedRl2Settings,
 } from './rl2-config.js';
 import { rl2Networks } from './rl2-networks.js';
@@ -155,7 +156,7 @@ export class Rl2Trainer extends LoopedProgram {
       taskRng: rng.child('tasks'),
       actionRng: rng.child('actions'),
       outcomeRng: rng.child('outcomes'),
-      timeInputs: this.config.timeInputs === 'both',
+      inputs: rl2InputExtras(this.config, 'policy'),
     });
     const { stats, skipped } = await this.learn(rollout, rng.child('minibatches'), iteration);
     return {

@@ -2,7 +2,7 @@ import { Categorical, gumbelMax, type Rng, readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from '../env/env.js';
 import type { GruPolicy } from './gru-policy.js';
-import { Rl2InputStream } from './rl2-input.js';
+import { type Rl2InputExtras, Rl2InputStream } from './rl2-input.js';
 
 /** A batch of complete trials, time-major (`[T][batch]`), as PPO consumes them. */
 export interface Rollout {
@@ -33,13 +33,13 @@ export async function collectTrials(
     taskRng: Rng;
     actionRng: Rng;
     outcomeRng: Rng;
-    /** Give the policy the time inputs of `rl2Input` (its network must have been built for them). */
-    timeInputs?: boolean;
+    /** What the policy's inputs hold beyond the paper's (its network must have been built for them). */
+    inputs?: Rl2InputExtras;
   },
 ): Promise<Rollout> {
   const { batch, episodes } = options;
   const tasks = env.sampleTasks(options.taskRng, batch);
-  const inputs = new Rl2InputStream(env, batch, options.timeInputs ? episodes : undefined);
+  const inputs = new Rl2InputStream(env, batch, options.inputs);
   const inputSize = inputs.size;
   const rollout: Rollout = {
     batch,

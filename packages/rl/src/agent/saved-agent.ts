@@ -10,7 +10,7 @@ import { envFor } from '../env/env-registry.js';
 import { GruPolicy } from './gru-policy.js';
 import { Rl2Agent, type Rl2AgentOptions } from './rl2-agent.js';
 import { type Rl2Config, rl2AgentOptions, rl2ConfigSchema } from './rl2-config.js';
-import { rl2InputSize } from './rl2-input.js';
+import { rl2NetworkShape } from './rl2-networks.js';
 
 const MANIFEST_FILE = 'agent.json';
 
@@ -40,15 +40,7 @@ export function loadRl2Agent(
   const { manifest, weights } = loadWeightsDirectory(dir, MANIFEST_FILE, manifestSchema);
   const { config } = manifest;
   const env = envFor(config);
-  const policy = new GruPolicy(
-    {
-      inputSize: rl2InputSize(env.observationSize, env.numActions, config.timeInputs === 'both'),
-      hidden: config.hidden,
-      actions: env.numActions,
-      embedding: config.embedding,
-    },
-    new Rng(0),
-  );
+  const policy = new GruPolicy(rl2NetworkShape(config, env, 'policy'), new Rng(0));
   try {
     policy.setWeightValues(weights);
   } catch (error) {

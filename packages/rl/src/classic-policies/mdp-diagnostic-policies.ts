@@ -1,6 +1,7 @@
 import type { Rng } from '@metagrad/core';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
+import { oneHotState, PosteriorMeanRewards } from './posterior-mean-rewards.js';
 
 /**
  * A one-step rule on the posterior-mean reward (prior mean 1, as the MDP's generative model draws
@@ -21,39 +22,22 @@ abstract class PosteriorMeanRule implements Policy {
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {
     const S = env.observationSize;
     const A = env.numActions;
-    const cells = this.perState ? S * A : A;
-    const visits = new Float64Array(tasks.batch * cells);
-    const sums = new Float64Array(tasks.batch * cells);
-    const chosen = new Int32Array(tasks.batch);
+    const rewards = new PosteriorMeanRewards(tasks.batch, this.perState ? S * A : A);
+    const states = new Int32Array(tasks.batch);
     const best: number[] = [];
     return {
       act: (observations: Float32Array, rng: Rng) => {
         const actions = new Int32Array(tasks.batch);
         for (let i = 0; i < tasks.batch; i++) {
-          let state = 0;
-          if (this.perState) while (state < S - 1 && observations[i * S + state] !== 1) state++;
-          const cell = i * cells + (this.perState ? state * A : 0);
-          chosen[i] = cell;
-          best.length = 0;
-          let top = -Infinity;
-          for (let a = 0; a < A; a++) {
-            const mean = (1 + sums[cell + a]!) / (1 + visits[cell + a]!);
-            if (mean > top) {
-              top = mean;
-              best.length = 0;
-            }
-            if (mean === top) best.push(a);
-          }
+          states[i] = this.perState ? oneHotState(observations, i, S) : 0;
+          rewards.bestActions(i, states[i]! * A, A, best);
           actions[i] = best.length === 1 ? best[0]! : best[rng.int(best.length)]!;
         }
         return actions;
       },
       observe: (actions: Int32Array, result: StepResult) => {
-        for (let i = 0; i < tasks.batch; i++) {
-          const cell = chosen[i]! + actions[i]!;
-          visits[cell]! += 1;
-          sums[cell]! += result.rewards[i]!;
-        }
+        for (let i = 0; i < tasks.batch; i++)
+          rewards.record(i, states[i]! * A + actions[i]!, result.rewards[i]!);
       },
     };
   }

@@ -1,3 +1,4 @@
+import { Rng } from '@metagrad/core';
 import { describe, expect, it } from 'vitest';
 import { planEpisode } from './mdp-planning.js';
 
@@ -26,5 +27,18 @@ describe('planEpisode', () => {
     expect(Array.from(planEpisode([a, b], S, A, 2))).toEqual([1, 0, 0, 1]);
     // Copies of one model plan like that model.
     expect(planEpisode([a, a, a], S, A, 4)).toEqual(planEpisode(a, S, A, 4));
+  });
+});
+
+describe('planEpisode ties', () => {
+  // Both actions stay put and pay alike: every step is a tie.
+  const tie = { p: Float64Array.from([1, 0, 1, 0, 0, 1, 0, 1]), r: Float64Array.from([1, 1, 2, 2]) };
+
+  it('go to the first action, or with a stream to each tied action about equally often', () => {
+    expect(Array.from(planEpisode(tie, S, A, 3))).toEqual([0, 0, 0, 0, 0, 0]);
+    const plan = planEpisode(tie, S, A, 2000, { ties: new Rng('ties') });
+    const ones = plan.reduce((n, a) => n + a, 0);
+    // 4000 fair draws: the count of ones lies within 4 standard deviations (√(4000/4) ≈ 32) of 2000.
+    expect(Math.abs(ones - 2000)).toBeLessThan(4 * 32);
   });
 });

@@ -1,3 +1,5 @@
+import type { Rng } from '@metagrad/core';
+
 /** A tabular MDP model: transition probabilities `p[(s·A + a)·S + s']`, mean rewards `r[s·A + a]`. */
 export interface MdpModel {
   p: Float64Array;
@@ -12,14 +14,18 @@ export interface MdpModel {
  * next-state distribution may move up to `radius[s·A + a]` in L1 distance towards the states of
  * highest value; with several models (optimistic posterior sampling), each (s, a) backs up the
  * model under which it is worth most.
+ *
+ * Ties go to the first action, or with `ties` to one drawn uniformly from that stream: a model that
+ * knows nothing of several actions values them exactly alike.
  */
 export function planEpisode(
   model: MdpModel | readonly MdpModel[],
   states: number,
   actions: number,
   horizon: number,
-  radius?: Float64Array,
+  options: { radius?: Float64Array; ties?: Rng } = {},
 ): Int32Array {
+  const { radius, ties } = options;
   const models = Array.isArray(model) ? (model as readonly MdpModel[]) : [model as MdpModel];
   const policy = new Int32Array(horizon * states);
   let v = new Float64Array(states);
@@ -35,6 +41,7 @@ export function planEpisode(
     for (let s = 0; s < states; s++) {
       let best = -Infinity;
       let bestAction = 0;
+      let tied = 0;
       for (let a = 0; a < actions; a++) {
         const row = (s * actions + a) * states;
         for (const { p, r } of models) {
@@ -47,6 +54,10 @@ export function planEpisode(
           }
           if (q > best) {
             best = q;
+            bestAction = a;
+            tied = 1;
+          } else if (q === best && ties && bestAction !== a && ties.int(++tied) === 0) {
+            // Reservoir sampling: each of the `tied` equal actions is kept with probability 1/tied.
             bestAction = a;
           }
         }

@@ -66,12 +66,19 @@ class MdpBeliefs {
   }
 }
 
-/** A rule that, at the start of each episode, turns a trial's beliefs into a plan. */
+/**
+ * A rule that turns a trial's beliefs into a plan at the start of each episode, or, where
+ * {@link replans}, before every step.
+ */
 abstract class PlanningPolicy implements Policy {
   abstract readonly name: string;
   abstract describe(): Record<string, unknown>;
-  /** Plan for the episode about to start (`episode` counts from 0). */
+  /** Plan for the `horizon` steps left in the episode (`episode` counts from 0). */
   protected abstract plan(beliefs: MdpBeliefs, horizon: number, episode: number, rng: Rng): Int32Array | null;
+  /** Plan again before every step, with what the episode has taught so far. */
+  protected replans(): boolean {
+    return false;
+  }
   /** Probability of a random action instead of the plan's. */
   protected explore(): number {
     return 0;
@@ -92,9 +99,10 @@ abstract class PlanningPolicy implements Policy {
         for (let i = 0; i < tasks.batch; i++) {
           const s = Math.max(0, stateOf(obs, i, S));
           current[i] = s;
-          if (t === 0) plans[i] = this.plan(beliefs[i]!, T, episode, rng);
+          const replans = this.replans();
+          if (t === 0 || replans) plans[i] = this.plan(beliefs[i]!, T - t, episode, rng);
           const plan = plans[i];
-          actions[i] = !plan || rng.next() < this.explore() ? rng.int(A) : plan[t * S + s]!;
+          actions[i] = !plan || rng.next() < this.explore() ? rng.int(A) : plan[(replans ? 0 : t) * S + s]!;
         }
         return actions;
       },
@@ -127,14 +135,20 @@ export class RandomMdpPolicy extends PlanningPolicy {
   }
 }
 
-/** Plans with the posterior mean model each episode. */
+/**
+ * Plans with the posterior mean model before every step, for the rest of the episode; ties between
+ * equally valued actions (those it knows nothing of) go at random.
+ */
 export class GreedyMdpPolicy extends PlanningPolicy {
   readonly name: string = 'greedy';
   describe(): Record<string, unknown> {
     return { name: this.name };
   }
-  protected plan(b: MdpBeliefs, horizon: number): Int32Array {
-    return planEpisode(b.meanModel(), b.states, b.actions, horizon);
+  protected override replans(): boolean {
+    return true;
+  }
+  protected plan(b: MdpBeliefs, horizon: number, _episode: number, rng: Rng): Int32Array {
+    return planEpisode(b.meanModel(), b.states, b.actions, horizon, { ties: rng });
   }
 }
 
@@ -212,7 +226,7 @@ export class Ucrl2 extends PlanningPolicy {
       r[sa] = b.meanReward(sa) + this.scale * Math.sqrt(log / visited);
       radius[sa] = seen > 0 ? this.scale * Math.sqrt((S * log) / seen) : 2;
     }
-    return planEpisode({ p, r }, S, A, horizon, radius);
+    return planEpisode({ p, r }, S, A, horizon, { radius });
   }
 }
 

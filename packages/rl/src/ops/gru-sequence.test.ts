@@ -8,7 +8,7 @@ import {
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { type GruWeights, gruSequence } from './gru-sequence.js';
+import { type GruWeights, gruSequence, LAYER_NORM_GAINS } from './gru-sequence.js';
 
 /** The fused result's disagreement with the composite reference (see {@link maxScaledError}). */
 function scaledError(a: tf.Tensor, b: tf.Tensor): number {
@@ -170,5 +170,83 @@ describe('gruSequence: non-finite inputs and resources', () => {
     tf.dispose([plain, ...grads]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([inputs, h0, cotangent, ...Object.values(weights)]);
+  });
+});
+
+describe('the layer-normalised GRU cell with a ReLU candidate', () => {
+  const [B, I, H] = [2, 3, 4];
+  const rng = new Rng('layer-norm-cell');
+  const values = (name: string, n: number) => {
+    const stream = rng.child(name);
+    return Array.from({ length: n }, () => stream.normal());
+  };
+  const data = {
+    x: values('x', B * I),
+    h: values('h', B * H),
+    ...Object.fromEntries(
+      ['z', 'r', 'n'].flatMap((g) => [
+        [`W${g}`, values(`W${g}`, I * H)],
+        [`U${g}`, values(`U${g}`, H * H)],
+        [`b${g}`, values(`b${g}`, H)],
+        [`gx${g}`, values(`gx${g}`, H)],
+        [`gh${g}`, values(`gh${g}`, H)],
+      ]),
+    ),
+  } as Record<string, number[]>;
+
+  /** The cell's one step in plain arithmetic: the reference for the tfjs ops. */
+  function referenceStep(): number[] {
+    const product = (row: number[], w: number[], cols: number) =>
+      Array.from({ length: cols }, (_, j) => row.reduce((sum, v, k) => sum + v * w[k * cols + j]!, 0));
+    const normalise = (v: number[]) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+      return v.map((u) => (u - mean) / Math.sqrt(variance + 1e-5));
+    };
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const out: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const x = data.x!.slice(b * I, (b + 1) * I);
+      const h = data.h!.slice(b * H, (b + 1) * H);
+      const pre = (g: string, recurrent: number[]) => {
+        const xw = normalise(product(x, data[`W${g}`]!, H));
+        const hu = normalise(product(recurrent, data[`U${g}`]!, H));
+        return xw.map((v, j) => data[`gx${g}`]![j]! * v + data[`gh${g}`]![j]! * hu[j]! + data[`b${g}`]![j]!);
+      };
+      const z = pre('z', h).map(sigmoid);
+      const r = pre('r', h).map(sigmoid);
+      const n = pre(
+        'n',
+        h.map((v, j) => r[j]! * v),
+      ).map((v) => Math.max(0, v));
+      out.push(...h.map((v, j) => v + z[j]! * (n[j]! - v)));
+    }
+    return out;
+  }
+
+  function weights(): GruWeights {
+    const t = (name: string, shape: number[]) => tf.tensor(data[name]!, shape);
+    const w: Record<string, tf.Tensor> = {};
+    for (const g of ['z', 'r', 'n']) {
+      w[`W${g}`] = t(`W${g}`, [I, H]);
+      w[`U${g}`] = t(`U${g}`, [H, H]);
+      w[`b${g}`] = t(`b${g}`, [H]);
+    }
+    const layerNorm = Object.fromEntries(LAYER_NORM_GAINS.map((gain) => [gain, t(gain, [H])]));
+    return { ...w, layerNorm } as unknown as GruWeights;
+  }
+
+  it('agrees with the cell written in plain arithmetic', () => {
+    const w = weights();
+    const hidden = gruSequence(tf.tensor3d(data.x!, [1, B, I]), tf.tensor2d(data.h!, [B, H]), w);
+    const expected = referenceStep();
+    for (const [i, v] of hidden.dataSync().entries()) expect(v).toBeCloseTo(expected[i]!, 5);
+  });
+
+  it('has no fused kernel: asking for one names the setting', () => {
+    const inputs = tf.tensor3d(data.x!, [1, B, I]);
+    expect(() => gruSequence(inputs, tf.tensor2d(data.h!, [B, H]), weights(), 'fused')).toThrow(
+      /invalid kernels: "fused".*no fused kernel/,
+    );
   });
 });
