@@ -16,6 +16,9 @@ describe('metagrad rl2', () => {
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
     [['rl2', 'table', '--env', 'mdp', '--settings', '7'], /invalid settings: "7"/],
     [['rl2', 'eval', '--policy', 'greedy', '--against', 'softmax'], /invalid against: "softmax"/],
+    [['rl2', 'eval', '--policy', 'greedy', '--diagnose'], /invalid env: "bandit" \(has no states to use/],
+    [['rl2', 'train', '--cell', 'lstm'], /invalid cell: "lstm"/],
+    [['rl2', 'train', '--cell', 'layer-norm-relu', '--kernels', 'fused'], /invalid kernels: "fused"/],
   ])('bad input %j exits 2 with one clear line', (args, message) => {
     const { code, stderr } = metagrad(...args);
     expect(code).toBe(2);
@@ -55,6 +58,18 @@ describe('metagrad rl2', () => {
     expect(byColumn.get('ucb1-posterior')!.sameAs).toBe('gittins');
     for (const cell of cells) if (cell.sameAs) expect(cell.mean).toBe(byColumn.get(cell.sameAs)!.mean);
     expect(byColumn.get('ucb1')!.sameAs).toBeNull();
+  });
+
+  it('--diagnose reports how often a policy follows the state where that matters, in JSON and in words', () => {
+    const args = ['rl2', 'eval', '--env', 'mdp', '--policy', 'myopic', '--diagnose', '--trials', '50'];
+    const json = metagrad(...args, '--json');
+    expect(json.code).toBe(0);
+    const { stateUse } = JSON.parse(json.stdout);
+    // The myopic rule acts on the diagnostic's own per-state estimate: it follows the state every time.
+    expect(stateUse.decisive).toBeGreaterThan(0);
+    expect(stateUse).toMatchObject({ steps: 5000, followedState: 1, followedStateBlind: 0 });
+    expect(stateUse.byEpisode).toHaveLength(10);
+    expect(metagrad(...args).stdout).toMatch(/followed the state 100\.0 %, ignored it 0\.0 %/);
   });
 
   it('--against reports the paired difference on the same trials', () => {
