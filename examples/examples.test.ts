@@ -45,6 +45,15 @@ describe('examples (fixed seeds, wasm)', () => {
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
   });
 
+  it('rl2-imitate-myopic: the clone follows the state where it matters far more often than random play', () => {
+    const out = runExample('rl2-imitate-myopic.mjs', '100');
+    const followed = (name: string) => numberAfter(out, `${name}\\s.*followed the state`);
+    // Each share is over about 27,000 decisive steps: the standard error of their difference is
+    // about 0.4 percentage points, so 10 points is more than 20 standard errors.
+    expect(followed('clone')).toBeGreaterThan(followed('random') + 10);
+    expect(followed('myopic')).toBe(100);
+  });
+
   it('gumbel-vae: training lowers the held-out negative ELBO of the discrete model', () => {
     const out = runExample('gumbel-vae.mjs');
     const before = numberAfter(out, 'test −ELBO before training:');
