@@ -154,15 +154,19 @@ export async function sweepRunStates(
 ): Promise<SweepRunState[]> {
   return Promise.all(
     manifest.runs.map(async ({ id, varying }) => {
+      // The state first: once it is final (failed, completed), the job read after it holds that
+      // outcome's attempts and result. Read the other way round, a job failing in between shows
+      // as failed with the attempts of before.
+      const state = await queue.getJobState(id);
       const job = await queue.getJob(id);
-      if (!job)
+      if (!job || state === 'unknown')
         return { id, varying, state: 'missing', progress: null, result: null, attempts: 0, failure: null };
       const progress =
         typeof job.progress === 'object' ? (job.progress as unknown as SweepJobProgress) : null;
       return {
         id,
         varying,
-        state: await job.getState(),
+        state,
         progress,
         result: job.returnvalue ?? null,
         attempts: job.attemptsMade,
