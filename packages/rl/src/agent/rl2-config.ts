@@ -10,6 +10,7 @@ import {
 } from '@metagrad/core';
 import { z } from 'zod';
 import type { Env } from '../env/env.js';
+import { refuseFusedLayerNorm } from '../ops/gru-sequence.js';
 import { GRU_CELLS } from './gru-policy.js';
 import type { Rl2AgentOptions } from './rl2-agent.js';
 import type { Rl2InputExtras } from './rl2-input.js';
@@ -222,12 +223,7 @@ export function checkRl2Config(
     'algorithm' | 'valueNetwork' | 'timeInputs' | 'popArt' | 'normalizeValues' | 'cell' | 'kernels'
   >,
 ): void {
-  if (config.cell === 'layer-norm-relu' && config.kernels === 'fused')
-    throw new ConfigError(
-      'kernels',
-      config.kernels,
-      'the layer-norm-relu cell has no fused kernel; use auto or composite',
-    );
+  if (config.cell === 'layer-norm-relu') refuseFusedLayerNorm(config.kernels);
   if (config.timeInputs === 'critic' && config.valueNetwork !== 'separate')
     throw new ConfigError(
       'timeInputs',

@@ -68,12 +68,7 @@ export function gruSequence(
 ): tf.Tensor3D {
   const embedding = weights.embedW !== undefined;
   if (weights.layerNorm) {
-    if (kernels === 'fused')
-      throw new ConfigError(
-        'kernels',
-        kernels,
-        'the layer-normalised GRU cell has no fused kernel; use auto or composite',
-      );
+    refuseFusedLayerNorm(kernels);
     return compositeSequence(inputsTensor, h0, weights);
   }
   if (resolveKernels(kernels, tf.getBackend(), GRU_SEQUENCE) === 'composite')
@@ -98,6 +93,16 @@ export function gruSequence(
   // The tape keeps its own reference to the snapshot handle when it records this op.
   handle!.dispose();
   return hidden as tf.Tensor3D;
+}
+
+/** Refuses `fused` kernels for the layer-normalised cell, which has none, naming the setting. */
+export function refuseFusedLayerNorm(kernels: KernelChoice): void {
+  if (kernels === 'fused')
+    throw new ConfigError(
+      'kernels',
+      kernels,
+      'the layer-normalised GRU cell has no fused kernel; use auto or composite',
+    );
 }
 
 /** x·W + b. */
