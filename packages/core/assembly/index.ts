@@ -1,4 +1,4 @@
-// The metagrad recurrent kernels: one WebAssembly module (SIMD128), no runtime, no allocator.
+// The metagrad kernels (recurrent cells, GEMM, Gumbel noise and softmax): one WebAssembly module (SIMD128), no runtime, no allocator.
 // The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
 export { gemm, gemmNT, rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose, copy2d } from './gemm';
 export { logAndSignForward, logAndSignBackward, lstmCellForward, lstmCellBackward, multiply } from './lstm';
@@ -11,6 +11,7 @@ export {
   relu,
   reluBackward,
 } from './gru';
+export { uniforms, gumbelSoftmaxForward, gumbelSoftmaxBackward } from './gumbel';
 
 /** First byte the host may use. */
 export function heapBase(): usize {

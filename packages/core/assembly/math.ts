@@ -48,3 +48,25 @@ export function sigmoid1(x: f32): f32 {
 export function tanh1(x: f32): f32 {
   return f32x4.extract_lane(tanhv(f32x4.splat(x)), 0);
 }
+
+// log x for positive normal floats (within about 2 ulp), as in musl's logf reduction: x = m·2^e with
+// m ∈ [√½, √2) taken straight from the bits, then log m = 2·atanh(t) with t = (m − 1)/(m + 1),
+// |t| ≤ 0.172, by its series to t^7 (the first term left out, t^8/9, is below 9e−8 relative). Zero,
+// subnormal, negative or NaN inputs are the caller's to avoid (the Gumbel kernels pass values in
+// [6e−8, 17] and mask out the rest).
+@inline
+export function logv(x: v128): v128 {
+  // Subtracting √½'s bits puts m ∈ [√½, √2) in the mantissa and e in the exponent field.
+  const shifted = i32x4.sub(x, i32x4.splat(0x3f3504f3));
+  const e = f32x4.convert_i32x4_s(i32x4.shr_s(shifted, 23));
+  const m = i32x4.sub(x, v128.and(shifted, i32x4.splat(0xff800000)));
+  const t = f32x4.div(f32x4.sub(m, f32x4.splat(1.0)), f32x4.add(m, f32x4.splat(1.0)));
+  const t2 = f32x4.mul(t, t);
+  let p = f32x4.splat(0.14285714285714285);
+  p = f32x4.add(f32x4.mul(p, t2), f32x4.splat(0.2));
+  p = f32x4.add(f32x4.mul(p, t2), f32x4.splat(0.3333333333333333));
+  const twoT = f32x4.add(t, t);
+  const logM = f32x4.add(twoT, f32x4.mul(f32x4.mul(twoT, t2), p));
+  // e·ln 2 in two parts, so the sum keeps the bits of log m for x near 1.
+  return f32x4.add(f32x4.mul(e, f32x4.splat(0.693359375)), f32x4.add(logM, f32x4.mul(e, f32x4.splat(-2.12194440e-4))));
+}

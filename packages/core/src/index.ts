@@ -56,6 +56,7 @@ export {
 export type { Temperature } from './distributions/temperature.js';
 export { gumbelMax, gumbelTopK, perturbLogits, sampleGumbel } from './gumbel/gumbel.js';
 export { type GumbelSoftmaxOptions, gumbelSoftmax } from './gumbel/gumbel-softmax.js';
+export { GUMBEL_SOFTMAX, GUMBEL_SOFTMAX_GRAD } from './gumbel/gumbel-softmax-kernel.js';
 export { DirectoryLock, DirectoryLockedError, lockHolder } from './io/directory-lock.js';
 export {
   asDiskWriteError,
@@ -151,6 +152,7 @@ export { WorkerPool } from './parallel/worker-pool.js';
 export { defaultWorkerCount, workersSchema } from './parallel/workers-setting.js';
 export { MemoryFileSystem } from './platform/memory-file-system.js';
 export type { MachineDescription, Platform, ProcessIdentity } from './platform/platform.js';
+export { drawUniformKey, keyedUniforms, type UniformKey } from './random/keyed-uniforms.js';
 export { type AleaState, globalRng, Rng, type RngState, setGlobalSeed, toRng } from './random/rng.js';
 export { DECAY_SCHEDULES, type DecaySchedule, decayed } from './schedules/decay-schedule.js';
 export {

@@ -14,6 +14,10 @@ const ALLOWED: Record<string, string> = {
     'reads the snapshot handle the WebAssembly kernel wrote: the fused kernels run on wasm and cpu only, where tensors live on the CPU',
   'packages/rl/src/ops/gru-sequence_grad.ts':
     'reads the snapshot handle the WebAssembly kernel wrote: the fused kernels run on wasm and cpu only, where tensors live on the CPU',
+  'packages/core/src/gumbel/gumbel-softmax_grad.ts':
+    'reads the snapshot handle the WebAssembly kernel wrote: the fused kernels run on wasm and cpu only, where tensors live on the CPU',
+  'packages/core/src/gumbel/gumbel-softmax.ts':
+    "reads a tensor temperature's value for the fused kernel only, which runs on wasm and cpu, where tensors live on the CPU",
 };
 
 const SYNCHRONOUS_READ = /\.(dataSync|arraySync|bufferSync)\s*\(/;

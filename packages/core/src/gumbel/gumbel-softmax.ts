@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { straightThrough } from '../discrete-gradients/straight-through.js';
-import { type Rng, toRng } from '../random/rng.js';
+import { activationStore } from '../kernels/activation-store.js';
+import { KERNEL_CHOICES, type KernelChoice, resolveKernels } from '../kernels/kernel-choice.js';
+import { drawUniformKey, keyedUniforms, type UniformKey } from '../random/keyed-uniforms.js';
+import { type Rng, shapeSize, toRng } from '../random/rng.js';
 import { ConfigError, parseConfig } from '../validation/config-error.js';
 import { positiveNumber, seedSchema } from '../validation/schemas.js';
-import { perturbLogits } from './gumbel.js';
+import { GUMBEL_SOFTMAX, type GumbelSoftmaxAttrs } from './gumbel-softmax-kernel.js';
+import './gumbel-softmax_grad.js';
 
 /** Options of {@link gumbelSoftmax}. */
 export interface GumbelSoftmaxOptions {
@@ -16,6 +20,12 @@ export interface GumbelSoftmaxOptions {
   axis?: number;
   /** Random stream, or a seed for a fresh one, for the Gumbel noise. Default: {@link globalRng}. */
   seed?: Rng | number | string;
+  /**
+   * `fused`: one SIMD WebAssembly kernel for noise, softmax and (hard) one-hot, with a fused adjoint
+   * (wasm and cpu backends); `composite`: tfjs ops; `auto` (default): fused where available.
+   * Both draw the same noise, so they give the same sample to float rounding.
+   */
+  kernels?: KernelChoice;
 }
 
 const optionsSchema = z.object({
@@ -23,6 +33,7 @@ const optionsSchema = z.object({
   hard: z.boolean().optional(),
   axis: z.number().int().optional(),
   seed: z.union([seedSchema, z.object({ uniform: z.function() }).loose()]).optional(),
+  kernels: z.enum(KERNEL_CHOICES).optional(),
 });
 
 /**
@@ -62,6 +73,9 @@ export function oneHotArgMax(x: tf.Tensor): tf.Tensor {
  * categorical sample) while the gradient is that of the soft sample: the straight-through
  * Gumbel estimator.
  *
+ * The noise is one bulk draw keyed by two numbers from the stream (see {@link keyedUniforms}), so
+ * a sample depends on the seed and the shape, not on the backend or the kernels.
+ *
  * @example
  * ```ts
  * const logits = tf.variable(tf.zeros([32, 5]));
@@ -72,14 +86,61 @@ export function gumbelSoftmax(logits: tf.Tensor, options: GumbelSoftmaxOptions =
   const opts = parseConfig(optionsSchema, options, 'gumbelSoftmax');
   const axis = resolveCategoryAxis(logits, opts.axis ?? -1);
   const temperature = options.temperature ?? 1;
-  const rng = toRng(options.seed);
+  const hard = opts.hard ?? false;
+  const key = drawUniformKey(toRng(options.seed));
+  const fused = resolveKernels(opts.kernels ?? 'auto', tf.getBackend(), GUMBEL_SOFTMAX) === 'fused';
   return onLastAxis(logits, axis, (last) =>
-    tf.tidy(() => {
-      const perturbed = perturbLogits(last, rng);
-      const soft = tf.softmax(tf.div(perturbed, temperature));
-      if (!opts.hard) return soft;
-      const hard = oneHotArgMax(perturbed);
-      return straightThrough(soft, () => hard);
-    }),
+    fused
+      ? fusedGumbelSoftmax(last, temperature, hard, key)
+      : compositeGumbelSoftmax(last, temperature, hard, key),
   );
+}
+
+/** The Gumbel noise of `key` for a tensor of `shape`, as tfjs ops on the uniforms. */
+function gumbelNoise(shape: number[], key: UniformKey): tf.Tensor {
+  return tf.tidy(() =>
+    tf.neg(tf.log(tf.neg(tf.log(tf.tensor(keyedUniforms(shapeSize(shape), key), shape))))),
+  );
+}
+
+function compositeGumbelSoftmax(
+  logits: tf.Tensor,
+  temperature: number | tf.Scalar,
+  hard: boolean,
+  key: UniformKey,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const perturbed = tf.add(logits, gumbelNoise(logits.shape, key));
+    const soft = tf.softmax(tf.div(perturbed, temperature));
+    if (!hard) return soft;
+    const oneHot = oneHotArgMax(perturbed);
+    return straightThrough(soft, () => oneHot);
+  });
+}
+
+function fusedGumbelSoftmax(
+  logits: tf.Tensor,
+  temperature: number | tf.Scalar,
+  hard: boolean,
+  key: UniformKey,
+): tf.Tensor {
+  const temperatureInput = temperature instanceof tf.Tensor;
+  // The kernel runs on the CPU beside its data, so reading a tensor τ costs a copy of one float.
+  const tau = temperatureInput ? temperature.dataSync()[0]! : temperature;
+  if (!(tau > 0)) throw new ConfigError('temperature', tau, 'expected a value > 0');
+  const attrs: GumbelSoftmaxAttrs = {
+    temperature: tau,
+    temperatureInput,
+    hard,
+    record: activationStore.recording,
+    seedLo: key.lo,
+    seedHi: key.hi,
+  };
+  const inputs: tf.NamedTensorMap = temperatureInput ? { logits, temperature } : { logits };
+  const [sample, handle] = tf
+    .engine()
+    .runKernel(GUMBEL_SOFTMAX, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  // The tape keeps its own reference to the snapshot handle when it records this op.
+  handle!.dispose();
+  return sample!;
 }

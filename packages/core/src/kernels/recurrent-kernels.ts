@@ -83,6 +83,26 @@ export interface RecurrentKernelExports {
   ): void;
   relu(size: number, y: number): void;
   reluBackward(size: number, y: number, d: number): void;
+  uniforms(n: number, out: number, seedLo: number, seedHi: number): void;
+  gumbelSoftmaxForward(
+    rows: number,
+    cols: number,
+    logits: number,
+    y: number,
+    hard: number,
+    invTemperature: number,
+    seedLo: number,
+    seedHi: number,
+  ): void;
+  gumbelSoftmaxBackward(
+    rows: number,
+    cols: number,
+    y: number,
+    dy: number,
+    dLogits: number,
+    invTemperature: number,
+    temperatureGrad: number,
+  ): number;
 }
 
 const PAGE = 65536;
