@@ -11,12 +11,8 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { activationStore, describeRun, listBackends, useBackend, writeFileAtomic } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
-import type { Workload } from './workload.js';
-import { coreWorkloads } from './workloads/core.js';
-import { optimizerWorkloads } from './workloads/optimizers.js';
-import { rlWorkloads } from './workloads/rl.js';
-
-const ALL_WORKLOADS: Workload[] = [...coreWorkloads, ...optimizerWorkloads, ...rlWorkloads];
+import { quantile, timeRuns } from './time-runs.js';
+import { ALL_WORKLOADS } from './workloads/all.js';
 
 function parseOptions() {
   try {
@@ -48,13 +44,6 @@ if (!Number.isInteger(warmup) || warmup < 0)
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
-}
-
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 const available = (await listBackends()).filter((b) => b.available).map((b) => b.name);
@@ -94,20 +83,13 @@ for (const backend of requested) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
     const state = await workload.setup();
     const n = workload.runs ?? runs;
-    // On-demand workloads are whole experiments: no warm-up repetitions.
-    for (let i = 0; i < (workload.onDemand ? 0 : warmup); i++) await workload.run(state);
-    const times: number[] = [];
     let peakTensorBytes = tf.memory().numBytes;
     activationStore.resetPeak();
     let peakRssBytes = process.memoryUsage().rss;
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await workload.run(state);
-      times.push(performance.now() - t0);
+    const times = await timeRuns(workload, state, n, warmup, () => {
       peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
-    }
-    times.sort((a, b) => a - b);
+    });
     // One extra, profiled run: tf.profile reports the peak of live tensor bytes inside the run.
     let peakKernelBytes = peakTensorBytes;
     if (!workload.onDemand) {

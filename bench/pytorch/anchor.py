@@ -1,0 +1,166 @@
+"""PyTorch twins of metagrad's flagship benchmark workloads, on one CPU thread.
+
+Run by bench/against-pytorch.ts, which interleaves them with metagrad's own runs. Each workload is
+built once, warmed up, then timed; the script prints one JSON line per workload:
+{"workload": ..., "medianMs": ..., "runs": [...]}.
+
+Usage: python3 anchor.py --workloads gumbel,meta-step,ppo --runs 10 --warmup 3
+"""
+import argparse
+import json
+import os
+import time
+
+# One thread for torch and for the BLAS beneath it: two pools on one core fight each other.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+
+
+def gumbel_softmax():
+    """F.gumbel_softmax (τ = 0.5) forward + backward on [4096 × 64], upstream gradient w."""
+    g = torch.Generator().manual_seed(1)
+    logits = torch.randn(4096, 64, generator=g, requires_grad=True)
+    upstream = torch.randn(4096, 64, generator=g)
+
+    def run():
+        logits.grad = None
+        y = F.gumbel_softmax(logits, tau=0.5)
+        y.backward(upstream)
+        return logits.grad
+
+    return run
+
+
+def gumbel_softmax_hard():
+    """The straight-through variant (hard=True) at the same shape."""
+    g = torch.Generator().manual_seed(1)
+    logits = torch.randn(4096, 64, generator=g, requires_grad=True)
+    upstream = torch.randn(4096, 64, generator=g)
+
+    def run():
+        logits.grad = None
+        y = F.gumbel_softmax(logits, tau=0.5, hard=True)
+        y.backward(upstream)
+        return logits.grad
+
+    return run
+
+
+def log_and_sign(g, k=10.0):
+    """The L2L preprocessing: [log(max(|g|, e^-k)) / k, clip(e^k g, -1, 1)] per coordinate."""
+    magnitude = torch.clamp(g.abs(), min=torch.exp(torch.tensor(-k)).item())
+    return torch.stack([torch.log(magnitude) / k, torch.clamp(g * torch.exp(torch.tensor(k)).item(), -1, 1)], -1)
+
+
+def meta_step():
+    """First-order L2L meta-gradient: 128 quadratics ‖Wθ − y‖² (n = 10), 2 × 20 coordinatewise LSTM,
+    unroll 20, meta-loss Σ_t mean_b f_b(θ_t), gradients of f taken as inputs (not differentiated)."""
+    g = torch.Generator().manual_seed(2)
+    b, n, hidden = 128, 10, 20
+    w = torch.randn(b, n, n, generator=g)
+    y = torch.randn(b, n, 1, generator=g)
+    theta0 = torch.randn(b, n, 1, generator=g)
+    cell1 = torch.nn.LSTMCell(2, hidden)
+    cell2 = torch.nn.LSTMCell(hidden, hidden)
+    head = torch.nn.Linear(hidden, 1)
+    params = list(cell1.parameters()) + list(cell2.parameters()) + list(head.parameters())
+
+    def run():
+        for p in params:
+            p.grad = None
+        theta = theta0
+        coords = b * n
+        h1 = c1 = torch.zeros(coords, hidden)
+        h2 = c2 = torch.zeros(coords, hidden)
+        total = 0
+        for _ in range(20):
+            r = torch.bmm(w, theta) - y
+            grad = (2 * torch.bmm(w.transpose(1, 2), r)).detach()
+            features = log_and_sign(grad.reshape(coords))
+            h1, c1 = cell1(features, (h1, c1))
+            h2, c2 = cell2(h1, (h2, c2))
+            theta = theta + 0.1 * head(h2).reshape(b, n, 1)
+            total = total + (torch.bmm(w, theta) - y).pow(2).sum((1, 2)).mean()
+        total.backward()
+        return total
+
+    return run
+
+
+def ppo_step():
+    """One clipped-PPO gradient step and Adam update: a 64-unit GRU over 128 trials × 100 steps of
+    bandit inputs (k = 5: one-hot action, reward, done), policy and value heads, standardised
+    advantages, clip 0.2, value coefficient 0.5, entropy 0.01."""
+    g = torch.Generator().manual_seed(3)
+    steps, batch, actions, hidden = 100, 128, 5, 64
+    inputs = torch.zeros(steps, batch, actions + 2)
+    chosen = torch.randint(actions, (steps, batch), generator=g)
+    inputs[1:, :, :actions] = F.one_hot(chosen[:-1], actions).float()
+    inputs[1:, :, actions] = (torch.rand(steps - 1, batch, generator=g) < 0.5).float()
+    gru = torch.nn.GRU(actions + 2, hidden)
+    policy_head = torch.nn.Linear(hidden, actions)
+    value_head = torch.nn.Linear(hidden, 1)
+    params = list(gru.parameters()) + list(policy_head.parameters()) + list(value_head.parameters())
+    optimizer = torch.optim.Adam(params, lr=1e-3)
+    with torch.no_grad():
+        hs, _ = gru(inputs)
+        old_log_probs = torch.log_softmax(policy_head(hs), -1).gather(-1, chosen.unsqueeze(-1)).squeeze(-1)
+    advantages = torch.randn(steps, batch, generator=g)
+    advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+    returns = torch.randn(steps, batch, generator=g)
+
+    def run():
+        optimizer.zero_grad()
+        hs, _ = gru(inputs)
+        log_p = torch.log_softmax(policy_head(hs), -1)
+        values = value_head(hs).squeeze(-1)
+        ratio = torch.exp(log_p.gather(-1, chosen.unsqueeze(-1)).squeeze(-1) - old_log_probs)
+        surrogate = torch.min(ratio * advantages, torch.clamp(ratio, 0.8, 1.2) * advantages)
+        entropy = -(log_p.exp() * log_p).sum(-1).mean()
+        loss = -surrogate.mean() + 0.5 * (values - returns).pow(2).mean() - 0.01 * entropy
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
+WORKLOADS = {
+    "gumbel": gumbel_softmax,
+    "gumbel-hard": gumbel_softmax_hard,
+    "meta-step": meta_step,
+    "ppo": ppo_step,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    for name in args.workloads.split(","):
+        if name not in WORKLOADS:
+            raise SystemExit(f"invalid --workloads: {name} (known: {', '.join(WORKLOADS)})")
+        run = WORKLOADS[name]()
+        for _ in range(args.warmup):
+            run()
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - start) * 1000)
+        ordered = sorted(times)
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        print(json.dumps({"workload": name, "medianMs": median, "runs": times}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
