@@ -28,7 +28,17 @@ describe('rl2 train plans', () => {
   it.each([
     ['bandit', 10, { algorithm: 'trpo', valueNetwork: 'separate', batch: 512, iterations: 400 }],
     ['bandit', 100, { algorithm: 'ppo', timeInputs: 'critic', batch: 1024, gaeLambda: 0.8, iterations: 240 }],
-    ['mdp', 10, { algorithm: 'ppo', timeInputs: 'critic', learningRate: 0.001, entropyCoefficient: 0.03 }],
+    [
+      'mdp',
+      10,
+      {
+        algorithm: 'ppo',
+        previousObservation: true,
+        embedding: 128,
+        learningRate: 0.001,
+        entropyCoefficient: 0.03,
+      },
+    ],
   ] as const)('without --config, %s n = %i trains the README’s recipe', async (env, episodes, expected) => {
     const plan = await planRl2Train({ env, episodes, runDir: join(dir, `${env}-${episodes}`) });
     expect(plan.config).toMatchObject(expected);

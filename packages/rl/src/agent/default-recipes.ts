@@ -47,7 +47,7 @@ export const DEFAULT_RECIPES: {
   },
   {
     env: 'mdp',
-    recipe: 'mdp-10-ppo-critic-time.json',
+    recipe: 'mdp-10-ppo-embedding-previous-observation.json',
     contents: {
       env: 'mdp',
       episodes: 10,
@@ -61,6 +61,9 @@ export const DEFAULT_RECIPES: {
       iterations: 220,
       entropyCoefficient: 0.03,
       gaeLambda: 0.8,
+      evalEvery: 10,
+      previousObservation: true,
+      embedding: 128,
     },
   },
 ];
