@@ -22,34 +22,23 @@ torch.set_num_threads(1)
 torch.set_num_interop_threads(1)
 
 
-def gumbel_softmax():
-    """F.gumbel_softmax (τ = 0.5) forward + backward on [4096 × 64], upstream gradient w."""
-    g = torch.Generator().manual_seed(1)
-    logits = torch.randn(4096, 64, generator=g, requires_grad=True)
-    upstream = torch.randn(4096, 64, generator=g)
+def gumbel_softmax(hard):
+    """F.gumbel_softmax (τ = 0.5) forward + backward on [4096 × 64], upstream gradient w; soft or
+    straight-through (hard) samples."""
 
-    def run():
-        logits.grad = None
-        y = F.gumbel_softmax(logits, tau=0.5)
-        y.backward(upstream)
-        return logits.grad
+    def build():
+        g = torch.Generator().manual_seed(1)
+        logits = torch.randn(4096, 64, generator=g, requires_grad=True)
+        upstream = torch.randn(4096, 64, generator=g)
 
-    return run
+        def run():
+            logits.grad = None
+            F.gumbel_softmax(logits, tau=0.5, hard=hard).backward(upstream)
+            return logits.grad
 
+        return run
 
-def gumbel_softmax_hard():
-    """The straight-through variant (hard=True) at the same shape."""
-    g = torch.Generator().manual_seed(1)
-    logits = torch.randn(4096, 64, generator=g, requires_grad=True)
-    upstream = torch.randn(4096, 64, generator=g)
-
-    def run():
-        logits.grad = None
-        y = F.gumbel_softmax(logits, tau=0.5, hard=True)
-        y.backward(upstream)
-        return logits.grad
-
-    return run
+    return build
 
 
 def log_and_sign(g, k=10.0):
@@ -132,8 +121,8 @@ def ppo_step():
 
 
 WORKLOADS = {
-    "gumbel": gumbel_softmax,
-    "gumbel-hard": gumbel_softmax_hard,
+    "gumbel": gumbel_softmax(hard=False),
+    "gumbel-hard": gumbel_softmax(hard=True),
     "meta-step": meta_step,
     "ppo": ppo_step,
 }

@@ -1,6 +1,6 @@
 // Uniform noise and the Gumbel-softmax relaxation, forward and backward, on `[rows × cols]`
 // row-major matrices (categories contiguous).
-import { logv } from './math';
+import { expScaled, logv } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
@@ -93,18 +93,9 @@ function expNonPositive(x: v128): v128 {
   const xc = f32x4.pmax(x, f32x4.splat(-88.3762626647949));
   const shifted = f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), magic);
   const n = f32x4.sub(shifted, magic);
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
   // round(x·log₂e) sits in the low mantissa bits of `shifted`; 2^n is built in the exponent field.
   const pow2n = i32x4.shl(i32x4.add(i32x4.sub(shifted, magic), i32x4.splat(127)), 23);
-  return f32x4.mul(p, pow2n);
+  return expScaled(xc, n, pow2n);
 }
 
 /** −log(−log u): standard Gumbel noise from uniforms in (0, 1). */

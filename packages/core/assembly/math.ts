@@ -9,7 +9,18 @@ export function expv(x: v128): v128 {
   const lo = f32x4.splat(-88.3762626647949);
   const xc = f32x4.max(f32x4.min(x, hi), lo);
   const n = f32x4.floor(f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
+  // n ∈ [−127, 128]: 2^n built in the exponent field; 2^128 becomes +Inf, 2^−127 becomes 0.
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return expScaled(xc, n, pow2n);
+}
+
+/**
+ * 2^n · e^r with r = x − n·ln 2 (ln 2 in two parts), for x and the integer-valued n = round(x / ln 2)
+ * with `pow2n` = 2^n: the shared end of {@link expv} and the softmax's exp of non-positive values.
+ */
+@inline
+export function expScaled(x: v128, n: v128, pow2n: v128): v128 {
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
@@ -18,8 +29,6 @@ export function expv(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  // n ∈ [−127, 128]: 2^n built in the exponent field; 2^128 becomes +Inf, 2^−127 becomes 0.
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(p, pow2n);
 }
 

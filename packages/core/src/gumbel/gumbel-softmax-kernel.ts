@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { activationStore } from '../kernels/activation-store.js';
 import { recurrentKernels } from '../kernels/recurrent-kernels.js';
 import { type FusedKernelFactory, registerFusedKernel } from '../kernels/register-fused-kernel.js';
@@ -24,6 +25,15 @@ export interface GumbelSoftmaxAttrs {
 
 type KernelArgs = Parameters<ReturnType<FusedKernelFactory>>[0];
 
+/** The rows and categories of a tensor with its categories on the last axis, and a fresh kernel arena. */
+function start(info: tf.TensorInfo) {
+  const cols = info.shape[info.shape.length - 1]!;
+  const size = info.shape.reduce((a, b) => a * b, 1);
+  const kernels = recurrentKernels();
+  kernels.reset();
+  return { rows: size / cols, cols, size, kernels };
+}
+
 /** Attributes of the adjoint: the forward's and the snapshot of the soft sample it kept. */
 export interface GumbelSoftmaxGradAttrs extends GumbelSoftmaxAttrs {
   snapshot: number;
@@ -38,15 +48,12 @@ const forward: FusedKernelFactory = (backendName) => (args: KernelArgs) => {
   const attrs = args.attrs as unknown as GumbelSoftmaxAttrs;
   const io = tensorIO(args.backend, backendName);
   const logits = args.inputs.logits!;
-  const cols = logits.shape[logits.shape.length - 1]!;
-  const size = logits.shape.reduce((a, b) => a * b, 1);
-  const kernels = recurrentKernels();
-  kernels.reset();
+  const { rows, cols, size, kernels } = start(logits);
   const x = kernels.put(io.read(logits));
   const y = kernels.alloc(size);
   const hard = attrs.hard ? kernels.alloc(size) : 0;
   kernels.exports.gumbelSoftmaxForward(
-    size / cols,
+    rows,
     cols,
     x,
     y,
@@ -64,16 +71,13 @@ const backward: FusedKernelFactory = (backendName) => (args: KernelArgs) => {
   const attrs = args.attrs as unknown as GumbelSoftmaxGradAttrs;
   const io = tensorIO(args.backend, backendName);
   const upstream = args.inputs.dy!;
-  const cols = upstream.shape[upstream.shape.length - 1]!;
-  const size = upstream.shape.reduce((a, b) => a * b, 1);
-  const kernels = recurrentKernels();
-  kernels.reset();
+  const { rows, cols, size, kernels } = start(upstream);
   const y = kernels.alloc(size);
   activationStore.restore(attrs.snapshot, kernels.view(y, size));
   const dy = kernels.put(io.read(upstream));
   const dLogits = kernels.alloc(size);
   const dTemperature = kernels.exports.gumbelSoftmaxBackward(
-    size / cols,
+    rows,
     cols,
     y,
     dy,
