@@ -28,6 +28,7 @@ const PAIRS = [
   ['core/gumbel-softmax-hard-fwd-bwd-4096x64', 'gumbel-hard'],
   ['optimizers/quadratic-meta-step-128x10-unroll20', 'meta-step'],
   ['rl/ppo-update-bandit-n100-k5-128-trials', 'ppo'],
+  ['rl/trpo-step-mdp-n10-128-trials', 'trpo'],
 ] as const;
 
 const ANCHOR = join(dirname(fileURLToPath(import.meta.url)), 'pytorch', 'anchor.py');

@@ -120,11 +120,88 @@ def ppo_step():
     return run
 
 
+def trpo_step():
+    """One TRPO policy step as PyTorch implementations of RL² write it (rllab, garage): the surrogate's
+    gradient over 128 MDP trials × 100 steps (64-unit GRU, inputs: state one-hot, previous action,
+    reward, done), 10 conjugate-gradient iterations on Fisher-vector products by double backward
+    of the mean KL over every fifth trial (damping 0.01), then a backtracking line search (max KL
+    0.01, ratio 0.8, 15 tries); the weights are put back after each run."""
+    g = torch.Generator().manual_seed(4)
+    steps, batch, states, actions, hidden = 100, 128, 10, 5, 64
+    inputs = torch.zeros(steps, batch, states + actions + 2)
+    inputs[:, :, :states] = F.one_hot(torch.randint(states, (steps, batch), generator=g), states).float()
+    chosen = torch.randint(actions, (steps, batch), generator=g)
+    inputs[1:, :, states : states + actions] = F.one_hot(chosen[:-1], actions).float()
+    inputs[1:, :, states + actions] = torch.randn(steps - 1, batch, generator=g)
+    inputs[10::10, :, states + actions + 1] = 1
+    gru = torch.nn.GRU(states + actions + 2, hidden)
+    head = torch.nn.Linear(hidden, actions)
+    params = list(gru.parameters()) + list(head.parameters())
+    fisher_trials = torch.arange(0, batch, 5)[: batch // 5]
+    advantages = torch.randn(steps, batch, generator=g)
+    advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+
+    def log_probs(x):
+        return torch.log_softmax(head(gru(x)[0]), -1)
+
+    with torch.no_grad():
+        old_log_probs = log_probs(inputs)
+        old_chosen = old_log_probs.gather(-1, chosen.unsqueeze(-1)).squeeze(-1)
+        old_fisher = old_log_probs[:, fisher_trials]
+
+    def flat(tensors):
+        return torch.cat([t.reshape(-1) for t in tensors])
+
+    def surrogate_and_kl():
+        new = log_probs(inputs)
+        ratio = torch.exp(new.gather(-1, chosen.unsqueeze(-1)).squeeze(-1) - old_chosen)
+        kl = (old_log_probs.exp() * (old_log_probs - new)).sum(-1).mean()
+        return (ratio * advantages).mean(), kl
+
+    def fisher_vector_product(v):
+        new = log_probs(inputs[:, fisher_trials])
+        kl = (old_fisher.exp() * (old_fisher - new)).sum(-1).mean()
+        grads = flat(torch.autograd.grad(kl, params, create_graph=True))
+        return flat(torch.autograd.grad((grads * v).sum(), params)) + 0.01 * v
+
+    def run():
+        surrogate, _ = surrogate_and_kl()
+        gradient = flat(torch.autograd.grad(surrogate, params))
+        x = torch.zeros_like(gradient)
+        r = gradient.clone()
+        p = r.clone()
+        rr = r @ r
+        for _ in range(10):
+            fp = fisher_vector_product(p)
+            alpha = rr / (p @ fp)
+            x += alpha * p
+            r -= alpha * fp
+            rr_next = r @ r
+            p = r + (rr_next / rr) * p
+            rr = rr_next
+        step = torch.sqrt(2 * 0.01 / (x @ fisher_vector_product(x))) * x
+        old = [q.detach().clone() for q in params]
+        with torch.no_grad():
+            for i in range(15):
+                offset = 0
+                for q, q0 in zip(params, old):
+                    q.copy_(q0 + 0.8**i * step[offset : offset + q.numel()].view_as(q))
+                    offset += q.numel()
+                new_surrogate, kl = surrogate_and_kl()
+                if kl <= 0.01 and new_surrogate > surrogate:
+                    break
+            for q, q0 in zip(params, old):
+                q.copy_(q0)
+
+    return run
+
+
 WORKLOADS = {
     "gumbel": gumbel_softmax(hard=False),
     "gumbel-hard": gumbel_softmax(hard=True),
     "meta-step": meta_step,
     "ppo": ppo_step,
+    "trpo": trpo_step,
 }
 
 
