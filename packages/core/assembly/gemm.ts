@@ -1,24 +1,30 @@
 // Dense float32 matrix products on raw pointers (byte addresses, strides in elements).
 // Summation order is fixed by the loop structure, so results are bit-for-bit repeatable.
+import { hsum } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
   return base + (<usize>index << 2);
 }
 
-@inline
-function hsum(v: v128): f32 {
-  return (
-    f32x4.extract_lane(v, 0) +
-    f32x4.extract_lane(v, 1) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
-  );
-}
+/** Block of the shared dimension in {@link gemm}: 256 rows of B, 192 KiB at the GRU's n = 192, stay in L2. */
+const DEPTH_BLOCK = 256;
+
+/** How a block of products meets C: overwrite it, add to it, or continue the sums C holds. */
+const OVERWRITE = 0;
+const ADD = 1;
+const CONTINUE = 2;
 
 /**
  * C = A·B (+ C when `accumulate`), C `[m × n]` with row stride ldc, B `[k × n]` with row stride
  * ldb, and A read as A(i, p) = a[i·ars + p·acs], so a transposed A costs nothing. Vectorised
  * along n: each A entry is broadcast against a row of B (no horizontal sums).
+ *
+ * A long shared dimension (the weight gradients' sums over every step and trial) is taken in
+ * blocks of {@link DEPTH_BLOCK}, so that each block of B is read from cache by every row block of
+ * A instead of from memory. Each block continues the sums the previous one stored in C, so the
+ * result has exactly the bits of one pass; with `accumulate` (C's old values must be added last)
+ * the product is one pass.
  */
 export function gemm(
   m: i32,
@@ -33,53 +39,108 @@ export function gemm(
   ldc: i32,
   accumulate: i32,
 ): void {
+  // Few rows of A read B only a few times: blocking would only add passes over C.
+  const first = accumulate || m <= 8 ? k : min(k, DEPTH_BLOCK);
+  // Each call names its mode literally: the inlined panel then has no per-tile branch on it.
+  if (accumulate) gemmPanel(m, n, k, a, ars, acs, b, ldb, c, ldc, ADD);
+  else gemmPanel(m, n, first, a, ars, acs, b, ldb, c, ldc, OVERWRITE);
+  for (let p = first; p < k; p += DEPTH_BLOCK) {
+    const a0 = a + (<usize>(p * acs) << 2);
+    const b0 = b + (<usize>(p * ldb) << 2);
+    gemmPanel(m, n, min(DEPTH_BLOCK, k - p), a0, ars, acs, b0, ldb, c, ldc, CONTINUE);
+  }
+}
+
+/**
+ * {@link gemm} over one block of the shared dimension, in 4 × 8 tiles of C held in registers. The
+ * pointers into A and B advance by adding their strides: recomputing the addresses each step cost
+ * more than the arithmetic.
+ */
+@inline
+function gemmPanel(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  mode: i32,
+): void {
+  const rowStep = <usize>ars << 2;
+  const depthStep = <usize>acs << 2;
+  const bStep = <usize>ldb << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     let j = 0;
     for (; j + 8 <= n; j += 8) {
       let c00 = f32x4.splat(0);
-      let c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0);
-      let c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0);
-      let c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0);
-      let c31 = f32x4.splat(0);
+      let c01 = c00;
+      let c10 = c00;
+      let c11 = c00;
+      let c20 = c00;
+      let c21 = c00;
+      let c30 = c00;
+      let c31 = c00;
+      if (mode == CONTINUE) {
+        c00 = v128.load(at(c, i * ldc + j));
+        c01 = v128.load(at(c, i * ldc + j + 4));
+        c10 = v128.load(at(c, (i + 1) * ldc + j));
+        c11 = v128.load(at(c, (i + 1) * ldc + j + 4));
+        c20 = v128.load(at(c, (i + 2) * ldc + j));
+        c21 = v128.load(at(c, (i + 2) * ldc + j + 4));
+        c30 = v128.load(at(c, (i + 3) * ldc + j));
+        c31 = v128.load(at(c, (i + 3) * ldc + j + 4));
+      }
+      let ap = at(a, i * ars);
+      let bp = at(b, j);
       for (let p = 0; p < k; p++) {
-        const bp = at(b, p * ldb + j);
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
-        const ap = i * ars + p * acs;
-        const a0 = f32x4.splat(load<f32>(at(a, ap)));
-        const a1 = f32x4.splat(load<f32>(at(a, ap + ars)));
-        const a2 = f32x4.splat(load<f32>(at(a, ap + 2 * ars)));
-        const a3 = f32x4.splat(load<f32>(at(a, ap + 3 * ars)));
+        // One broadcast load per A entry (a load and a shuffle otherwise), each just before its
+        // use: four at once would leave too few vector registers for the sums.
+        const a0 = v128.load32_splat(ap);
         c00 = f32x4.add(c00, f32x4.mul(a0, b0));
         c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+        const a1 = v128.load32_splat(ap + rowStep);
         c10 = f32x4.add(c10, f32x4.mul(a1, b0));
         c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+        const a2 = v128.load32_splat(ap + 2 * rowStep);
         c20 = f32x4.add(c20, f32x4.mul(a2, b0));
         c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+        const a3 = v128.load32_splat(ap + 3 * rowStep);
         c30 = f32x4.add(c30, f32x4.mul(a3, b0));
         c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        ap += depthStep;
+        bp += bStep;
       }
-      store4(at(c, i * ldc + j), c00, accumulate);
-      store4(at(c, i * ldc + j + 4), c01, accumulate);
-      store4(at(c, (i + 1) * ldc + j), c10, accumulate);
-      store4(at(c, (i + 1) * ldc + j + 4), c11, accumulate);
-      store4(at(c, (i + 2) * ldc + j), c20, accumulate);
-      store4(at(c, (i + 2) * ldc + j + 4), c21, accumulate);
-      store4(at(c, (i + 3) * ldc + j), c30, accumulate);
-      store4(at(c, (i + 3) * ldc + j + 4), c31, accumulate);
+      // Addresses of C recomputed here, not held through the loop (which needs every register).
+      store4(at(c, i * ldc + j), c00, mode);
+      store4(at(c, i * ldc + j + 4), c01, mode);
+      store4(at(c, (i + 1) * ldc + j), c10, mode);
+      store4(at(c, (i + 1) * ldc + j + 4), c11, mode);
+      store4(at(c, (i + 2) * ldc + j), c20, mode);
+      store4(at(c, (i + 2) * ldc + j + 4), c21, mode);
+      store4(at(c, (i + 3) * ldc + j), c30, mode);
+      store4(at(c, (i + 3) * ldc + j + 4), c31, mode);
     }
-    for (let r = i; r < i + 4; r++) gemmRowTail(r, j, n, k, a, ars, acs, b, ldb, c, ldc, accumulate);
+    for (let r = i; r < i + 4; r++) gemmRowTail(r, j, n, k, a, ars, acs, b, ldb, c, ldc, mode);
   }
-  for (; i < m; i++) gemmRowTail(i, 0, n, k, a, ars, acs, b, ldb, c, ldc, accumulate);
+  for (; i < m; i++) gemmRowTail(i, 0, n, k, a, ars, acs, b, ldb, c, ldc, mode);
+}
+
+/** Starting sums for C(i, j…j + 3): C's when continuing, else zero. */
+@inline
+function start4(c: usize, ldc: i32, i: i32, j: i32, mode: i32): v128 {
+  return mode == CONTINUE ? v128.load(at(c, i * ldc + j)) : f32x4.splat(0);
 }
 
 @inline
-function store4(ptr: usize, v: v128, accumulate: i32): void {
-  v128.store(ptr, accumulate ? f32x4.add(v128.load(ptr), v) : v);
+function store4(ptr: usize, v: v128, mode: i32): void {
+  v128.store(ptr, mode == ADD ? f32x4.add(v128.load(ptr), v) : v);
 }
 
 /** One row of C from column j on: four lanes at a time, then scalars. */
@@ -95,22 +156,62 @@ function gemmRowTail(
   ldb: i32,
   c: usize,
   ldc: i32,
-  accumulate: i32,
+  mode: i32,
 ): void {
+  const depthStep = <usize>acs << 2;
+  const bStep = <usize>ldb << 2;
+  const aRow = at(a, i * ars);
   let j = j0;
-  for (; j + 4 <= n; j += 4) {
-    let acc = f32x4.splat(0);
-    for (let p = 0; p < k; p++) {
-      const av = f32x4.splat(load<f32>(at(a, i * ars + p * acs)));
-      acc = f32x4.add(acc, f32x4.mul(av, v128.load(at(b, p * ldb + j))));
+  // Sixteen columns at a time: one broadcast of A(i, p) serves four vectors of B.
+  for (; j + 16 <= n; j += 16) {
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    if (mode == CONTINUE) {
+      s0 = v128.load(at(c, i * ldc + j));
+      s1 = v128.load(at(c, i * ldc + j + 4));
+      s2 = v128.load(at(c, i * ldc + j + 8));
+      s3 = v128.load(at(c, i * ldc + j + 12));
     }
-    store4(at(c, i * ldc + j), acc, accumulate);
+    let ap = aRow;
+    let bp = at(b, j);
+    for (let p = 0; p < k; p++) {
+      const av = v128.load32_splat(ap);
+      s0 = f32x4.add(s0, f32x4.mul(av, v128.load(bp)));
+      s1 = f32x4.add(s1, f32x4.mul(av, v128.load(bp, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(av, v128.load(bp, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(av, v128.load(bp, 48)));
+      ap += depthStep;
+      bp += bStep;
+    }
+    store4(at(c, i * ldc + j), s0, mode);
+    store4(at(c, i * ldc + j + 4), s1, mode);
+    store4(at(c, i * ldc + j + 8), s2, mode);
+    store4(at(c, i * ldc + j + 12), s3, mode);
+  }
+  for (; j + 4 <= n; j += 4) {
+    let acc = start4(c, ldc, i, j, mode);
+    let ap = aRow;
+    let bp = at(b, j);
+    for (let p = 0; p < k; p++) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
+      ap += depthStep;
+      bp += bStep;
+    }
+    store4(at(c, i * ldc + j), acc, mode);
   }
   for (; j < n; j++) {
-    let acc: f32 = 0;
-    for (let p = 0; p < k; p++) acc += load<f32>(at(a, i * ars + p * acs)) * load<f32>(at(b, p * ldb + j));
     const cp = at(c, i * ldc + j);
-    store<f32>(cp, accumulate ? load<f32>(cp) + acc : acc);
+    let acc: f32 = mode == CONTINUE ? load<f32>(cp) : 0;
+    let ap = aRow;
+    let bp = at(b, j);
+    for (let p = 0; p < k; p++) {
+      acc += load<f32>(ap) * load<f32>(bp);
+      ap += depthStep;
+      bp += bStep;
+    }
+    store<f32>(cp, mode == ADD ? load<f32>(cp) + acc : acc);
   }
 }
 
@@ -187,64 +288,5 @@ export function gemmNT(
       const cp = at(c, i * ldc + j);
       store<f32>(cp, accumulate ? load<f32>(cp) + t : t);
     }
-  }
-}
-
-/** out[i] (+)= Σ_j x[i, j] over an `[m × n]` matrix with row stride ld; out has stride os. */
-export function rowSums(m: i32, n: i32, x: usize, ld: i32, out: usize, os: i32, accumulate: i32): void {
-  const nv = n & ~3;
-  for (let i = 0; i < m; i++) {
-    const xr = at(x, i * ld);
-    let s = f32x4.splat(0);
-    for (let j = 0; j < nv; j += 4) s = f32x4.add(s, v128.load(xr + (<usize>j << 2)));
-    let t = hsum(s);
-    for (let j = nv; j < n; j++) t += load<f32>(at(xr, j));
-    const op = at(out, i * os);
-    store<f32>(op, accumulate ? load<f32>(op) + t : t);
-  }
-}
-
-/** out[j] (+)= Σ_i x[i, j] over an `[m × n]` matrix with row stride ld. */
-export function colSums(m: i32, n: i32, x: usize, ld: i32, out: usize, accumulate: i32): void {
-  if (!accumulate) memory.fill(out, 0, <usize>n << 2);
-  for (let i = 0; i < m; i++) addRow(n, at(x, i * ld), out);
-}
-
-/** y[j] += x[j] for j < n. */
-export function addRow(n: i32, x: usize, y: usize): void {
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const off = <usize>j << 2;
-    v128.store(y + off, f32x4.add(v128.load(y + off), v128.load(x + off)));
-  }
-  for (; j < n; j++) store<f32>(at(y, j), load<f32>(at(y, j)) + load<f32>(at(x, j)));
-}
-
-/** Sets each row i of an `[m × n]` matrix (row stride ld) to bias[i·bs] (a column broadcast). */
-export function fillRowsWith(m: i32, n: i32, c: usize, ld: i32, bias: usize, bs: i32): void {
-  for (let i = 0; i < m; i++) {
-    const v = load<f32>(at(bias, i * bs));
-    const vv = f32x4.splat(v);
-    const cr = at(c, i * ld);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) v128.store(cr + (<usize>j << 2), vv);
-    for (; j < n; j++) store<f32>(at(cr, j), v);
-  }
-}
-
-/** Sets every row of an `[m × n]` matrix (row stride ld) to the row vector `bias`. */
-export function fillColsWith(m: i32, n: i32, c: usize, ld: i32, bias: usize): void {
-  for (let i = 0; i < m; i++) memory.copy(at(c, i * ld), bias, <usize>n << 2);
-}
-
-/** Copies an `[m × n]` block from src (row stride lds) to dst (row stride ldd). */
-export function copy2d(m: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
-  for (let i = 0; i < m; i++) memory.copy(at(dst, i * ldd), at(src, i * lds), <usize>n << 2);
-}
-
-/** dst `[n × m]` = srcᵀ for src `[m × n]` (row stride lds). */
-export function transpose(m: i32, n: i32, src: usize, lds: i32, dst: usize): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) store<f32>(at(dst, j * m + i), load<f32>(at(src, i * lds + j)));
   }
 }

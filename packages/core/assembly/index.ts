@@ -1,6 +1,7 @@
 // The metagrad kernels (recurrent cells, GEMM, Gumbel noise and softmax): one WebAssembly module (SIMD128), no runtime, no allocator.
 // The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
-export { gemm, gemmNT, rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose, copy2d } from './gemm';
+export { gemm, gemmNT } from './gemm';
+export { rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose, copy2d } from './matrix';
 export { logAndSignForward, logAndSignBackward, lstmCellForward, lstmCellBackward, multiply } from './lstm';
 export {
   gruGatesForward,

@@ -79,3 +79,13 @@ export function logv(x: v128): v128 {
   // e·ln 2 in two parts, so the sum keeps the bits of log m for x near 1.
   return f32x4.add(f32x4.mul(e, f32x4.splat(0.693359375)), f32x4.add(logM, f32x4.mul(e, f32x4.splat(-2.12194440e-4))));
 }
+
+/** The sum of the four lanes, as (x0 + x1) + (x2 + x3). */
+@inline
+export function hsum(v: v128): f32 {
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
+}

@@ -52,6 +52,48 @@ describe('recurrent kernels module', () => {
     }
   });
 
+  it('gemm sums each entry in float32 in the order of the shared dimension, across its depth blocks', () => {
+    // A long shared dimension is taken in blocks; each block must continue the sums of the last, so
+    // every entry is exactly the sequential float32 sum (then + C with accumulate), as in one pass.
+    const kernels = new RecurrentKernels(
+      Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)),
+    );
+    const k = kernels.exports;
+    const f = Math.fround;
+    for (const { m, n, p, transposed, accumulate } of [
+      { m: 12, n: 20, p: 700, transposed: false, accumulate: 0 },
+      { m: 9, n: 13, p: 600, transposed: true, accumulate: 0 },
+      { m: 12, n: 20, p: 700, transposed: true, accumulate: 1 },
+      { m: 4, n: 8, p: 257, transposed: false, accumulate: 0 },
+    ]) {
+      kernels.reset();
+      const a = kernels.alloc(m * p);
+      const b = kernels.alloc(p * n);
+      const c = kernels.alloc(m * n);
+      const value = (i: number) => Math.sin(i * 12.9898) * 2;
+      kernels.view(a, m * p).set(Array.from({ length: m * p }, (_, i) => value(i)));
+      kernels.view(b, p * n).set(Array.from({ length: p * n }, (_, i) => value(i + 5000)));
+      kernels.view(c, m * n).set(Array.from({ length: m * n }, (_, i) => value(i + 9000)));
+      const before = Float32Array.from(kernels.view(c, m * n));
+      // A(i, q) = a[i·ars + q·acs]: stored row-major [m × p], or transposed [p × m].
+      const [ars, acs] = transposed ? [1, m] : [p, 1];
+      k.gemm(m, n, p, a, ars, acs, b, n, c, n, accumulate);
+      const A = kernels.view(a, m * p);
+      const B = kernels.view(b, p * n);
+      const C = kernels.view(c, m * n);
+      let mismatches = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let q = 0; q < p; q++) sum = f(sum + f(A[i * ars + q * acs]! * B[q * n + j]!));
+          const expected = accumulate ? f(before[i * n + j]! + sum) : sum;
+          if (C[i * n + j] !== expected) mismatches++;
+        }
+      }
+      expect(mismatches, `${m}×${n}×${p}, transposed ${transposed}, accumulate ${accumulate}`).toBe(0);
+    }
+  });
+
   it('one instance per thread, its arena reused by every op', () => {
     expect(recurrentKernels()).toBe(recurrentKernels());
   });
