@@ -1,6 +1,5 @@
 // Dense float32 matrix products on raw pointers (byte addresses, strides in elements).
 // Summation order is fixed by the loop structure, so results are bit-for-bit repeatable.
-import { hsum } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
@@ -212,81 +211,5 @@ function gemmRowTail(
       bp += bStep;
     }
     store<f32>(cp, mode == ADD ? load<f32>(cp) + acc : acc);
-  }
-}
-
-/**
- * C = A·Bᵀ (+ C when `accumulate`): C[i, j] = Σ_p A[i, p]·B[j, p] with A `[m × k]` (row stride
- * lda) and B `[n × k]` (row stride ldb). Vectorised along the shared dimension k, which is long
- * (coordinates or rows) wherever this is used.
- */
-export function gemmNT(
-  m: i32,
-  n: i32,
-  k: i32,
-  a: usize,
-  lda: i32,
-  b: usize,
-  ldb: i32,
-  c: usize,
-  ldc: i32,
-  accumulate: i32,
-): void {
-  const kv = k & ~3;
-  for (let i = 0; i < m; i++) {
-    const ar = at(a, i * lda);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const b0 = at(b, j * ldb);
-      const b1 = at(b, (j + 1) * ldb);
-      const b2 = at(b, (j + 2) * ldb);
-      const b3 = at(b, (j + 3) * ldb);
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let s2 = f32x4.splat(0);
-      let s3 = f32x4.splat(0);
-      for (let p = 0; p < kv; p += 4) {
-        const off = <usize>p << 2;
-        const av = v128.load(ar + off);
-        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b0 + off)));
-        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b1 + off)));
-        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b2 + off)));
-        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b3 + off)));
-      }
-      let t0 = hsum(s0);
-      let t1 = hsum(s1);
-      let t2 = hsum(s2);
-      let t3 = hsum(s3);
-      for (let p = kv; p < k; p++) {
-        const av = load<f32>(at(ar, p));
-        t0 += av * load<f32>(at(b0, p));
-        t1 += av * load<f32>(at(b1, p));
-        t2 += av * load<f32>(at(b2, p));
-        t3 += av * load<f32>(at(b3, p));
-      }
-      const cp = at(c, i * ldc + j);
-      if (accumulate) {
-        t0 += load<f32>(cp);
-        t1 += load<f32>(cp, 4);
-        t2 += load<f32>(cp, 8);
-        t3 += load<f32>(cp, 12);
-      }
-      store<f32>(cp, t0);
-      store<f32>(cp, t1, 4);
-      store<f32>(cp, t2, 8);
-      store<f32>(cp, t3, 12);
-    }
-    for (; j < n; j++) {
-      const br = at(b, j * ldb);
-      let s = f32x4.splat(0);
-      for (let p = 0; p < kv; p += 4) {
-        const off = <usize>p << 2;
-        s = f32x4.add(s, f32x4.mul(v128.load(ar + off), v128.load(br + off)));
-      }
-      let t = hsum(s);
-      for (let p = kv; p < k; p++) t += load<f32>(at(ar, p)) * load<f32>(at(br, p));
-      const cp = at(c, i * ldc + j);
-      store<f32>(cp, accumulate ? load<f32>(cp) + t : t);
-    }
   }
 }

@@ -1,6 +1,7 @@
 // The metagrad kernels (recurrent cells, GEMM, Gumbel noise and softmax): one WebAssembly module (SIMD128), no runtime, no allocator.
 // The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
-export { gemm, gemmNT } from './gemm';
+export { gemm } from './gemm';
+export { gemmNT } from './gemm-nt';
 export { rowSums, colSums, addRow, fillRowsWith, fillColsWith, transpose, copy2d } from './matrix';
 export { logAndSignForward, logAndSignBackward, lstmCellForward, lstmCellBackward, multiply } from './lstm';
 export {

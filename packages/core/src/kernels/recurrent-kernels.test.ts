@@ -94,6 +94,52 @@ describe('recurrent kernels module', () => {
     }
   });
 
+  it('gemmNT sums each entry in its documented float32 order, whatever its row and column blocks', () => {
+    const kernels = new RecurrentKernels(
+      Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)),
+    );
+    const k = kernels.exports;
+    const f = Math.fround;
+    for (const [m, n, p, accumulate] of [
+      [5, 9, 130, 0],
+      [4, 8, 64, 1],
+      [1, 20, 37, 0],
+      [3, 2, 3, 1],
+    ] as const) {
+      kernels.reset();
+      const a = kernels.alloc(m * p);
+      const b = kernels.alloc(n * p);
+      const c = kernels.alloc(m * n);
+      const value = (i: number) => Math.sin(i * 12.9898) * 2;
+      kernels.view(a, m * p).set(Array.from({ length: m * p }, (_, i) => value(i)));
+      kernels.view(b, n * p).set(Array.from({ length: n * p }, (_, i) => value(i + 5000)));
+      kernels.view(c, m * n).set(Array.from({ length: m * n }, (_, i) => value(i + 9000)));
+      const before = Float32Array.from(kernels.view(c, m * n));
+      k.gemmNT(m, n, p, a, p, b, p, c, n, accumulate);
+      const A = kernels.view(a, m * p);
+      const B = kernels.view(b, n * p);
+      const C = kernels.view(c, m * n);
+      const vectorised = p - (p % 4);
+      let mismatches = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          const product = (q: number) => f(A[i * p + q]! * B[j * p + q]!);
+          // Lane l sums the products q ≡ l (mod 4) in order; lanes add as (l0 + l1) + (l2 + l3).
+          const lanes = [0, 1, 2, 3].map((l) => {
+            let sum = 0;
+            for (let q = l; q < vectorised; q += 4) sum = f(sum + product(q));
+            return sum;
+          });
+          let t = f(f(lanes[0]! + lanes[1]!) + f(lanes[2]! + lanes[3]!));
+          for (let q = vectorised; q < p; q++) t = f(t + product(q));
+          const expected = accumulate ? f(before[i * n + j]! + t) : t;
+          if (C[i * n + j] !== expected) mismatches++;
+        }
+      }
+      expect(mismatches, `${m}×${n}×${p}, accumulate ${accumulate}`).toBe(0);
+    }
+  });
+
   it('one instance per thread, its arena reused by every op', () => {
     expect(recurrentKernels()).toBe(recurrentKernels());
   });
