@@ -36,17 +36,23 @@ const taskRng = new Rng('bench-task');
 
 /**
  * The paper's quadratic meta-step: 128 functions, n = 10, 2 × 20 LSTM, unroll 20, first order, with
- * the learned optimizer's step on `kernels` (the default name runs `auto`).
+ * the learned optimizer's step on `kernels` (the default name runs `auto`). `instances` below 128
+ * (the `-half` variant) is one of two workers' shares, timed on this thread.
  */
-function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Workload<MetaStepState> {
+function quadraticMetaStep(
+  kernels: KernelChoice,
+  suffix = '',
+  workers = 1,
+  instances = INSTANCES,
+): Workload<MetaStepState> {
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20${suffix}`,
-    description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on 128 quadratics`,
+    description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on ${instances} quadratics`,
     ...(workers > 1 && { backends: WORKER_BACKENDS }),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       optimizer.kernels = kernels;
-      const task = family.sample(taskRng, INSTANCES);
+      const task = family.sample(taskRng, instances);
       return {
         optimizer,
         task,
@@ -73,7 +79,7 @@ function quadraticMetaStep(kernels: KernelChoice, suffix = '', workers = 1): Wor
     },
     metrics: (medianMs) => ({
       msPerMetaStep: medianMs,
-      coordinateStepsPerSecond: (INSTANCES * DIMS * UNROLL) / (medianMs / 1000),
+      coordinateStepsPerSecond: (instances * DIMS * UNROLL) / (medianMs / 1000),
     }),
   };
 }
@@ -233,6 +239,7 @@ export const optimizerWorkloads: Workload[] = [
   quadraticMetaStep('auto') as Workload,
   quadraticMetaStep('composite', '-composite') as Workload,
   quadraticMetaStep('auto', '-2workers', 2) as Workload,
+  quadraticMetaStep('auto', '-half', 1, INSTANCES / 2) as Workload,
   quadraticEsStep('es', 8) as Workload,
   quadraticEsStep('es', 8, 2) as Workload,
   quadraticEsStep('es', 32) as Workload,

@@ -63,12 +63,13 @@ interface PpoState {
 
 /**
  * One PPO gradient step over 128 whole trials (BPTT through the trial) on bandits with n = 100,
- * k = 5, with the GRU op on `kernels` (the default name runs `auto`).
+ * k = 5, with the GRU op on `kernels` (the default name runs `auto`). `batch` below 128 (the
+ * `-half` variant) is one of two workers' shares, timed on this thread.
  */
-function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<PpoState> {
+function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1, batch = BATCH): Workload<PpoState> {
   return {
     name: `rl/ppo-update-bandit-n100-k5-128-trials${suffix}`,
-    description: `one clipped-PPO gradient step with BPTT over 128 trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
+    description: `one clipped-PPO gradient step with BPTT over ${batch} trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
     ...(workers > 1 && { backends: WORKER_BACKENDS }),
     runs: 5,
     setup: async () => {
@@ -77,7 +78,7 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
       policy.kernels = kernels;
       const r = new Rng('ppo');
       const rollout = await collectTrials(policy, env, {
-        batch: BATCH,
+        batch,
         episodes: 100,
         taskRng: r.child('t'),
         actionRng: r.child('a'),
@@ -87,7 +88,7 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1): Workload<Pp
     },
     run: async ({ policy, rollout, optimizer, runner }) => {
       const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
-      const trials = Array.from({ length: BATCH }, (_, i) => i);
+      const trials = Array.from({ length: batch }, (_, i) => i);
       const { grads, ...terms } = await runner.gradients(
         policy,
         { rollout, trials, advantages, returns },
@@ -117,12 +118,14 @@ interface TrpoState {
 /**
  * One TRPO policy step (gradient, 10 conjugate-gradient iterations on Fisher-vector products over
  * a fifth of the trials, line search) over 128 whole MDP trials of 10 episodes; the weights are
- * put back after each run, so every run takes the same step.
+ * put back after each run, so every run takes the same step. `batch` below 128 (the `-half`
+ * variant) is one of two workers' shares, timed on this thread.
  */
-function trpoUpdate(workers: number): Workload<TrpoState> {
+function trpoUpdate(workers: number, batch = BATCH): Workload<TrpoState> {
+  const suffix = batch < BATCH ? '-half' : workers > 1 ? `-${workers}workers` : '';
   return {
-    name: `rl/trpo-step-mdp-n10-128-trials${workers > 1 ? `-${workers}workers` : ''}`,
-    description: `one TRPO step over ${BATCH} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
+    name: `rl/trpo-step-mdp-n10-128-trials${suffix}`,
+    description: `one TRPO step over ${batch} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
     ...(workers > 1 && { backends: WORKER_BACKENDS }),
     runs: 5,
     setup: async () => {
@@ -130,7 +133,7 @@ function trpoUpdate(workers: number): Workload<TrpoState> {
       const policy = policyFor(env);
       const r = new Rng('trpo');
       const rollout = await collectTrials(policy, env, {
-        batch: BATCH,
+        batch,
         episodes: 10,
         taskRng: r.child('t'),
         actionRng: r.child('a'),
@@ -146,7 +149,7 @@ function trpoUpdate(workers: number): Workload<TrpoState> {
       };
     },
     run: async ({ policy, rollout, advantages, weights, runner }) => {
-      const fisherTrials = Array.from({ length: BATCH / 5 }, (_, i) => 5 * i);
+      const fisherTrials = Array.from({ length: Math.floor(batch / 5) }, (_, i) => 5 * i);
       const settings = {
         maxKl: 0.01,
         cgIterations: 10,
@@ -260,8 +263,10 @@ export const rlWorkloads: Workload[] = [
   ppoUpdate('auto') as Workload,
   ppoUpdate('composite', '-composite') as Workload,
   ppoUpdate('auto', '-2workers', 2) as Workload,
+  ppoUpdate('auto', '-half', 1, BATCH / 2) as Workload,
   trpoUpdate(1) as Workload,
   trpoUpdate(2) as Workload,
+  trpoUpdate(1, BATCH / 2) as Workload,
   timeToTarget('rl/time-to-target-bandit-n10-k5', 6.6, {
     env: 'bandit',
     arms: 5,
