@@ -37,6 +37,7 @@ describe('rl2 train plans', () => {
         embedding: 128,
         learningRate: 0.001,
         entropyCoefficient: 0.03,
+        iterations: 600,
       },
     ],
   ] as const)('without --config, %s n = %i trains the README’s recipe', async (env, episodes, expected) => {

@@ -58,7 +58,7 @@ export const DEFAULT_RECIPES: {
       minibatches: 8,
       learningRate: 0.001,
       learningRateSchedule: 'linear',
-      iterations: 220,
+      iterations: 600,
       entropyCoefficient: 0.03,
       gaeLambda: 0.8,
       evalEvery: 10,
