@@ -6,6 +6,16 @@ import { RECURRENT_WASM_BASE64 } from './recurrent-wasm.js';
 
 const coreRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A kernel module of its own (not the thread's shared instance), so a test owns its whole arena. */
+function freshKernels(): RecurrentKernels {
+  return new RecurrentKernels(Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)));
+}
+
+/** Fills `length` floats at `at` with deterministic values in [−2, 2], from the `offset`-th on. */
+function fill(kernels: RecurrentKernels, at: number, length: number, offset: number): void {
+  kernels.view(at, length).set(Array.from({ length }, (_, i) => Math.sin((i + offset) * 12.9898) * 2));
+}
+
 describe('recurrent kernels module', () => {
   it('the committed WebAssembly is exactly what the AssemblyScript sources build to', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-kernels.ts', '--check'], {
@@ -16,9 +26,7 @@ describe('recurrent kernels module', () => {
   });
 
   it('gemm and gemmNT agree with a float64 reference on shapes off the SIMD width', () => {
-    const kernels = new RecurrentKernels(
-      Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)),
-    );
+    const kernels = freshKernels();
     const k = kernels.exports;
     for (const [m, n, p] of [
       [1, 1, 1],
@@ -31,9 +39,8 @@ describe('recurrent kernels module', () => {
       const bt = kernels.alloc(n * p);
       const c = kernels.alloc(m * n);
       const d = kernels.alloc(m * n);
-      const value = (i: number) => Math.sin(i * 12.9898) * 2;
-      kernels.view(a, m * p).set(Array.from({ length: m * p }, (_, i) => value(i)));
-      kernels.view(b, p * n).set(Array.from({ length: p * n }, (_, i) => value(i + 1000)));
+      fill(kernels, a, m * p, 0);
+      fill(kernels, b, p * n, 1000);
       k.transpose(p, n, b, n, bt);
       k.gemm(m, n, p, a, p, 1, b, n, c, n, 0);
       k.gemmNT(m, n, p, a, p, bt, p, d, n, 0);
@@ -55,9 +62,7 @@ describe('recurrent kernels module', () => {
   it('gemm sums each entry in float32 in the order of the shared dimension, across its depth blocks', () => {
     // A long shared dimension is taken in blocks; each block must continue the sums of the last, so
     // every entry is exactly the sequential float32 sum (then + C with accumulate), as in one pass.
-    const kernels = new RecurrentKernels(
-      Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)),
-    );
+    const kernels = freshKernels();
     const k = kernels.exports;
     const f = Math.fround;
     for (const { m, n, p, transposed, accumulate } of [
@@ -70,10 +75,9 @@ describe('recurrent kernels module', () => {
       const a = kernels.alloc(m * p);
       const b = kernels.alloc(p * n);
       const c = kernels.alloc(m * n);
-      const value = (i: number) => Math.sin(i * 12.9898) * 2;
-      kernels.view(a, m * p).set(Array.from({ length: m * p }, (_, i) => value(i)));
-      kernels.view(b, p * n).set(Array.from({ length: p * n }, (_, i) => value(i + 5000)));
-      kernels.view(c, m * n).set(Array.from({ length: m * n }, (_, i) => value(i + 9000)));
+      fill(kernels, a, m * p, 0);
+      fill(kernels, b, p * n, 5000);
+      fill(kernels, c, m * n, 9000);
       const before = Float32Array.from(kernels.view(c, m * n));
       // A(i, q) = a[i·ars + q·acs]: stored row-major [m × p], or transposed [p × m].
       const [ars, acs] = transposed ? [1, m] : [p, 1];
@@ -95,9 +99,7 @@ describe('recurrent kernels module', () => {
   });
 
   it('gemmNT sums each entry in its documented float32 order, whatever its row and column blocks', () => {
-    const kernels = new RecurrentKernels(
-      Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)),
-    );
+    const kernels = freshKernels();
     const k = kernels.exports;
     const f = Math.fround;
     for (const [m, n, p, accumulate] of [
@@ -110,10 +112,9 @@ describe('recurrent kernels module', () => {
       const a = kernels.alloc(m * p);
       const b = kernels.alloc(n * p);
       const c = kernels.alloc(m * n);
-      const value = (i: number) => Math.sin(i * 12.9898) * 2;
-      kernels.view(a, m * p).set(Array.from({ length: m * p }, (_, i) => value(i)));
-      kernels.view(b, n * p).set(Array.from({ length: n * p }, (_, i) => value(i + 5000)));
-      kernels.view(c, m * n).set(Array.from({ length: m * n }, (_, i) => value(i + 9000)));
+      fill(kernels, a, m * p, 0);
+      fill(kernels, b, n * p, 5000);
+      fill(kernels, c, m * n, 9000);
       const before = Float32Array.from(kernels.view(c, m * n));
       k.gemmNT(m, n, p, a, p, b, p, c, n, accumulate);
       const A = kernels.view(a, m * p);
