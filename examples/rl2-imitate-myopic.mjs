@@ -5,7 +5,8 @@
 // architecture cannot easily express.
 //
 //   node examples/rl2-imitate-myopic.mjs [steps] [--hidden H] [--embedding E] [--previous-observation]
-//                                        [--cell gru|layer-norm-relu]
+//                                        [--cell gru|layer-norm-relu] [--memory-slots S]
+//                                        [--memory-heads H] [--memory-keys learned|observation]
 //
 // Default: 200 steps of 128 trials, 64 GRU units, the paper's input (about a minute on wasm).
 import { Rng, useBackend } from '@metagrad/core';
@@ -41,6 +42,9 @@ const config = rl2ConfigSchema.parse({
   embedding: Number(flag('embedding', 0)),
   previousObservation: args.includes('--previous-observation'),
   cell: flag('cell', 'gru'),
+  memorySlots: Number(flag('memory-slots', 0)),
+  memoryHeads: Number(flag('memory-heads', 2)),
+  memoryKeys: flag('memory-keys', 'learned'),
 });
 const env = new TabularMdp();
 const policy = new GruPolicy(rl2NetworkShape(config, env, 'policy'), new Rng('imitate').child('weights'));
@@ -101,8 +105,8 @@ for (let step = 1; step <= steps; step++) {
   const { inputs, targets } = demonstrations(step);
   const cost = optimizer.minimize(
     () => {
-      const hidden = policy.sequence(inputs).reshape([T * batch, config.hidden]);
-      return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(policy.policyHead(hidden))), -1)));
+      const features = policy.features(inputs);
+      return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(policy.policyHead(features))), -1)));
     },
     true,
     policy.variables,

@@ -112,6 +112,7 @@ export {
 } from './logging/jsonl.js';
 export { EventBus, type EventSink, MemorySink, type RunEvent } from './logging/run-event.js';
 export { describeRun, METAGRAD_VERSION, type RunInfo } from './logging/run-info.js';
+export { batchedProduct } from './ops/batched-product.js';
 export { fastTanh } from './ops/fast-tanh.js';
 export { matMulPlainGrad } from './ops/mat-mul-plain-grad.js';
 export { type ShardPort, serveShards } from './parallel/serve-shards.js';

@@ -16,6 +16,7 @@ export {
   type GruInit,
   GruPolicy,
   type GruPolicyShape,
+  type PolicyFeatures,
   type PolicyStep,
 } from './agent/gru-policy.js';
 export { type PolicyUpdate, type PolicyUpdateBatch, policyUpdateFor } from './agent/policy-update.js';
@@ -59,6 +60,7 @@ export {
   Rl2InputStream,
   rl2Input,
   rl2InputSize,
+  rl2ObservationColumns,
   TIME_INPUTS,
   type TrialClock,
   timeInputs,
@@ -68,6 +70,15 @@ export { Rl2Trainer, type Rl2TrainerOptions } from './agent/rl2-trainer.js';
 export { type Rl2TrainConfig, rl2Training, rl2TrainSchema } from './agent/rl2-training.js';
 export { collectTrials, type Rollout } from './agent/rollout.js';
 export { loadRl2Agent, saveRl2Agent } from './agent/saved-agent.js';
+export {
+  type ObservationColumns,
+  type SlotMemoryReads,
+  type SlotMemoryShape,
+  slotMemoryReadoutSize,
+  slotMemorySequence,
+  slotMemoryStateSize,
+  slotMemoryStep,
+} from './agent/slot-memory.js';
 export {
   FlatWeights,
   lineSearch,

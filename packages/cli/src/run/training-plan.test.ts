@@ -38,6 +38,8 @@ describe('rl2 train plans', () => {
         learningRate: 0.001,
         entropyCoefficient: 0.03,
         iterations: 600,
+        memorySlots: 16,
+        memoryKeys: 'observation',
       },
     ],
   ] as const)('without --config, %s n = %i trains the README’s recipe', async (env, episodes, expected) => {

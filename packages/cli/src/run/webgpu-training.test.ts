@@ -101,7 +101,7 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it('rl2 train (mdp, trpo): the first iterations on webgpu and wasm agree (1e-3 relative)', async () => {
-      // The paper's input, not the MDP recipe's: with its 128-unit embedding, the conjugate-gradient
+      // The paper's network, not the MDP recipe's: with its 128-unit embedding, the conjugate-gradient
       // residual (a difference of nearly equal float32 sums over central-difference Fisher products)
       // moves by ~7e-3 between the two backends while every other metric agrees within 5e-4.
       const settings = {
@@ -109,6 +109,7 @@ describe.skipIf(unavailable !== undefined)(
         algorithm: 'trpo',
         previousObservation: false,
         embedding: 0,
+        memorySlots: 0,
         episodes: 1,
         hidden: 8,
         batch: 8,

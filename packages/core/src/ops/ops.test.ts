@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { maxScaledError } from '../kernels/kernel-agreement.js';
 import { Rng } from '../random/rng.js';
 import { maxRelativeError } from '../testing/gradient-check.js';
+import { batchedProduct } from './batched-product.js';
 import { fastTanh } from './fast-tanh.js';
 import { matMulPlainGrad } from './mat-mul-plain-grad.js';
 
@@ -52,5 +53,35 @@ describe('matMulPlainGrad', () => {
     // d/dW Σ(x·W) = xᵀ·1.
     expect(Array.from(grads[w.name]!.dataSync())).toEqual([1, 1, -1, -1]);
     w.dispose();
+  });
+});
+
+describe('batchedProduct', () => {
+  it.each([
+    [3, 7, 5, 4],
+    [16, 200, 16, 100],
+    [4, 100, 200, 16],
+    [2, 1, 9, 1],
+  ])(
+    'gives the value and gradients of tf.matMul per matrix ([%i × %i × %i]·[%i])',
+    (count, rows, inner, cols) => {
+      const rng = new Rng(5);
+      const a = rng.child('a').normalTensor([count, rows, inner]) as tf.Tensor3D;
+      const b = rng.child('b').normalTensor([count, inner, cols]) as tf.Tensor3D;
+      const weights = rng.child('w').normalTensor([count, rows, cols]);
+      const loss = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.square(f(x as tf.Tensor3D, y as tf.Tensor3D)), weights)) as tf.Scalar;
+      const reference = (x: tf.Tensor3D, y: tf.Tensor3D) => tf.matMul(x, y);
+      const [ga, gb] = tf.grads(loss(batchedProduct))([a, b]);
+      const [ra, rb] = tf.grads(loss(reference))([a, b]);
+      // The kernel module's GEMM sums in its own order: within 1e-5 of each result's largest entry.
+      expect(maxScaledError(batchedProduct(a, b).dataSync(), reference(a, b).dataSync())).toBeLessThan(1e-5);
+      expect(maxScaledError(ga!.dataSync(), ra!.dataSync())).toBeLessThan(1e-5);
+      expect(maxScaledError(gb!.dataSync(), rb!.dataSync())).toBeLessThan(1e-5);
+    },
+  );
+
+  it('names both shapes when they do not multiply', () => {
+    expect(() => batchedProduct(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 1]))).toThrow(/\[2,3,4\] and \[2,5,1\]/);
   });
 });

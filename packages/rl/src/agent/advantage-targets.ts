@@ -65,8 +65,7 @@ async function valuesOf(network: GruPolicy, rollout: Rollout): Promise<Float32Ar
   const values = tf.tidy(() => {
     const inputs = new Float32Array(steps * batch * inputSize);
     for (const [t, row] of rollout.inputs.entries()) inputs.set(row, t * batch * inputSize);
-    const hidden = network.sequence(tf.tensor3d(inputs, [steps, batch, inputSize]));
-    return network.valueHead(tf.reshape(hidden, [steps * batch, network.shape.hidden]), false);
+    return network.valueHead(network.features(tf.tensor3d(inputs, [steps, batch, inputSize])), false);
   });
   const [data] = await readTensors([values]);
   values.dispose();

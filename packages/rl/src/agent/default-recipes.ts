@@ -47,7 +47,7 @@ export const DEFAULT_RECIPES: {
   },
   {
     env: 'mdp',
-    recipe: 'mdp-10-ppo-embedding-previous-observation.json',
+    recipe: 'mdp-10-ppo-observation-memory.json',
     contents: {
       env: 'mdp',
       episodes: 10,
@@ -64,6 +64,8 @@ export const DEFAULT_RECIPES: {
       evalEvery: 10,
       previousObservation: true,
       embedding: 128,
+      memorySlots: 16,
+      memoryKeys: 'observation',
     },
   },
 ];

@@ -1,4 +1,5 @@
 import { chiSquareTest, Rng } from '@metagrad/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { GruPolicy } from './gru-policy.js';
 
@@ -38,5 +39,38 @@ describe('GruPolicy initialisation', () => {
     expect(
       () => new GruPolicy({ ...shape, hidden: 4 }, new Rng(3), { updateGateBias: 'chrono', maxTimescale: 2 }),
     ).toThrow(/maxTimescale > 2, got 2/);
+  });
+});
+
+describe('GruPolicy with a slot memory', () => {
+  it('acts step by step (rollouts) as it scores whole trials (training): same logits and values', () => {
+    const memoryShape = {
+      inputSize: 5,
+      hidden: 8,
+      actions: 3,
+      embedding: 6,
+      memory: { slots: 4, heads: 2, width: 3 },
+    };
+    const policy = new GruPolicy(memoryShape, new Rng(4));
+    expect(policy.stateSize).toBe(8 + 4 * 2 * 3);
+    expect(policy.featureSize).toBe(8 + 2 * 2 * 3);
+    const rng = new Rng(5);
+    const inputs = Array.from({ length: 9 }, (_, t) => rng.child(t).normalTensor([6, 5]) as tf.Tensor2D);
+    const stepped = policy.unroll(inputs);
+    const features = policy.features(tf.stack(inputs) as tf.Tensor3D);
+    const whole = {
+      logits: policy.policyHead(features).dataSync(),
+      values: policy.valueHead(features).dataSync(),
+    };
+    const steppedLogits = tf.concat(stepped.logits).dataSync();
+    const steppedValues = tf.concat(stepped.values).dataSync();
+    // The two forms sum the memory's writes in different orders: float32 rounding only.
+    steppedLogits.forEach((v, i) => {
+      expect(v).toBeCloseTo(whole.logits[i]!, 5);
+    });
+    steppedValues.forEach((v, i) => {
+      expect(v).toBeCloseTo(whole.values[i]!, 5);
+    });
+    policy.dispose();
   });
 });

@@ -8,6 +8,14 @@ import {
 } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { type GruWeights, gruSequence, LAYER_NORM_GAINS, type LayerNormGains } from '../ops/gru-sequence.js';
+import {
+  addSlotMemoryWeights,
+  type SlotMemoryShape,
+  slotMemoryReadoutSize,
+  slotMemorySequence,
+  slotMemoryStateSize,
+  slotMemoryStep,
+} from './slot-memory.js';
 
 /** Sizes of a {@link GruPolicy}. */
 export interface GruPolicyShape {
@@ -22,6 +30,11 @@ export interface GruPolicyShape {
   embedding?: number;
   /** The recurrent cell; default `gru`. See {@link GruCell}. */
   cell?: GruCell;
+  /**
+   * An addressable memory beside the GRU, read by the heads (see {@link slotMemorySequence});
+   * absent: none, and the heads read the GRU's state alone.
+   */
+  memory?: SlotMemoryShape;
 }
 
 /** The recurrent cells a {@link GruPolicy} can have. */
@@ -46,8 +59,15 @@ export interface GruInit {
   maxTimescale?: number;
 }
 
+/**
+ * What a policy's heads read, as blocks of columns side by side: the GRU's states, then with a
+ * memory its reads' means and counts (see {@link GruPolicy.features}).
+ */
+export type PolicyFeatures = tf.Tensor2D[];
+
 /** Output of one policy step. */
 export interface PolicyStep {
+  /** What the next step starts from: the GRU's state, then the memory's when there is one. */
   hidden: tf.Tensor2D;
   logits: tf.Tensor2D;
   value: tf.Tensor1D;
@@ -68,9 +88,10 @@ function chronoBias(units: number, maxTimescale: number | undefined, rng: Rng): 
 
 /**
  * The RL² network: a GRU whose hidden state carries what the agent has learned about the current
- * task, with a policy head (action logits) and a value head. Inputs and hidden states are
- * `[batch, features]`. The recurrence is the op {@link gruSequence} (a fused SIMD kernel or its
- * composite reference, per {@link kernels}); the heads are plain tfjs ops.
+ * task, optionally beside an addressable memory of the trial ({@link GruPolicyShape.memory}), with
+ * a policy head (action logits) and a value head. Inputs and states are `[batch, features]`. The
+ * recurrence is the op {@link gruSequence} (a fused SIMD kernel or its composite reference, per
+ * {@link kernels}); the memory and the heads are plain tfjs ops and the batched GEMM.
  */
 export class GruPolicy {
   readonly shape: GruPolicyShape;
@@ -116,15 +137,29 @@ export class GruPolicy {
       add(`b${gate}`, chrono ? chronoBias(h, init.maxTimescale, rng.child('bz')) : zeros([h]));
     }
     if (shape.cell === 'layer-norm-relu') for (const gain of LAYER_NORM_GAINS) add(gain, tf.ones([h]));
-    add('policyW', glorotUniform([h, a], rng.child('policyW'), 0.1));
+    if (shape.memory) addSlotMemoryWeights(this.params, inputSize, shape.memory, rng.child('memory'));
+    const f = this.featureSize;
+    add('policyW', glorotUniform([f, a], rng.child('policyW'), 0.1));
     add('policyB', zeros([a]));
-    add('valueW', glorotUniform([h, 1], rng.child('valueW'), 0.1));
+    add('valueW', glorotUniform([f, 1], rng.child('valueW'), 0.1));
     add('valueB', zeros([1]));
   }
 
-  /** Zero hidden state for `batch` trials: a trial starts with no memory. */
+  /** Width of the state carried from step to step: the GRU's units and the memory's floats. */
+  get stateSize(): number {
+    const { hidden, memory } = this.shape;
+    return hidden + (memory ? slotMemoryStateSize(memory) : 0);
+  }
+
+  /** Width of what the heads read: the GRU's units and the memory's reads. */
+  get featureSize(): number {
+    const { hidden, memory } = this.shape;
+    return hidden + (memory ? slotMemoryReadoutSize(memory) : 0);
+  }
+
+  /** Zero state for `batch` trials ({@link stateSize} wide): a trial starts with no memory. */
   initialState(batch: number): tf.Tensor2D {
-    return tf.zeros([batch, this.shape.hidden]);
+    return tf.zeros([batch, this.stateSize]);
   }
 
   /** The GRU's weights (and the embedding's), as the op takes them. */
@@ -155,26 +190,58 @@ export class GruPolicy {
    */
   sequence(inputs: tf.Tensor3D, h0?: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() =>
-      gruSequence(inputs, h0 ?? this.initialState(inputs.shape[1]), this.gruWeights(), this.kernels),
+      gruSequence(
+        inputs,
+        h0 ?? tf.zeros([inputs.shape[1], this.shape.hidden]),
+        this.gruWeights(),
+        this.kernels,
+      ),
     );
   }
 
   /**
-   * One step: inputs `[B, I]`, hidden `[B, H]` → next hidden, logits `[B, A]`, value `[B]`.
+   * What the heads read over whole trials of inputs `[T, B, I]`, from a zero state, as blocks of
+   * time-major rows `[T · B, …]`: the GRU's states, then with a memory its reads' means and counts
+   * (blocks, not one tensor: joining them costs a copy forward and another backward).
+   * Differentiable in the weights (backpropagation through time).
+   */
+  features(inputs: tf.Tensor3D): PolicyFeatures {
+    return tf.tidy(() => {
+      const [steps, batch] = inputs.shape;
+      const hidden = tf.reshape(this.sequence(inputs), [steps * batch, this.shape.hidden]) as tf.Tensor2D;
+      const { memory } = this.shape;
+      if (!memory) return [hidden];
+      const { means, seen } = slotMemorySequence(inputs, this.params, memory);
+      return [hidden, means, seen];
+    });
+  }
+
+  /**
+   * One step: inputs `[B, I]`, state `[B, stateSize]` → next state, logits `[B, A]`, value `[B]`.
    * Pass `differentiable = false` where no gradient tape is recording (rollouts): the heads then
    * skip the custom-gradient wrapper's overhead.
    */
-  step(input: tf.Tensor2D, hidden: tf.Tensor2D, differentiable = true): PolicyStep {
+  step(input: tf.Tensor2D, state: tf.Tensor2D, differentiable = true): PolicyStep {
     return tf.tidy(() => {
       const [batch, inputSize] = input.shape;
-      const next = tf.reshape(this.sequence(tf.reshape(input, [1, batch, inputSize]), hidden), [
+      const { hidden: units, memory } = this.shape;
+      const gruState = memory ? tf.slice(state, [0, 0], [batch, units]) : state;
+      const next = tf.reshape(this.sequence(tf.reshape(input, [1, batch, inputSize]), gruState), [
         batch,
-        this.shape.hidden,
+        units,
       ]) as tf.Tensor2D;
+      let features: PolicyFeatures = [next];
+      let carried = next;
+      if (memory) {
+        const stored = tf.slice(state, [0, units], [batch, slotMemoryStateSize(memory)]);
+        const written = slotMemoryStep(input, stored, this.params, memory);
+        features = [next, written.reads.means, written.reads.seen];
+        carried = tf.concat([next, written.memory], 1);
+      }
       return {
-        hidden: next,
-        logits: this.policyHead(next, differentiable),
-        value: this.valueHead(next, differentiable),
+        hidden: carried,
+        logits: this.policyHead(features, differentiable),
+        value: this.valueHead(features, differentiable),
       };
     });
   }
@@ -196,17 +263,32 @@ export class GruPolicy {
     return { logits, values };
   }
 
-  /** Action logits `[B, A]` from hidden states `[B, H]`. */
-  policyHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor2D {
-    return tf.add(matMul(hidden, this.params.get('policyW'), differentiable), this.params.get('policyB'));
+  /** Action logits `[B, A]` from features (see {@link features}; one `[B, featureSize]` tensor also does). */
+  policyHead(features: tf.Tensor2D | PolicyFeatures, differentiable = true): tf.Tensor2D {
+    return this.head(features, 'policy', differentiable);
   }
 
-  /** State values `[B]` from hidden states `[B, H]`. */
-  valueHead(hidden: tf.Tensor2D, differentiable = true): tf.Tensor1D {
-    return tf.reshape(
-      tf.add(matMul(hidden, this.params.get('valueW'), differentiable), this.params.get('valueB')),
-      [-1],
-    );
+  /** State values `[B]` from features (see {@link features}; one `[B, featureSize]` tensor also does). */
+  valueHead(features: tf.Tensor2D | PolicyFeatures, differentiable = true): tf.Tensor1D {
+    return tf.reshape(this.head(features, 'value', differentiable), [-1]);
+  }
+
+  /** Σ blockᵢ · Wᵢ + b, Wᵢ the rows of the head's weight that block i's columns meet. */
+  private head(features: tf.Tensor2D | PolicyFeatures, name: string, differentiable: boolean): tf.Tensor2D {
+    const weight = this.params.get(`${name}W`);
+    const bias = this.params.get(`${name}B`);
+    const blocks = Array.isArray(features) ? features : [features];
+    if (blocks.length === 1) return tf.add(matMul(blocks[0]!, weight, differentiable), bias);
+    return tf.tidy(() => {
+      let row = 0;
+      const products = blocks.map((block) => {
+        const rows = block.shape[1];
+        const part = tf.slice(weight, [row, 0], [rows, weight.shape[1]!]);
+        row += rows;
+        return matMul(block, part, differentiable);
+      });
+      return tf.add(tf.addN(products), bias);
+    });
   }
 
   /** Weights as plain data (checkpoints, saving). */

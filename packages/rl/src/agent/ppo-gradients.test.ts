@@ -20,19 +20,23 @@ function relativeError(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(1e-12, tf.norm(b).dataSync()[0]!));
 }
 
-describe.each([0, 5])(
-  'PPO gradient through the fused GRU op against autodiff of the composite one (input embedding of %i units)',
-  (embedding) => {
+describe.each([
+  ['no input embedding', {}],
+  ['an input embedding of 5 units', { embedding: 5 }],
+  ['an embedding and a slot memory', { embedding: 5, memory: { slots: 4, heads: 2, width: 3 } }],
+] as const)(
+  'PPO gradient through the fused GRU op against autodiff of the composite one (%s)',
+  (_, network) => {
     const steps = 7;
     const batch = 5;
-    const shape = { inputSize: 4, hidden: 6, actions: 3, embedding };
+    const shape = { inputSize: 4, hidden: 6, actions: 3, ...network };
     const settings = { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.05 };
     const rng = new Rng('bptt');
     const policy = new GruPolicy(shape, rng.child('weights'));
     // Larger head weights than the default initialisation, so every term has a sizeable gradient.
     tf.tidy(() => {
-      policy.weights.policyW!.assign(rng.child('p').normalTensor([shape.hidden, shape.actions]));
-      policy.weights.valueW!.assign(rng.child('v').normalTensor([shape.hidden, 1]));
+      policy.weights.policyW!.assign(rng.child('p').normalTensor([policy.featureSize, shape.actions]));
+      policy.weights.valueW!.assign(rng.child('v').normalTensor([policy.featureSize, 1]));
     });
     const perStep = (name: string, make: (r: Rng) => tf.Tensor) =>
       Array.from({ length: steps }, (_, t) => make(rng.child(name).child(t)));

@@ -74,8 +74,8 @@ export function ppoGradients(
       };
     });
     const { value: total, grads } = tf.variableGrads(() => {
-      const hidden = tf.reshape(policy.sequence(inputs), [count, policy.shape.hidden]) as tf.Tensor2D;
-      return loss(policy.policyHead(hidden), policy.valueHead(hidden)) as tf.Scalar;
+      const features = policy.features(inputs);
+      return loss(policy.policyHead(features), policy.valueHead(features)) as tf.Scalar;
     }, policy.variables);
     const { policySum, valueSum, entropySum } = sums!;
     const policyLoss = tf.div(policySum, count) as tf.Scalar;

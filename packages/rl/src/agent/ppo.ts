@@ -198,11 +198,7 @@ export function unrollPolicy(
  */
 export function ppoTrialLosses(policy: GruPolicy, minibatch: PpoMinibatch, settings: PpoSettings): PpoLosses {
   return tf.tidy(() => {
-    const [steps, batch] = minibatch.inputs.shape;
-    const hidden = tf.reshape(policy.sequence(minibatch.inputs), [
-      steps * batch,
-      policy.shape.hidden,
-    ]) as tf.Tensor2D;
+    const hidden = policy.features(minibatch.inputs);
     return ppoLosses(
       policy.policyHead(hidden),
       policy.valueHead(hidden),

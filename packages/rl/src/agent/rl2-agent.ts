@@ -51,6 +51,7 @@ export class Rl2Agent implements Policy {
       name: this.name,
       hidden: this.network.shape.hidden,
       embedding: this.network.shape.embedding ?? 0,
+      memorySlots: this.network.shape.memory?.slots ?? 0,
       actions: this.options.greedy ? 'greedy' : 'sampled',
     };
   }

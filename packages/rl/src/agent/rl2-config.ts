@@ -32,6 +32,41 @@ export const rl2ConfigSchema = z.object({
     .max(4096)
     .default(0)
     .describe("units of a ReLU input embedding before the GRU (the paper's φ(s, a, r, d)); 0: none"),
+  /**
+   * Slots of an addressable memory beside the GRU (`slotMemorySequence`): each step
+   * writes learned features of its input at a learned soft address, and the heads read means of
+   * what was written where they look. 0: none (the paper's network).
+   */
+  memorySlots: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(4096)
+    .default(0)
+    .describe('slots of an addressable memory of the trial beside the GRU, read by the heads; 0: none'),
+  memoryHeads: z
+    .number()
+    .int()
+    .positive()
+    .max(256)
+    .default(2)
+    .describe('with --memory-slots: reads of the memory per step'),
+  memoryWidth: z
+    .number()
+    .int()
+    .positive()
+    .max(1024)
+    .default(8)
+    .describe('with --memory-slots: (value, count) feature pairs each step writes'),
+  /**
+   * How the memory addresses its slots: `observation`, one shared map of observations to slots,
+   * from the previous observation for a write and the current one for a read (needs
+   * `previousObservation`; see `SlotMemoryShape.keyedBy`), or `learned` from the whole input.
+   */
+  memoryKeys: z
+    .enum(['learned', 'observation'])
+    .default('observation')
+    .describe('with --memory-slots: address slots by the (previous) observation, or learned from the input'),
   iterations: z.number().int().positive().max(1e7).default(200).describe('training iterations'),
   /**
    * `ppo`: clipped-surrogate epochs with Adam. `trpo` (the paper's, through rllab): one natural-gradient
@@ -220,10 +255,33 @@ export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>
 export function checkRl2Config(
   config: Pick<
     Rl2Config,
-    'algorithm' | 'valueNetwork' | 'timeInputs' | 'popArt' | 'normalizeValues' | 'cell' | 'kernels'
+    | 'algorithm'
+    | 'valueNetwork'
+    | 'timeInputs'
+    | 'popArt'
+    | 'normalizeValues'
+    | 'cell'
+    | 'kernels'
+    | 'memorySlots'
+    | 'memoryHeads'
+    | 'memoryWidth'
+    | 'memoryKeys'
+    | 'previousObservation'
   >,
 ): void {
   if (config.cell === 'layer-norm-relu') refuseFusedLayerNorm(config.kernels);
+  if (config.memorySlots === 0)
+    for (const field of MEMORY_SETTINGS) {
+      const fallback = rl2ConfigSchema.shape[field].parse(undefined);
+      if (config[field] !== fallback)
+        throw new ConfigError(field, config[field], 'sets up the memory: needs --memory-slots > 0');
+    }
+  if (config.memorySlots > 0 && config.memoryKeys === 'observation' && !config.previousObservation)
+    throw new ConfigError(
+      'memoryKeys',
+      config.memoryKeys,
+      'writes at the previous observation: needs --previous-observation, or --memory-keys learned',
+    );
   if (config.timeInputs === 'critic' && config.valueNetwork !== 'separate')
     throw new ConfigError(
       'timeInputs',
@@ -240,6 +298,9 @@ export function checkRl2Config(
     );
 }
 
+/** The memory's settings besides its slots: unused without slots. */
+const MEMORY_SETTINGS = ['memoryHeads', 'memoryWidth', 'memoryKeys'] as const;
+
 /** Settings each algorithm ignores: its name selects them. */
 const IGNORED_BY: Record<Rl2Config['algorithm'], (keyof Rl2Config)[]> = {
   ppo: ['maxKl', 'cgIterations', 'cgDamping', 'backtracks', 'backtrackRatio', 'fisherFraction'],
@@ -247,12 +308,15 @@ const IGNORED_BY: Record<Rl2Config['algorithm'], (keyof Rl2Config)[]> = {
 };
 
 /**
- * The settings of `config` that its algorithm never reads (TRPO has no clip or entropy bonus, PPO no
- * trust region), so that two runs differing only in them count as one setting.
+ * The settings of `config` that it never reads (TRPO has no clip or entropy bonus, PPO no trust
+ * region, a network without memory slots no memory settings), so that two runs differing only in them
+ * count as one setting. A config read from an older run may lack `memorySlots`: it had no memory.
  */
-export function unusedRl2Settings(config: Pick<Rl2Config, 'algorithm'>): (keyof Rl2Config)[] {
+export function unusedRl2Settings(
+  config: Pick<Rl2Config, 'algorithm'> & Partial<Pick<Rl2Config, 'memorySlots'>>,
+): (keyof Rl2Config)[] {
   // A copy: a caller that edits its list must not change what every later caller is told.
-  return [...IGNORED_BY[config.algorithm]];
+  return [...IGNORED_BY[config.algorithm], ...(config.memorySlots ? [] : MEMORY_SETTINGS)];
 }
 
 /** The `kind` of RL² checkpoints in a {@link CheckpointStore}. */

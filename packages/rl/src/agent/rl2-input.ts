@@ -1,3 +1,5 @@
+import type { ObservationColumns } from './slot-memory.js';
+
 /** Where a step lies in its trial, for networks that are given time inputs. */
 export interface TrialClock {
   /** Step within the trial, 0 … episodes · episodeLength − 1. */
@@ -84,6 +86,14 @@ export function rl2Input(
     if (time) out.set(time, row + timeAt);
   }
   return out;
+}
+
+/**
+ * Where an RL² input row with {@link Rl2InputExtras.previousObservation} holds the current and the
+ * previous observation (for a memory addressed by them; see {@link ObservationColumns}).
+ */
+export function rl2ObservationColumns(observationSize: number, actions: number): ObservationColumns {
+  return { current: 0, previous: observationSize + actions + 2, size: observationSize };
 }
 
 /** Size of the RL² input for an environment, with what `extras` adds. */

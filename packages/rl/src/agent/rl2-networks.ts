@@ -2,7 +2,7 @@ import type { Rng } from '@metagrad/core';
 import type { Env } from '../env/env.js';
 import { type GruInit, GruPolicy, type GruPolicyShape } from './gru-policy.js';
 import { type Rl2Config, rl2InputExtras } from './rl2-config.js';
-import { rl2InputSize } from './rl2-input.js';
+import { rl2InputSize, rl2ObservationColumns } from './rl2-input.js';
 
 /**
  * The networks of an RL² agent for `config` on `env`: the policy GRU, and with a separate value
@@ -29,7 +29,16 @@ export function rl2Networks(
 export function rl2NetworkShape(
   config: Pick<
     Rl2Config,
-    'hidden' | 'embedding' | 'cell' | 'timeInputs' | 'episodes' | 'previousObservation'
+    | 'hidden'
+    | 'embedding'
+    | 'memorySlots'
+    | 'memoryHeads'
+    | 'memoryWidth'
+    | 'memoryKeys'
+    | 'cell'
+    | 'timeInputs'
+    | 'episodes'
+    | 'previousObservation'
   >,
   env: Pick<Env, 'observationSize' | 'numActions'>,
   network: 'policy' | 'critic',
@@ -40,5 +49,15 @@ export function rl2NetworkShape(
     actions: env.numActions,
     embedding: config.embedding,
     cell: config.cell,
+    ...(config.memorySlots > 0 && {
+      memory: {
+        slots: config.memorySlots,
+        heads: config.memoryHeads,
+        width: config.memoryWidth,
+        ...(config.memoryKeys === 'observation' && {
+          keyedBy: rl2ObservationColumns(env.observationSize, env.numActions),
+        }),
+      },
+    }),
   };
 }

@@ -266,15 +266,29 @@ describe('RL² training', () => {
   it.each([
     [{ timeInputs: 'critic' }, /invalid timeInputs: "critic" \(a shared network is its own critic/],
     [{ popArt: true, normalizeValues: false }, /invalid popArt: true \(rescales normalised values/],
+    [{ memoryHeads: 4 }, /invalid memoryHeads: 4 \(sets up the memory: needs --memory-slots > 0/],
+    [
+      { memorySlots: 8, memoryKeys: 'observation' },
+      /invalid memoryKeys: "observation" \(writes at the previous observation: needs --previous-observation, or --memory-keys learned/,
+    ],
   ] as const)('refuses settings that contradict each other: %j', (config, message) => {
     expect(() => new Rl2Trainer({ config })).toThrow(message);
   });
 
   it('names the settings each algorithm ignores, as a copy no caller can change for the next', () => {
-    const ignored = unusedRl2Settings({ algorithm: 'trpo' });
+    const ignored = unusedRl2Settings({ algorithm: 'trpo', memorySlots: 16 });
     expect(ignored).toEqual(['clip', 'entropyCoefficient', 'entropySchedule']);
     ignored.pop();
-    expect(unusedRl2Settings({ algorithm: 'trpo' })).toHaveLength(3);
+    expect(unusedRl2Settings({ algorithm: 'trpo', memorySlots: 16 })).toHaveLength(3);
+  });
+
+  it('counts the memory sizes as unused without memory slots, also in a config that predates them', () => {
+    expect(unusedRl2Settings({ algorithm: 'ppo', memorySlots: 0 })).toEqual(
+      expect.arrayContaining(['memoryHeads', 'memoryWidth']),
+    );
+    expect(unusedRl2Settings({ algorithm: 'ppo' })).toEqual(
+      expect.arrayContaining(['memoryHeads', 'memoryWidth']),
+    );
   });
 
   it.each([

@@ -76,7 +76,7 @@ export const rl2Training: TrainerDescriptor<Rl2TrainConfig> = {
   help: `
 Without --config, settings not given come from the recipe the README reports for the environment:
 bandit n ≤ 10: recipes/bandit-10x5-trpo.json; bandit n > 10: recipes/bandit-100x5-ppo-critic-time.json;
-mdp: recipes/mdp-10-ppo-embedding-previous-observation.json (the defaults shown above are the library's,
+mdp: recipes/mdp-10-ppo-observation-memory.json (the defaults shown above are the library's,
 used with --config).
 Set in a --config file only: gaeLambdaSchedule (piecewise-constant GAE λ).
 

@@ -65,11 +65,7 @@ export function policyVariables(policy: GruPolicy): tf.Variable[] {
 
 /** Action logits `[T·B, A]` for whole trials; `differentiable` records the heads for a tape. */
 export function trialLogits(policy: GruPolicy, inputs: tf.Tensor3D, differentiable = false): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [steps, batch] = inputs.shape;
-    const hidden = tf.reshape(policy.sequence(inputs), [steps * batch, policy.shape.hidden]) as tf.Tensor2D;
-    return policy.policyHead(hidden, differentiable);
-  });
+  return tf.tidy(() => policy.policyHead(policy.features(inputs), differentiable));
 }
 
 /**
