@@ -263,12 +263,12 @@ export class GruPolicy {
     return { logits, values };
   }
 
-  /** Action logits `[B, A]` from features (see {@link features}; one `[B, featureSize]` tensor also does). */
+  /** Action logits `[B, A]` from features (see {@link GruPolicy.features}; one `[B, featureSize]` tensor also does). */
   policyHead(features: tf.Tensor2D | PolicyFeatures, differentiable = true): tf.Tensor2D {
     return this.head(features, 'policy', differentiable);
   }
 
-  /** State values `[B]` from features (see {@link features}; one `[B, featureSize]` tensor also does). */
+  /** State values `[B]` from features (see {@link GruPolicy.features}; one `[B, featureSize]` tensor also does). */
   valueHead(features: tf.Tensor2D | PolicyFeatures, differentiable = true): tf.Tensor1D {
     return tf.reshape(this.head(features, 'value', differentiable), [-1]);
   }
