@@ -47,6 +47,14 @@ describe('rl2 train plans', () => {
     expect(plan.config).toMatchObject(expected);
   });
 
+  it('refuses a memory keyed by observation on an environment without observations, naming the field', async () => {
+    await expect(
+      planRl2Train({ env: 'bandit', previousObservation: true, memorySlots: 4, runDir: join(dir, 'keyed') }),
+    ).rejects.toThrow(
+      /invalid memory-keys: "observation" \(bandit has no observation to address the memory by/,
+    );
+  });
+
   it('flags win over the recipe, and a --config file starts from the library’s defaults instead', async () => {
     const flagged = await planRl2Train({
       episodes: 10,

@@ -108,7 +108,14 @@ Examples:
     checkRl2Config(config);
     if (!envNames().includes(config.env))
       throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
-    checkIterationSize(config, envFor(config));
+    const env = envFor(config);
+    checkIterationSize(config, env);
+    if (config.memorySlots > 0 && config.memoryKeys === 'observation' && env.observationSize === 0)
+      throw new ConfigError(
+        'memoryKeys',
+        config.memoryKeys,
+        `${config.env} has no observation to address the memory by; use --memory-keys learned`,
+      );
   },
   title: (config) =>
     config.env === 'bandit'
