@@ -198,10 +198,10 @@ export function unrollPolicy(
  */
 export function ppoTrialLosses(policy: GruPolicy, minibatch: PpoMinibatch, settings: PpoSettings): PpoLosses {
   return tf.tidy(() => {
-    const hidden = policy.features(minibatch.inputs);
+    const features = policy.features(minibatch.inputs);
     return ppoLosses(
-      policy.policyHead(hidden),
-      policy.valueHead(hidden),
+      policy.policyHead(features),
+      policy.valueHead(features),
       minibatch.actions,
       minibatch.oldLogProbs,
       minibatch.advantages,

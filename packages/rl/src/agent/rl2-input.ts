@@ -66,7 +66,7 @@ export function rl2Input(
   const { observationSize, numActions: actions } = env;
   const { previousActions, previousRewards, previousObservations, episodeEnded } = history;
   const size = rl2InputSize(observationSize, actions, extras);
-  const previousAt = observationSize + actions + 2;
+  const previousAt = rl2ObservationColumns(observationSize, actions).previous;
   const timeAt = rl2InputSize(observationSize, actions, { ...extras, timeEpisodes: undefined });
   const time =
     extras.timeEpisodes !== undefined &&
