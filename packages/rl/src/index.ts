@@ -39,9 +39,6 @@ export { type PpoGradients, ppoGradients } from './agent/ppo-gradients.js';
 export { PpoUpdate } from './agent/ppo-update.js';
 export { Rl2Agent, type Rl2AgentOptions } from './agent/rl2-agent.js';
 export {
-  checkIterationSize,
-  checkRl2Config,
-  MAX_ITERATION_STEPS,
   RL2_CHECKPOINT_KIND,
   RL2_OBJECTIVE,
   type Rl2Config,
@@ -51,8 +48,13 @@ export {
   rl2ConfigSchema,
   rl2EvaluationSeed,
   rl2InputExtras,
-  unusedRl2Settings,
 } from './agent/rl2-config.js';
+export {
+  checkIterationSize,
+  checkRl2Config,
+  MAX_ITERATION_STEPS,
+  unusedRl2Settings,
+} from './agent/rl2-config-checks.js';
 export {
   appendTimeInputs,
   type Rl2History,

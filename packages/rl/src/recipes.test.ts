@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPES } from './agent/default-recipes.js';
+import { DEFAULT_RECIPES, defaultRecipe, defaultRecipeLines } from './agent/default-recipes.js';
 import { rl2ConfigSchema } from './agent/rl2-config.js';
 
 const dir = new URL('../recipes/', import.meta.url);
@@ -26,4 +26,17 @@ describe('recipes (packages/rl/recipes, for rl2 train --config)', () => {
       expect(contents).toEqual(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
     },
   );
+
+  it('the help lines name each default recipe with the trial lengths that choose it', () => {
+    const lines = defaultRecipeLines();
+    expect(lines).toHaveLength(DEFAULT_RECIPES.length);
+    for (const line of lines) {
+      const match = line.match(/^(\w+)(?:, n (≤|>) (\d+))?: (recipes\/\S+)$/);
+      expect(match).not.toBeNull();
+      const [, env, relation, bound, name] = match!;
+      // A trial length the line covers (its bound, or one past it for `>`) picks the recipe it names.
+      const episodes = bound === undefined ? 10 : relation === '≤' ? Number(bound) : Number(bound) + 1;
+      expect(defaultRecipe(env!, episodes)?.name).toBe(name);
+    }
+  });
 });

@@ -57,6 +57,18 @@ describe('runs across seeds', () => {
     ]);
   });
 
+  it('reads a setting a run predates at its default: runs before the memory existed are memorySlots=0', () => {
+    const groups = groupBySetting([
+      run(0, {}, 1),
+      run(0, { memorySlots: 16 }, 2),
+      run(1, { memorySlots: 0 }, 3),
+    ]);
+    expect(groups.map((g) => [g.label, g.runs.length])).toEqual([
+      ['memorySlots=0', 2],
+      ['memorySlots=16', 1],
+    ]);
+  });
+
   it('pairs seed by seed on shared evaluation tasks, so seed-to-seed variance cancels', () => {
     // Seeds differ a lot (task difficulty); the wider network is better by exactly 1 on each.
     const base = [10, 30, 50, 70];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type MeanAndStandardError, meanAndStandardError } from '@metagrad/core';
 import type { ComparisonReport } from '@metagrad/optimizers';
+import type { z } from 'zod';
 import { effectiveConfig, readRunConfig, readRunEvents } from '../run/run-directory.js';
 import { trainerOfKind } from '../trainers/trainer-registry.js';
 import { trainingSeconds } from './training-time.js';
@@ -62,12 +63,28 @@ export interface SettingGroup {
 function settingOf(run: RunRecord): Record<string, unknown> {
   // A trainer not loaded in this process (a user's, without its module) names nothing of its own.
   const trainer = trainerOfKind(run.kind);
+  const config = trainer ? withDefaults(trainer.schema, run.config) : run.config;
   const notTheSetting = new Set([
     ...HOST_SETTINGS,
     ...(trainer?.runSettings ?? []),
-    ...(trainer?.unusedSettings?.(run.config) ?? []),
+    ...(trainer?.unusedSettings?.(config) ?? []),
   ]);
-  return Object.fromEntries(Object.entries(run.config).filter(([field]) => !notTheSetting.has(field)));
+  return Object.fromEntries(Object.entries(config).filter(([field]) => !notTheSetting.has(field)));
+}
+
+/**
+ * `config` with each setting it lacks at the schema's default: a run recorded before a setting
+ * existed ran as its default does (that is how a new setting's default is chosen), so it groups
+ * and is labelled with the runs that state that default.
+ */
+function withDefaults(schema: z.ZodObject, config: Record<string, unknown>): Record<string, unknown> {
+  const filled = { ...config };
+  for (const [field, type] of Object.entries(schema.shape)) {
+    if (field in filled) continue;
+    const fallback = (type as z.ZodType).safeParse(undefined);
+    if (fallback.success && fallback.data !== undefined) filled[field] = fallback.data;
+  }
+  return filled;
 }
 
 /**

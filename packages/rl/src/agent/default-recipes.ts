@@ -98,3 +98,23 @@ export function defaultRecipe(env: string, episodes: number): DefaultRecipe | un
   );
   return { name: `recipes/${entry.recipe}`, settings };
 }
+
+/**
+ * One line per default recipe, saying which problems it is for (`bandit, n ≤ 10: recipes/…`), for
+ * help texts: written from {@link DEFAULT_RECIPES}, so that a new default shows up there by itself.
+ */
+export function defaultRecipeLines(): string[] {
+  const bounds = new Map<string, number>();
+  return DEFAULT_RECIPES.map(({ env, maxEpisodes, recipe }) => {
+    const above = bounds.get(env);
+    if (maxEpisodes !== undefined) bounds.set(env, maxEpisodes);
+    const lower = above !== undefined ? `${above} < ` : '';
+    const range =
+      maxEpisodes !== undefined
+        ? `, ${lower}n ≤ ${maxEpisodes}`
+        : above !== undefined
+          ? `, n > ${above}`
+          : '';
+    return `${env}${range}: recipes/${recipe}`;
+  });
+}

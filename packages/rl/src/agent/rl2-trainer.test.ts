@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { preserveValueOutputs } from './popart.js';
-import { rl2Checkpoints, unusedRl2Settings } from './rl2-config.js';
+import { rl2Checkpoints } from './rl2-config.js';
+import { unusedRl2Settings } from './rl2-config-checks.js';
 import { Rl2Trainer } from './rl2-trainer.js';
 import { loadRl2Agent, saveRl2Agent } from './saved-agent.js';
 

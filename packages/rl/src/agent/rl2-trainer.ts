@@ -35,8 +35,6 @@ import { type PolicyUpdate, policyUpdateFor } from './policy-update.js';
 import type { PpoGradients, PpoHeads } from './ppo-gradients.js';
 import { Rl2Agent } from './rl2-agent.js';
 import {
-  checkIterationSize,
-  checkRl2Config,
   RL2_OBJECTIVE,
   type Rl2Config,
   type Rl2ConfigInput,
@@ -45,8 +43,8 @@ import {
   rl2ConfigSchema,
   rl2EvaluationSeed,
   rl2InputExtras,
-  unusedRl2Settings,
 } from './rl2-config.js';
+import { checkIterationSize, checkRl2Config, unusedRl2Settings } from './rl2-config-checks.js';
 import { rl2Networks } from './rl2-networks.js';
 import { entropyCoefficientAt, gaeLambdaAt, learningRateAt } from './rl2-schedules.js';
 import { collectTrials, type Rollout } from './rollout.js';

@@ -12,15 +12,9 @@ import { tuneBaseline } from '../classic-policies/registry.js';
 import type { Env } from '../env/env.js';
 import { type EnvSettings, envFor, envNames, registerEnv } from '../env/env-registry.js';
 import { evaluatePolicy } from '../eval/evaluate.js';
-import { defaultRecipe } from './default-recipes.js';
-import {
-  checkIterationSize,
-  checkRl2Config,
-  rl2Checkpoints,
-  rl2ConfigSchema,
-  rl2EvaluationSeed,
-  unusedRl2Settings,
-} from './rl2-config.js';
+import { defaultRecipe, defaultRecipeLines } from './default-recipes.js';
+import { rl2Checkpoints, rl2ConfigSchema, rl2EvaluationSeed } from './rl2-config.js';
+import { checkIterationSize, checkRl2Config, unusedRl2Settings } from './rl2-config-checks.js';
 import { Rl2Trainer } from './rl2-trainer.js';
 import { saveRl2Agent } from './saved-agent.js';
 
@@ -74,10 +68,11 @@ export const rl2Training: TrainerDescriptor<Rl2TrainConfig> = {
   flagNames: { learningRate: 'lr' },
   configOnly: ['gaeLambdaSchedule'],
   help: `
-Without --config, settings not given come from the recipe the README reports for the environment:
-bandit n ≤ 10: recipes/bandit-10x5-trpo.json; bandit n > 10: recipes/bandit-100x5-ppo-critic-time.json;
-mdp: recipes/mdp-10-ppo-observation-memory.json (the defaults shown above are the library's,
-used with --config).
+Without --config, settings not given come from the recipe the README reports for the environment
+(the defaults shown above are the library's, used with --config):
+${defaultRecipeLines()
+  .map((line) => `  ${line}`)
+  .join('\n')}
 Set in a --config file only: gaeLambdaSchedule (piecewise-constant GAE λ).
 
 Examples:
