@@ -47,7 +47,7 @@ echo "copies of @tensorflow/tfjs-core: $copies"
 [ "$copies" = 1 ] || { echo "FAIL: expected one tfjs-core" >&2; exit 1; }
 
 echo "== the examples under plain node"
-for example in gumbel-vae custom-task-family learned-optimizer-in-layers custom-env; do
+for example in gumbel-vae custom-task-family learned-optimizer-in-layers custom-env bandit-ceiling; do
   echo "-- $example"
   node "$example.mjs"
 done

@@ -98,6 +98,7 @@ export { ValueNormalizer, type ValueNormalizerState } from './agent/value-normal
 export {
   BayesOptimalBandit,
   EpsilonGreedyBandit,
+  FiniteHorizonGittinsBandit,
   GittinsBandit,
   GreedyBandit,
   PosteriorUcb,
@@ -110,7 +111,13 @@ export {
   bayesOptimalValue,
   MAX_BAYES_OPTIMAL_PULLS,
 } from './classic-policies/bayes-optimal.js';
+export {
+  FiniteHorizonGittinsTable,
+  finiteHorizonGittinsIndex,
+  MAX_FINITE_HORIZON_GITTINS_PULLS,
+} from './classic-policies/finite-horizon-gittins.js';
 export { GittinsTable, gittinsIndex } from './classic-policies/gittins.js';
+export { type ArmIndex, indexPolicyValue } from './classic-policies/index-policy-value.js';
 export { MyopicMdpPolicy, StateBlindMdpPolicy } from './classic-policies/mdp-diagnostic-policies.js';
 export { type MdpModel, planEpisode } from './classic-policies/mdp-planning.js';
 export {

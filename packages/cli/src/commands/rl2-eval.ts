@@ -33,7 +33,7 @@ export const rl2EvalSchema = z.object({
     .string()
     .min(1)
     .describe(
-      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, bayes-optimal (bandits, ≤ 30 pulls), psrl, opsrl, ucrl2, beb, q-learning, state-blind, myopic (MDPs)',
+      'RUN_DIR or a baseline: random, greedy, epsilon-greedy, ucb1, ucb1-posterior, thompson, ots, gittins, bayes-optimal (bandits, ≤ 30 pulls), finite-horizon-gittins (bandits, ≤ 200 pulls), psrl, opsrl, ucrl2, beb, q-learning, state-blind, myopic (MDPs)',
     ),
   against: z
     .string()

@@ -13,6 +13,10 @@ describe('metagrad rl2', () => {
     [['rl2', 'train', '--kernels', 'simd'], /invalid kernels: "simd"/],
     [['rl2', 'eval', '--policy', 'softmax'], /invalid policy: "softmax" \(is neither a bandit baseline/],
     [['rl2', 'eval', '--env', 'mdp', '--policy', 'gittins'], /invalid policy: "gittins"/],
+    [
+      ['rl2', 'eval', '--episodes', '500', '--policy', 'finite-horizon-gittins'],
+      /invalid policy: "finite-horizon-gittins" \(tabulates its indices for at most 200 pulls, not 500\)/,
+    ],
     [['rl2', 'eval', '--policy', '/nonexistent-run'], /invalid policy: "\/nonexistent-run"/],
     [['rl2', 'table', '--env', 'mdp', '--settings', '7'], /invalid settings: "7"/],
     [['rl2', 'eval', '--policy', 'greedy', '--against', 'softmax'], /invalid against: "softmax"/],

@@ -2,6 +2,7 @@ import type { Rng } from '@metagrad/core';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
 import { BayesOptimalPlanner } from './bayes-optimal.js';
+import { FiniteHorizonGittinsTable } from './finite-horizon-gittins.js';
 import { GittinsTable } from './gittins.js';
 import { argmaxRandomTie, sampleBeta } from './sampling.js';
 
@@ -236,6 +237,45 @@ export class GittinsBandit extends BanditPolicy {
     for (let a = 0; a < arms; a++) {
       const w = wins[o + a]!;
       scores[a] = table.index(1 + w, 1 + pulls[o + a]! - w);
+    }
+  }
+}
+
+const finiteHorizonTables = new Map<number, FiniteHorizonGittinsTable>();
+
+/**
+ * Pulls the arm with the highest finite-horizon Gittins index for the pulls left in the trial (see
+ * {@link FiniteHorizonGittinsTable}): no discount to tune, and near the Bayes-optimal policy where
+ * that cannot be computed (exactly level with it at 10 pulls of 5 arms, 0.002 below at 20).
+ */
+export class FiniteHorizonGittinsBandit extends BanditPolicy {
+  readonly name = 'finite-horizon-gittins';
+  constructor(readonly pulls: number) {
+    super();
+  }
+  describe() {
+    return { name: this.name, pulls: this.pulls };
+  }
+  private table(): FiniteHorizonGittinsTable {
+    let table = finiteHorizonTables.get(this.pulls);
+    if (!table) {
+      table = new FiniteHorizonGittinsTable(this.pulls);
+      finiteHorizonTables.set(this.pulls, table);
+    }
+    return table;
+  }
+  protected score(
+    pulls: Float64Array,
+    wins: Float64Array,
+    o: number,
+    arms: number,
+    t: number,
+    scores: Float64Array,
+  ) {
+    const table = this.table();
+    for (let a = 0; a < arms; a++) {
+      const w = wins[o + a]!;
+      scores[a] = table.index(w, pulls[o + a]! - w, this.pulls - t);
     }
   }
 }

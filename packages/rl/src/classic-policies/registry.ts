@@ -5,6 +5,7 @@ import type { Policy } from '../eval/policy.js';
 import {
   BayesOptimalBandit,
   EpsilonGreedyBandit,
+  FiniteHorizonGittinsBandit,
   GittinsBandit,
   GreedyBandit,
   PosteriorUcb,
@@ -13,6 +14,7 @@ import {
   Ucb1,
 } from './bandit-policies.js';
 import { MAX_BAYES_OPTIMAL_PULLS } from './bayes-optimal.js';
+import { MAX_FINITE_HORIZON_GITTINS_PULLS } from './finite-horizon-gittins.js';
 import { MyopicMdpPolicy, StateBlindMdpPolicy } from './mdp-diagnostic-policies.js';
 import {
   Beb,
@@ -50,9 +52,10 @@ export const MDP_BASELINES = [
 
 /**
  * Bandit policies to compare with that are not columns of the paper's Table 1: the exact
- * Bayes-optimal policy (trials of at most 30 pulls), the ceiling of what any agent can expect.
+ * Bayes-optimal policy (trials of at most 30 pulls), the ceiling of what any agent can expect, and
+ * the finite-horizon Gittins index policy (at most 200 pulls), near that ceiling where it cannot be computed.
  */
-export const BANDIT_REFERENCES = ['bayes-optimal'] as const;
+export const BANDIT_REFERENCES = ['bayes-optimal', 'finite-horizon-gittins'] as const;
 
 /**
  * MDP rules to compare with that are not columns of the paper's Table 2: one-step posterior-mean
@@ -100,6 +103,14 @@ export function baselineCandidates(env: Env, name: string, episodes: number): Po
             `plans exactly over at most ${MAX_BAYES_OPTIMAL_PULLS} pulls, not ${episodes}`,
           );
         return [new BayesOptimalBandit(episodes)];
+      case 'finite-horizon-gittins':
+        if (episodes > MAX_FINITE_HORIZON_GITTINS_PULLS)
+          throw new ConfigError(
+            'policy',
+            name,
+            `tabulates its indices for at most ${MAX_FINITE_HORIZON_GITTINS_PULLS} pulls, not ${episodes}`,
+          );
+        return [new FiniteHorizonGittinsBandit(episodes)];
       case 'gittins':
         return [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99].map((g) => new GittinsBandit(g, episodes));
     }
