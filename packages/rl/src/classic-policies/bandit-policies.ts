@@ -4,6 +4,7 @@ import type { Policy, PolicyRun } from '../eval/policy.js';
 import { BayesOptimalPlanner } from './bayes-optimal.js';
 import { FiniteHorizonGittinsTable } from './finite-horizon-gittins.js';
 import { GittinsTable } from './gittins.js';
+import type { ArmIndex } from './index-policy-value.js';
 import { argmaxRandomTie, sampleBeta } from './sampling.js';
 
 /**
@@ -201,69 +202,20 @@ export class ThompsonSampling extends BanditPolicy {
   }
 }
 
-const gittinsTables = new Map<string, GittinsTable>();
-
-/** Pulls the arm with the highest Gittins index of its Beta posterior at discount γ. */
-export class GittinsBandit extends BanditPolicy {
-  readonly name = 'gittins';
-  readonly discount: number;
-  private readonly maxPulls: number;
-  constructor(discount: number, maxPulls: number) {
-    super();
-    this.discount = discount;
-    this.maxPulls = maxPulls;
-  }
-  describe() {
-    return { name: this.name, discount: this.discount };
-  }
-  private table(): GittinsTable {
-    const key = `${this.discount}/${this.maxPulls}`;
-    let table = gittinsTables.get(key);
-    if (!table) {
-      table = new GittinsTable(this.discount, this.maxPulls);
-      gittinsTables.set(key, table);
-    }
-    return table;
-  }
-  protected score(
-    pulls: Float64Array,
-    wins: Float64Array,
-    o: number,
-    arms: number,
-    _t: number,
-    scores: Float64Array,
-  ) {
-    const table = this.table();
-    for (let a = 0; a < arms; a++) {
-      const w = wins[o + a]!;
-      scores[a] = table.index(1 + w, 1 + pulls[o + a]! - w);
-    }
-  }
-}
-
-const finiteHorizonTables = new Map<number, FiniteHorizonGittinsTable>();
+/** Index functions by policy and setting, built once a process: a table costs up to seconds. */
+const indexTables = new Map<string, ArmIndex>();
 
 /**
- * Pulls the arm with the highest finite-horizon Gittins index for the pulls left in the trial (see
- * {@link FiniteHorizonGittinsTable}): no discount to tune, and near the Bayes-optimal policy where
- * that cannot be computed (exactly level with it at 10 pulls of 5 arms, 0.002 below at 20).
+ * Pulls the arm with the highest index of its successes, failures and the pulls left in a trial
+ * of `pulls` pulls; the index comes from a table built once per setting.
  */
-export class FiniteHorizonGittinsBandit extends BanditPolicy {
-  readonly name = 'finite-horizon-gittins';
+abstract class IndexBandit extends BanditPolicy {
   constructor(readonly pulls: number) {
     super();
   }
-  describe() {
-    return { name: this.name, pulls: this.pulls };
-  }
-  private table(): FiniteHorizonGittinsTable {
-    let table = finiteHorizonTables.get(this.pulls);
-    if (!table) {
-      table = new FiniteHorizonGittinsTable(this.pulls);
-      finiteHorizonTables.set(this.pulls, table);
-    }
-    return table;
-  }
+  /** What tells this setting's table apart from other settings' of the same policy. */
+  protected abstract tableKey(): string;
+  protected abstract buildIndex(): ArmIndex;
   protected score(
     pulls: Float64Array,
     wins: Float64Array,
@@ -272,11 +224,56 @@ export class FiniteHorizonGittinsBandit extends BanditPolicy {
     t: number,
     scores: Float64Array,
   ) {
-    const table = this.table();
+    const key = `${this.name}/${this.tableKey()}`;
+    let index = indexTables.get(key);
+    if (!index) {
+      index = this.buildIndex();
+      indexTables.set(key, index);
+    }
     for (let a = 0; a < arms; a++) {
       const w = wins[o + a]!;
-      scores[a] = table.index(w, pulls[o + a]! - w, this.pulls - t);
+      scores[a] = index(w, pulls[o + a]! - w, this.pulls - t);
     }
+  }
+}
+
+/** Pulls the arm with the highest Gittins index of its Beta posterior at discount γ. */
+export class GittinsBandit extends IndexBandit {
+  readonly name = 'gittins';
+  constructor(
+    readonly discount: number,
+    maxPulls: number,
+  ) {
+    super(maxPulls);
+  }
+  describe() {
+    return { name: this.name, discount: this.discount };
+  }
+  protected tableKey() {
+    return `${this.discount}/${this.pulls}`;
+  }
+  protected buildIndex(): ArmIndex {
+    const table = new GittinsTable(this.discount, this.pulls);
+    return (successes, failures) => table.index(1 + successes, 1 + failures);
+  }
+}
+
+/**
+ * Pulls the arm with the highest finite-horizon Gittins index for the pulls left in the trial (see
+ * {@link FiniteHorizonGittinsTable}): no discount to tune, and near the Bayes-optimal policy where
+ * that cannot be computed (exactly level with it at 10 pulls of 5 arms, 0.002 below at 20).
+ */
+export class FiniteHorizonGittinsBandit extends IndexBandit {
+  readonly name = 'finite-horizon-gittins';
+  describe() {
+    return { name: this.name, pulls: this.pulls };
+  }
+  protected tableKey() {
+    return String(this.pulls);
+  }
+  protected buildIndex(): ArmIndex {
+    const table = new FiniteHorizonGittinsTable(this.pulls);
+    return (successes, failures, left) => table.index(successes, failures, left);
   }
 }
 
