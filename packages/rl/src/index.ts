@@ -52,6 +52,7 @@ export {
 export {
   checkIterationSize,
   checkRl2Config,
+  checkRl2ConfigOnEnv,
   MAX_ITERATION_STEPS,
   unusedRl2Settings,
 } from './agent/rl2-config-checks.js';

@@ -20,6 +20,24 @@ export function checkIterationSize(config: Pick<Rl2Config, 'batch' | 'episodes'>
     );
 }
 
+/**
+ * The checks that relate settings to the environment they train on, errors naming the field: the
+ * iteration's size ({@link checkIterationSize}), and a memory addressed by observations on an
+ * environment that has none (a bandit).
+ */
+export function checkRl2ConfigOnEnv(
+  config: Pick<Rl2Config, 'batch' | 'episodes' | 'memorySlots' | 'memoryKeys'>,
+  env: Env,
+): void {
+  checkIterationSize(config, env);
+  if (config.memorySlots > 0 && config.memoryKeys === 'observation' && env.observationSize === 0)
+    throw new ConfigError(
+      'memoryKeys',
+      config.memoryKeys,
+      `${env.name} has no observation to address the memory by; use --memory-keys learned`,
+    );
+}
+
 /** The checks that relate several settings (each alone is checked by the schema); errors name the field. */
 export function checkRl2Config(
   config: Pick<

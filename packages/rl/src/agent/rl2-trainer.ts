@@ -44,7 +44,7 @@ import {
   rl2EvaluationSeed,
   rl2InputExtras,
 } from './rl2-config.js';
-import { checkIterationSize, checkRl2Config, unusedRl2Settings } from './rl2-config-checks.js';
+import { checkRl2Config, checkRl2ConfigOnEnv, unusedRl2Settings } from './rl2-config-checks.js';
 import { rl2Networks } from './rl2-networks.js';
 import { entropyCoefficientAt, gaeLambdaAt, learningRateAt } from './rl2-schedules.js';
 import { collectTrials, type Rollout } from './rollout.js';
@@ -117,7 +117,7 @@ export class Rl2Trainer extends LoopedProgram {
     this.config = parseConfig(rl2ConfigSchema, options.config, 'rl2');
     this.env = options.env ?? envFor(this.config);
     checkRl2Config(this.config);
-    checkIterationSize(this.config, this.env);
+    checkRl2ConfigOnEnv(this.config, this.env);
     this.root = new Rng(this.config.seed);
     this.total = this.config.iterations;
     ({ policy: this.policy, critic: this.critic } = rl2Networks(this.config, this.env, this.root));

@@ -14,7 +14,7 @@ import { type EnvSettings, envFor, envNames, registerEnv } from '../env/env-regi
 import { evaluatePolicy } from '../eval/evaluate.js';
 import { defaultRecipe, defaultRecipeLines } from './default-recipes.js';
 import { rl2Checkpoints, rl2ConfigSchema, rl2EvaluationSeed } from './rl2-config.js';
-import { checkIterationSize, checkRl2Config, unusedRl2Settings } from './rl2-config-checks.js';
+import { checkRl2Config, checkRl2ConfigOnEnv, unusedRl2Settings } from './rl2-config-checks.js';
 import { Rl2Trainer } from './rl2-trainer.js';
 import { saveRl2Agent } from './saved-agent.js';
 
@@ -103,14 +103,7 @@ Examples:
     checkRl2Config(config);
     if (!envNames().includes(config.env))
       throw new ConfigError('env', config.env, `known environments: ${envNames().join(', ')}`);
-    const env = envFor(config);
-    checkIterationSize(config, env);
-    if (config.memorySlots > 0 && config.memoryKeys === 'observation' && env.observationSize === 0)
-      throw new ConfigError(
-        'memoryKeys',
-        config.memoryKeys,
-        `${config.env} has no observation to address the memory by; use --memory-keys learned`,
-      );
+    checkRl2ConfigOnEnv(config, envFor(config));
   },
   title: (config) =>
     config.env === 'bandit'
