@@ -18,7 +18,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeRun, useBackend, writeFileAtomic } from '@metagrad/core';
+import { describeRun, kernelArithmetic, useBackend, writeFileAtomic } from '@metagrad/core';
 import { quantile, timeRuns } from './time-runs.js';
 import { ALL_WORKLOADS } from './workloads/all.js';
 
@@ -102,7 +102,7 @@ if (pairs.length === 0)
 
 const { detail } = await useBackend(values.backend);
 console.log(
-  `metagrad on ${values.backend} (${detail}); PyTorch ${anchor.torch} (${anchor.blas}) at ${anchor.python}, one thread`,
+  `metagrad on ${values.backend} (${detail}; kernels: ${kernelArithmetic()}); PyTorch ${anchor.torch} (${anchor.blas}) at ${anchor.python}, one thread`,
 );
 
 interface Round {

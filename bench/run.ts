@@ -9,7 +9,14 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { activationStore, describeRun, listBackends, useBackend, writeFileAtomic } from '@metagrad/core';
+import {
+  activationStore,
+  describeRun,
+  kernelArithmetic,
+  listBackends,
+  useBackend,
+  writeFileAtomic,
+} from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { quantile, timeRuns } from './time-runs.js';
 import { ALL_WORKLOADS } from './workloads/all.js';
@@ -78,7 +85,7 @@ interface Result {
 const results: Result[] = [];
 for (const backend of requested) {
   const { detail } = await useBackend(backend);
-  console.log(`${backend}: ${detail}`);
+  console.log(`${backend}: ${detail}; WebAssembly kernels: ${kernelArithmetic()}`);
   for (const workload of workloads) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
     const state = await workload.setup();

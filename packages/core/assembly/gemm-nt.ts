@@ -1,7 +1,7 @@
 // C = A·Bᵀ on raw pointers (byte addresses, strides in elements), beside gemm.ts. Every entry is
 // the same sum in the same order whatever the blocking: lane l adds the products p ≡ l (mod 4) in
 // order, the lanes are added as (l0 + l1) + (l2 + l3), then the tail products and C.
-import { hsum } from './math';
+import { hsum, madd } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
@@ -51,17 +51,17 @@ export function gemmNT(
         const x0 = v128.load(a0 + off);
         const x1 = v128.load(a1 + off);
         let y = v128.load(b0 + off);
-        s0 = f32x4.add(s0, f32x4.mul(x0, y));
-        u0 = f32x4.add(u0, f32x4.mul(x1, y));
+        s0 = madd(x0, y, s0);
+        u0 = madd(x1, y, u0);
         y = v128.load(b1 + off);
-        s1 = f32x4.add(s1, f32x4.mul(x0, y));
-        u1 = f32x4.add(u1, f32x4.mul(x1, y));
+        s1 = madd(x0, y, s1);
+        u1 = madd(x1, y, u1);
         y = v128.load(b2 + off);
-        s2 = f32x4.add(s2, f32x4.mul(x0, y));
-        u2 = f32x4.add(u2, f32x4.mul(x1, y));
+        s2 = madd(x0, y, s2);
+        u2 = madd(x1, y, u2);
         y = v128.load(b3 + off);
-        s3 = f32x4.add(s3, f32x4.mul(x0, y));
-        u3 = f32x4.add(u3, f32x4.mul(x1, y));
+        s3 = madd(x0, y, s3);
+        u3 = madd(x1, y, u3);
       }
       const c0 = at(c, i * ldc + j);
       const c1 = at(c, (i + 1) * ldc + j);
@@ -80,8 +80,8 @@ export function gemmNT(
       let u = s;
       for (let off: usize = 0; off < end; off += 16) {
         const y = v128.load(br + off);
-        s = f32x4.add(s, f32x4.mul(v128.load(a0 + off), y));
-        u = f32x4.add(u, f32x4.mul(v128.load(a1 + off), y));
+        s = madd(v128.load(a0 + off), y, s);
+        u = madd(v128.load(a1 + off), y, u);
       }
       finish(s, a0, br, k, at(c, i * ldc + j), accumulate);
       finish(u, a1, br, k, at(c, (i + 1) * ldc + j), accumulate);
@@ -101,10 +101,10 @@ export function gemmNT(
       let s3 = s0;
       for (let off: usize = 0; off < end; off += 16) {
         const x = v128.load(ar + off);
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + off)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + off)));
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + off)));
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + off)));
+        s0 = madd(x, v128.load(b0 + off), s0);
+        s1 = madd(x, v128.load(b1 + off), s1);
+        s2 = madd(x, v128.load(b2 + off), s2);
+        s3 = madd(x, v128.load(b3 + off), s3);
       }
       const cp = at(c, i * ldc + j);
       finish(s0, ar, b0, k, cp, accumulate);
@@ -116,7 +116,7 @@ export function gemmNT(
       const br = at(b, j * ldb);
       let s = f32x4.splat(0);
       for (let off: usize = 0; off < end; off += 16) {
-        s = f32x4.add(s, f32x4.mul(v128.load(ar + off), v128.load(br + off)));
+        s = madd(v128.load(ar + off), v128.load(br + off), s);
       }
       finish(s, ar, br, k, at(c, i * ldc + j), accumulate);
     }

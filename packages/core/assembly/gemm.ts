@@ -1,5 +1,7 @@
 // Dense float32 matrix products on raw pointers (byte addresses, strides in elements).
-// Summation order is fixed by the loop structure, so results are bit-for-bit repeatable.
+// Summation order is fixed by the loop structure, so results are bit-for-bit repeatable for each
+// kind of multiply-add (see madd).
+import { madd } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
@@ -9,7 +11,10 @@ function at(base: usize, index: i32): usize {
 /** Block of the shared dimension in {@link gemm}: 256 rows of B, 192 KiB at the GRU's n = 192, stay in L2. */
 const DEPTH_BLOCK = 256;
 
-/** How a block of products meets C: overwrite it, add to it, or continue the sums C holds. */
+/**
+ * How a block of products meets C: overwrite it, continue the sums C holds, or add X to them
+ * last, X(i, j) = x[i·xs + j]: C's old values (x = c, xs = ldc) or a bias row (xs = 0).
+ */
 const OVERWRITE = 0;
 const ADD = 1;
 const CONTINUE = 2;
@@ -38,16 +43,37 @@ export function gemm(
   ldc: i32,
   accumulate: i32,
 ): void {
-  // Few rows of A read B only a few times: blocking would only add passes over C.
-  const first = accumulate || m <= 8 ? k : min(k, DEPTH_BLOCK);
+  // Even a few rows of A read B once per row block (the tail rows once each): blocked, the later
+  // passes find B's block in cache.
+  const first = accumulate ? k : min(k, DEPTH_BLOCK);
   // Each call names its mode literally: the inlined panel then has no per-tile branch on it.
-  if (accumulate) gemmPanel(m, n, k, a, ars, acs, b, ldb, c, ldc, ADD);
-  else gemmPanel(m, n, first, a, ars, acs, b, ldb, c, ldc, OVERWRITE);
+  if (accumulate) gemmPanel(m, n, k, a, ars, acs, b, ldb, c, ldc, ADD, c, ldc);
+  else gemmPanel(m, n, first, a, ars, acs, b, ldb, c, ldc, OVERWRITE, c, ldc);
   for (let p = first; p < k; p += DEPTH_BLOCK) {
     const a0 = a + (<usize>(p * acs) << 2);
     const b0 = b + (<usize>(p * ldb) << 2);
-    gemmPanel(m, n, min(DEPTH_BLOCK, k - p), a0, ars, acs, b0, ldb, c, ldc, CONTINUE);
+    gemmPanel(m, n, min(DEPTH_BLOCK, k - p), a0, ars, acs, b0, ldb, c, ldc, CONTINUE, c, ldc);
   }
+}
+
+/**
+ * C = A·B + bias, the row `bias` `[n]` added to every row: the bits of filling C with the bias and
+ * calling {@link gemm} with `accumulate`, without that pass over C (one pass along k, as there).
+ */
+export function gemmBias(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  b: usize,
+  ldb: i32,
+  bias: usize,
+  c: usize,
+  ldc: i32,
+): void {
+  gemmPanel(m, n, k, a, ars, acs, b, ldb, c, ldc, ADD, bias, 0);
 }
 
 /**
@@ -68,6 +94,8 @@ function gemmPanel(
   c: usize,
   ldc: i32,
   mode: i32,
+  x: usize,
+  xs: i32,
 ): void {
   const rowStep = <usize>ars << 2;
   const depthStep = <usize>acs << 2;
@@ -102,33 +130,33 @@ function gemmPanel(
         // One broadcast load per A entry (a load and a shuffle otherwise), each just before its
         // use: four at once would leave too few vector registers for the sums.
         const a0 = v128.load32_splat(ap);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
         const a1 = v128.load32_splat(ap + rowStep);
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
         const a2 = v128.load32_splat(ap + 2 * rowStep);
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+        c20 = madd(a2, b0, c20);
+        c21 = madd(a2, b1, c21);
         const a3 = v128.load32_splat(ap + 3 * rowStep);
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        c30 = madd(a3, b0, c30);
+        c31 = madd(a3, b1, c31);
         ap += depthStep;
         bp += bStep;
       }
       // Addresses of C recomputed here, not held through the loop (which needs every register).
-      store4(at(c, i * ldc + j), c00, mode);
-      store4(at(c, i * ldc + j + 4), c01, mode);
-      store4(at(c, (i + 1) * ldc + j), c10, mode);
-      store4(at(c, (i + 1) * ldc + j + 4), c11, mode);
-      store4(at(c, (i + 2) * ldc + j), c20, mode);
-      store4(at(c, (i + 2) * ldc + j + 4), c21, mode);
-      store4(at(c, (i + 3) * ldc + j), c30, mode);
-      store4(at(c, (i + 3) * ldc + j + 4), c31, mode);
+      store4(at(c, i * ldc + j), c00, mode, at(x, i * xs + j));
+      store4(at(c, i * ldc + j + 4), c01, mode, at(x, i * xs + j + 4));
+      store4(at(c, (i + 1) * ldc + j), c10, mode, at(x, (i + 1) * xs + j));
+      store4(at(c, (i + 1) * ldc + j + 4), c11, mode, at(x, (i + 1) * xs + j + 4));
+      store4(at(c, (i + 2) * ldc + j), c20, mode, at(x, (i + 2) * xs + j));
+      store4(at(c, (i + 2) * ldc + j + 4), c21, mode, at(x, (i + 2) * xs + j + 4));
+      store4(at(c, (i + 3) * ldc + j), c30, mode, at(x, (i + 3) * xs + j));
+      store4(at(c, (i + 3) * ldc + j + 4), c31, mode, at(x, (i + 3) * xs + j + 4));
     }
-    for (let r = i; r < i + 4; r++) gemmRowTail(r, j, n, k, a, ars, acs, b, ldb, c, ldc, mode);
+    for (let r = i; r < i + 4; r++) gemmRowTail(r, j, n, k, a, ars, acs, b, ldb, c, ldc, mode, x, xs);
   }
-  for (; i < m; i++) gemmRowTail(i, 0, n, k, a, ars, acs, b, ldb, c, ldc, mode);
+  for (; i < m; i++) gemmRowTail(i, 0, n, k, a, ars, acs, b, ldb, c, ldc, mode, x, xs);
 }
 
 /** Starting sums for C(i, j…j + 3): C's when continuing, else zero. */
@@ -137,9 +165,10 @@ function start4(c: usize, ldc: i32, i: i32, j: i32, mode: i32): v128 {
   return mode == CONTINUE ? v128.load(at(c, i * ldc + j)) : f32x4.splat(0);
 }
 
+/** Stores four sums at `ptr`, in ADD mode plus the four values at `xp`. */
 @inline
-function store4(ptr: usize, v: v128, mode: i32): void {
-  v128.store(ptr, mode == ADD ? f32x4.add(v128.load(ptr), v) : v);
+function store4(ptr: usize, v: v128, mode: i32, xp: usize): void {
+  v128.store(ptr, mode == ADD ? f32x4.add(v128.load(xp), v) : v);
 }
 
 /** One row of C from column j on: four lanes at a time, then scalars. */
@@ -156,6 +185,8 @@ function gemmRowTail(
   c: usize,
   ldc: i32,
   mode: i32,
+  x: usize,
+  xs: i32,
 ): void {
   const depthStep = <usize>acs << 2;
   const bStep = <usize>ldb << 2;
@@ -177,28 +208,28 @@ function gemmRowTail(
     let bp = at(b, j);
     for (let p = 0; p < k; p++) {
       const av = v128.load32_splat(ap);
-      s0 = f32x4.add(s0, f32x4.mul(av, v128.load(bp)));
-      s1 = f32x4.add(s1, f32x4.mul(av, v128.load(bp, 16)));
-      s2 = f32x4.add(s2, f32x4.mul(av, v128.load(bp, 32)));
-      s3 = f32x4.add(s3, f32x4.mul(av, v128.load(bp, 48)));
+      s0 = madd(av, v128.load(bp), s0);
+      s1 = madd(av, v128.load(bp, 16), s1);
+      s2 = madd(av, v128.load(bp, 32), s2);
+      s3 = madd(av, v128.load(bp, 48), s3);
       ap += depthStep;
       bp += bStep;
     }
-    store4(at(c, i * ldc + j), s0, mode);
-    store4(at(c, i * ldc + j + 4), s1, mode);
-    store4(at(c, i * ldc + j + 8), s2, mode);
-    store4(at(c, i * ldc + j + 12), s3, mode);
+    store4(at(c, i * ldc + j), s0, mode, at(x, i * xs + j));
+    store4(at(c, i * ldc + j + 4), s1, mode, at(x, i * xs + j + 4));
+    store4(at(c, i * ldc + j + 8), s2, mode, at(x, i * xs + j + 8));
+    store4(at(c, i * ldc + j + 12), s3, mode, at(x, i * xs + j + 12));
   }
   for (; j + 4 <= n; j += 4) {
     let acc = start4(c, ldc, i, j, mode);
     let ap = aRow;
     let bp = at(b, j);
     for (let p = 0; p < k; p++) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
+      acc = madd(v128.load32_splat(ap), v128.load(bp), acc);
       ap += depthStep;
       bp += bStep;
     }
-    store4(at(c, i * ldc + j), acc, mode);
+    store4(at(c, i * ldc + j), acc, mode, at(x, i * xs + j));
   }
   for (; j < n; j++) {
     const cp = at(c, i * ldc + j);
@@ -210,6 +241,6 @@ function gemmRowTail(
       ap += depthStep;
       bp += bStep;
     }
-    store<f32>(cp, mode == ADD ? load<f32>(cp) + acc : acc);
+    store<f32>(cp, mode == ADD ? load<f32>(at(x, i * xs + j)) + acc : acc);
   }
 }

@@ -1,6 +1,6 @@
 // Elementwise parts of the coordinatewise LSTM optimizer step: LogAndSign preprocessing and the
 // LSTM cell, forward and backward. Matrices are `[rows × N]` with N (coordinates) contiguous.
-import { sigmoid1, sigmoidv, tanh1, tanhv } from './math';
+import { madd, sigmoid1, sigmoidv, tanh1, tanhv } from './math';
 
 @inline
 function at(base: usize, index: i32): usize {
@@ -64,7 +64,7 @@ export function lstmCellForward(size: i32, a: usize, cPrev: usize, cNext: usize,
     const f = sigmoidv(v128.load(af + off));
     const o = sigmoidv(v128.load(ao + off));
     const g = tanhv(v128.load(ag + off));
-    const c = f32x4.add(f32x4.mul(f, v128.load(cPrev + off)), f32x4.mul(i, g));
+    const c = madd(f, v128.load(cPrev + off), f32x4.mul(i, g));
     const tc = tanhv(c);
     v128.store(ai + off, i);
     v128.store(af + off, f);

@@ -28,12 +28,12 @@ export function expScaled(x: v128, n: v128, pow2n: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1.0));
   return f32x4.mul(p, pow2n);
 }
 
@@ -93,4 +93,21 @@ export function hsum(v: v128): f32 {
     f32x4.extract_lane(v, 1) +
     (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
   );
+}
+
+// c + a·b in each lane. Built with relaxed SIMD, one fused multiply-add where the CPU has one
+// (a single rounding); otherwise a multiply then an add, whose bits every machine repeats.
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/**
+ * (1 + 2⁻¹³)² − (1 + 2⁻¹²) through {@link madd}: 2⁻²⁶ when it fuses (the product is exact), 0
+ * when the product is rounded first. The host asks this to learn which arithmetic it runs.
+ */
+export function fusedMultiplyAddProbe(): f32 {
+  const a = f32x4.splat(<f32>1.0001220703125);
+  return f32x4.extract_lane(madd(a, a, f32x4.splat(<f32>-1.000244140625)), 0);
 }

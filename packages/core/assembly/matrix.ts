@@ -49,11 +49,6 @@ export function fillRowsWith(m: i32, n: i32, c: usize, ld: i32, bias: usize, bs:
   }
 }
 
-/** Sets every row of an `[m × n]` matrix (row stride ld) to the row vector `bias`. */
-export function fillColsWith(m: i32, n: i32, c: usize, ld: i32, bias: usize): void {
-  for (let i = 0; i < m; i++) memory.copy(at(c, i * ld), bias, <usize>n << 2);
-}
-
 /** Copies an `[m × n]` block from src (row stride lds) to dst (row stride ldd). */
 export function copy2d(m: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
   for (let i = 0; i < m; i++) memory.copy(at(dst, i * ldd), at(src, i * lds), <usize>n << 2);

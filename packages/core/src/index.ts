@@ -81,6 +81,11 @@ export { zipDirectory } from './io/zip-directory.js';
 export { ActivationStore, activationStore } from './kernels/activation-store.js';
 export { fusedAgainstComposite, maxScaledError } from './kernels/kernel-agreement.js';
 export {
+  KERNEL_ARITHMETIC_VARIABLE,
+  KERNEL_ARITHMETICS,
+  type KernelArithmetic,
+} from './kernels/kernel-arithmetic.js';
+export {
   hasFusedKernels,
   KERNEL_CHOICES,
   type KernelChoice,
@@ -88,6 +93,7 @@ export {
   resolveKernels,
 } from './kernels/kernel-choice.js';
 export {
+  kernelArithmetic,
   type RecurrentKernelExports,
   RecurrentKernels,
   recurrentKernels,

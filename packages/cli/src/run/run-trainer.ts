@@ -1,4 +1,11 @@
-import { EventBus, type EventSink, remoteShardTransports, type TrainEvent } from '@metagrad/core';
+import {
+  EventBus,
+  type EventSink,
+  KERNEL_ARITHMETIC_VARIABLE,
+  kernelArithmetic,
+  remoteShardTransports,
+  type TrainEvent,
+} from '@metagrad/core';
 import { parseGradientQueue, useGradientQueue } from '../distributed/gradient-queue.js';
 import { loadUserModule } from '../flags/user-modules.js';
 import type { AnyTrainer } from '../trainers/trainer-registry.js';
@@ -36,6 +43,12 @@ export async function runTrainer(
   if (backend.name === 'webgpu' && typeof config.workers === 'number' && config.workers > 1) {
     process.stderr.write(
       `workers: the ${config.workers} gradient workers are CPU threads; on webgpu the GPU computes each batch whole, so none is started\n`,
+    );
+  }
+  const recorded = plan.previous?.run.kernelArithmetic;
+  if (recorded && recorded !== kernelArithmetic() && backend.name !== 'webgpu') {
+    process.stderr.write(
+      `kernels: the run was made with ${recorded} WebAssembly kernels and resumes on ${kernelArithmetic()} ones: it continues, but not bit for bit (${KERNEL_ARITHMETIC_VARIABLE}=${recorded} resumes it exactly where this CPU can)\n`,
     );
   }
   const title = trainer.title(config);

@@ -27,15 +27,28 @@ const runDir = (name: string) => join(mkdtempSync(join(tmpdir(), `webgpu-${name}
 const progress = (events: TrainEvent[]) => events.filter((e) => e.type === 'progress');
 const evaluations = (events: TrainEvent[]) => events.filter((e) => e.type === 'evaluation');
 
-/** Every metric of every step, webgpu against wasm: relative difference at most `tolerance`. */
-function expectSameSteps(webgpu: TrainEvent[], wasm: TrainEvent[], tolerance: number): void {
+/**
+ * Every metric of every step, webgpu against wasm: relative difference at most `tolerance`; the
+ * metrics named in `atRoundingFloor` (values made of rounding error) within a factor of 2.
+ */
+function expectSameSteps(
+  webgpu: TrainEvent[],
+  wasm: TrainEvent[],
+  tolerance: number,
+  atRoundingFloor: string[] = [],
+): void {
   const [a, b] = [progress(webgpu), progress(wasm)];
   expect(a.length).toBe(b.length);
   a.forEach((event, i) => {
     const other = b[i]!;
     if (event.type !== 'progress' || other.type !== 'progress') return;
     for (const [name, value] of Object.entries(other.metrics)) {
-      const difference = Math.abs(event.metrics[name]! - value) / Math.max(1, Math.abs(value));
+      const mine = event.metrics[name]!;
+      if (atRoundingFloor.includes(name)) {
+        expect(Math.max(mine / value, value / mine), `step ${event.step}: ${name}`).toBeLessThanOrEqual(2);
+        continue;
+      }
+      const difference = Math.abs(mine - value) / Math.max(1, Math.abs(value));
       expect(difference, `step ${event.step}: ${name}`).toBeLessThanOrEqual(tolerance);
     }
   });
@@ -101,9 +114,12 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it('rl2 train (mdp, trpo): the first iterations on webgpu and wasm agree (1e-3 relative)', async () => {
-      // The paper's network, not the MDP recipe's: with its 128-unit embedding, the conjugate-gradient
-      // residual (a difference of nearly equal float32 sums over central-difference Fisher products)
-      // moves by ~7e-3 between the two backends while every other metric agrees within 5e-4.
+      // The conjugate-gradient residual is left after CG has reduced it to the rounding error of
+      // central-difference Fisher products (differences of nearly equal float32 sums): the arithmetic
+      // alone moves it by a third (step 2 here: 4.0e-3 on webgpu; on wasm 4.7e-3 multiplying then
+      // adding, 5.3e-3 with fused multiply-adds), so it is held to the same order of magnitude.
+      // Every other metric agrees within 1e-3. The paper's network, not the MDP recipe's (with its
+      // 128-unit embedding the residual moved by 7e-3).
       const settings = {
         env: 'mdp',
         algorithm: 'trpo',
@@ -124,7 +140,7 @@ describe.skipIf(unavailable !== undefined)(
         expect(await runRl2Train(plan, io)).toBe('completed');
         runs[backend] = events;
       }
-      expectSameSteps(runs.webgpu, runs.wasm, 1e-3);
+      expectSameSteps(runs.webgpu, runs.wasm, 1e-3, ['cgResidual']);
     });
 
     it('l2l train (mlp, persistent ES), l2l eval and the generalisation study run on webgpu from the command line', () => {

@@ -9,6 +9,15 @@ export const TS_LOADER = ['--import', 'tsx'];
 
 /** Runs `metagrad …` to completion and returns its exit code and output. Test utility. */
 export function metagrad(...args: string[]) {
-  const result = spawnSync(NODE, [...TS_LOADER, MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return metagradWithEnvironment({}, ...args);
+}
+
+/** {@link metagrad} with environment variables set (or, as undefined, unset) for the process. */
+export function metagradWithEnvironment(variables: Record<string, string | undefined>, ...args: string[]) {
+  const result = spawnSync(NODE, [...TS_LOADER, MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ...variables },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

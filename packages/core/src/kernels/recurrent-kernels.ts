@@ -1,4 +1,11 @@
-import { RECURRENT_WASM_BASE64 } from './recurrent-wasm.js';
+import { platform } from '#platform';
+import { ConfigError } from '../validation/config-error.js';
+import {
+  KERNEL_ARITHMETIC_VARIABLE,
+  type KernelArithmetic,
+  requestedKernelArithmetic,
+} from './kernel-arithmetic.js';
+import { RECURRENT_WASM_BASE64, RECURRENT_WASM_RELAXED_SIMD_BASE64 } from './recurrent-wasm.js';
 
 /** A WebAssembly linear memory (typed here: the project's `lib` has no DOM types). */
 export interface KernelMemory {
@@ -28,6 +35,20 @@ export interface RecurrentKernelExports {
     ldc: number,
     accumulate: number,
   ): void;
+  /** C = A·B + bias (the row `bias` added to every row), as filling C with it then `gemm` with accumulate. */
+  gemmBias(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    ldb: number,
+    bias: number,
+    c: number,
+    ldc: number,
+  ): void;
   gemmNT(
     m: number,
     n: number,
@@ -44,7 +65,6 @@ export interface RecurrentKernelExports {
   colSums(m: number, n: number, x: number, ld: number, out: number, accumulate: number): void;
   addRow(n: number, x: number, y: number): void;
   fillRowsWith(m: number, n: number, c: number, ld: number, bias: number, bs: number): void;
-  fillColsWith(m: number, n: number, c: number, ld: number, bias: number): void;
   transpose(m: number, n: number, src: number, lds: number, dst: number): void;
   copy2d(m: number, n: number, src: number, lds: number, dst: number, ldd: number): void;
   logAndSignForward(n: number, g: number, features: number, k: number): void;
@@ -103,6 +123,8 @@ export interface RecurrentKernelExports {
     invTemperature: number,
     temperatureGrad: number,
   ): number;
+  /** Nonzero exactly when the module's multiply-add is fused. */
+  fusedMultiplyAddProbe(): number;
 }
 
 const PAGE = 65536;
@@ -157,6 +179,11 @@ export class RecurrentKernels {
     return new Float32Array(this.exports.memory.buffer, address, floats);
   }
 
+  /** How this module's matrix products multiply and add, on this machine. */
+  get arithmetic(): KernelArithmetic {
+    return this.exports.fusedMultiplyAddProbe() !== 0 ? 'fused-multiply-add' : 'multiply-then-add';
+  }
+
   /** Bytes of linear memory the module holds now (it never shrinks). */
   get memoryBytes(): number {
     return this.exports.memory.buffer.byteLength;
@@ -165,8 +192,40 @@ export class RecurrentKernels {
 
 let instance: RecurrentKernels | undefined;
 
-/** The process-wide kernel instance (each worker thread has its own). */
+/**
+ * The process-wide kernel instance (each worker thread has its own, and makes the same choice):
+ * the relaxed-SIMD build where the runtime compiles it and its multiply-add fuses on this CPU
+ * (about 1.4× on the matrix products), else the SIMD128 build; {@link KERNEL_ARITHMETIC_VARIABLE}
+ * pins either.
+ */
 export function recurrentKernels(): RecurrentKernels {
-  instance ??= new RecurrentKernels(Uint8Array.from(atob(RECURRENT_WASM_BASE64), (c) => c.charCodeAt(0)));
+  instance ??= loadKernels(requestedKernelArithmetic());
   return instance;
+}
+
+/** How the process-wide kernels multiply and add (see {@link KernelArithmetic}). */
+export function kernelArithmetic(): KernelArithmetic {
+  return recurrentKernels().arithmetic;
+}
+
+function loadKernels(requested: KernelArithmetic | undefined): RecurrentKernels {
+  if (requested !== 'multiply-then-add') {
+    const relaxed = decodeBase64(RECURRENT_WASM_RELAXED_SIMD_BASE64);
+    if (platform.compilesWasm(relaxed)) {
+      const kernels = new RecurrentKernels(relaxed);
+      if (kernels.arithmetic === 'fused-multiply-add') return kernels;
+    }
+    if (requested === 'fused-multiply-add') {
+      throw new ConfigError(
+        KERNEL_ARITHMETIC_VARIABLE,
+        requested,
+        'this runtime or CPU has no fused multiply-add for WebAssembly (relaxed SIMD); use multiply-then-add or leave it unset',
+      );
+    }
+  }
+  return new RecurrentKernels(decodeBase64(RECURRENT_WASM_BASE64));
+}
+
+function decodeBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { platform } from '#platform';
+import type { KernelArithmetic } from '../kernels/kernel-arithmetic.js';
+import { kernelArithmetic } from '../kernels/recurrent-kernels.js';
 
 /**
  * The metagrad release these packages belong to. It is @metagrad/core's `version`, written here so
@@ -13,6 +15,8 @@ export interface RunInfo {
   tfjsVersion: string;
   /** Active tfjs backend id at the time of the call. */
   backend: string;
+  /** How the WebAssembly kernels (wasm and cpu backends) multiply and add on this machine. */
+  kernelArithmetic: KernelArithmetic;
   /** Git commit of the working tree, when run from a checkout. */
   gitCommit?: string;
   /** The JavaScript runtime: Node's version, or a browser's user agent. */
@@ -38,6 +42,7 @@ export function describeRun(): RunInfo {
     metagradVersion: METAGRAD_VERSION,
     tfjsVersion: tf.version.tfjs,
     backend: tf.getBackend(),
+    kernelArithmetic: kernelArithmetic(),
     ...machine(),
     startedAt: new Date().toISOString(),
   };

@@ -4,6 +4,7 @@ import { MemoryFileSystem } from './memory-file-system.js';
 import type { Platform, ProcessIdentity } from './platform.js';
 import { basename, dirname, joinPath } from './posix-path.js';
 import { sha256Hex } from './sha256.js';
+import { validateWasm } from './validate-wasm.js';
 
 interface BrowserNavigator {
   userAgent?: string;
@@ -53,6 +54,8 @@ export const platform: Platform = {
   currentProcess: () => THIS_CONTEXT,
   isRunning: () => true,
   couldOwnPidOnlyLock: () => true,
+  environmentVariable: () => undefined,
+  compilesWasm: validateWasm,
   warn: (message) => console.warn(message),
   findWebGpuAdapter: findBrowserAdapter,
   localShardTransport: (handlersModule, backend) => new WebWorkerTransport(handlersModule, backend),

@@ -4,11 +4,13 @@ import * as fs from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { WorkerThreadTransport } from '../parallel/worker-thread-transport.js';
 import { couldOwnPidOnlyLock, currentProcess, isRunning } from './node-process-identity.js';
 import { findDawnAdapter } from './node-webgpu.js';
 import type { FileSystem, Platform } from './platform.js';
+import { validateWasm } from './validate-wasm.js';
 
 const nodeFileSystem: FileSystem = {
   existsSync: (path) => fs.existsSync(path),
@@ -65,6 +67,14 @@ export const platform: Platform = {
   currentProcess,
   isRunning,
   couldOwnPidOnlyLock,
+  environmentVariable: (name) => process.env[name],
+  compilesWasm: (bytes) => {
+    if (validateWasm(bytes)) return true;
+    // Node 20's V8 has relaxed SIMD behind this flag (on by default from Node 22); it must be
+    // set before the module is compiled, and it holds for every thread of the process.
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return validateWasm(bytes);
+  },
   warn: (message) => process.emitWarning(message),
   findWebGpuAdapter: findDawnAdapter,
   localShardTransport: (handlersModule, backend) => new WorkerThreadTransport(handlersModule, backend),

@@ -88,6 +88,13 @@ export interface Platform {
   isRunning(owner: ProcessIdentity): boolean;
   /** Whether a live process `pid` can own a lock file that records only its pid. */
   couldOwnPidOnlyLock(pid: number, lockPath: string): boolean;
+  /** An environment variable (Node's `process.env`; a browser has none). */
+  environmentVariable(name: string): string | undefined;
+  /**
+   * Whether this runtime compiles the WebAssembly `bytes`. Under Node 20 it first turns on the
+   * features metagrad's kernels use that V8 ships behind a flag there (relaxed SIMD).
+   */
+  compilesWasm(bytes: Uint8Array): boolean;
   /** A warning that must not stop the program (Node: `process.emitWarning`). */
   warn(message: string): void;
   /** A WebGPU adapter: the browser's own, or under Node one of Dawn's (the npm `webgpu` package). */

@@ -124,14 +124,12 @@ function forward(backendName: string) {
     let x = address.inputs!;
     if (s.embeddingUnits) {
       const e = s.embeddingUnits;
-      k.fillColsWith(rows, e, lay.embedded, e, address.embedB!);
-      k.gemm(rows, e, inputSize, x, inputSize, 1, address.embedW!, e, lay.embedded, e, 1);
+      k.gemmBias(rows, e, inputSize, x, inputSize, 1, address.embedW!, e, address.embedB!, lay.embedded, e);
       k.relu(rows * e, lay.embedded);
       x = lay.embedded;
     }
     // Input projections of every step at once; the recurrence adds the hidden-state terms.
-    k.fillColsWith(rows, 3 * h, lay.gates, 3 * h, lay.bcat);
-    k.gemm(rows, 3 * h, s.width, x, s.width, 1, lay.wcat, 3 * h, lay.gates, 3 * h, 1);
+    k.gemmBias(rows, 3 * h, s.width, x, s.width, 1, lay.wcat, 3 * h, lay.bcat, lay.gates, 3 * h);
     for (let t = 0; t < steps; t++) {
       const g = lay.gates + t * batch * 3 * h * 4;
       const prev = lay.states + t * batch * h * 4;
