@@ -1,4 +1,4 @@
-// The metagrad kernels (recurrent cells, GEMM, Gumbel noise and softmax): one WebAssembly module (SIMD128), no runtime, no allocator.
+// The metagrad kernels (recurrent cells, GEMM, Gumbel noise and softmax, the PPO loss): one WebAssembly module (SIMD128), no runtime, no allocator.
 // The host lays out every buffer in linear memory above heapBase() and passes byte addresses.
 export { gemm, gemmBias } from './gemm';
 export { gemmNT } from './gemm-nt';
@@ -20,3 +20,4 @@ export { fusedMultiplyAddProbe } from './math';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { ppoLossRows } from './ppo-loss';

@@ -123,6 +123,25 @@ export interface RecurrentKernelExports {
     invTemperature: number,
     temperatureGrad: number,
   ): number;
+  /** The PPO loss of rows of head outputs and its gradient in them (see assembly/ppo-loss.ts). */
+  ppoLossRows(
+    rows: number,
+    actions: number,
+    y: number,
+    bias: number,
+    chosen: number,
+    oldLogProbs: number,
+    advantages: number,
+    returns: number,
+    clip: number,
+    valueCoefficient: number,
+    entropyCoefficient: number,
+    scale: number,
+    policy: number,
+    value: number,
+    dy: number,
+    sums: number,
+  ): void;
   /** Nonzero exactly when the module's multiply-add is fused. */
   fusedMultiplyAddProbe(): number;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedPpoHeadLoss, type HeadWeights, ppoHeadLoss } from '../ops/ppo-head-loss.js';
 import type { GruPolicy } from './gru-policy.js';
 import { type PpoLossGradients, type PpoMinibatch, type PpoSettings, ppoLossGradients } from './ppo.js';
 
@@ -25,7 +26,9 @@ export interface PpoGradients {
  * The PPO loss of a minibatch of whole trials ({@link ppoTrialLosses}) and its gradient in the
  * policy's weights, by `tf.variableGrads`: the GRU runs once over every trial as one op (the fused
  * kernel's adjoint is the backpropagation through time), the heads and the loss run once over all
- * T·B rows, and the loss enters the tape with its closed-form gradient ({@link ppoLossGradients}).
+ * T·B rows, and the loss enters the tape with its closed-form gradient: with fused kernels and
+ * no memory, heads and loss are one kernel ({@link ppoHeadLoss}); otherwise tfjs ops
+ * ({@link ppoLossGradients}).
  * `heads` picks the loss terms that are differentiated; all three terms are reported either way.
  */
 export function ppoGradients(
@@ -75,6 +78,27 @@ export function ppoGradients(
     });
     const { value: total, grads } = tf.variableGrads(() => {
       const features = policy.features(inputs);
+      if (features.length === 1 && fusedPpoHeadLoss(policy.kernels)) {
+        // Both heads and the loss in one kernel, with their gradient.
+        const { clip, valueCoefficient, entropyCoefficient } = settings;
+        const targets = { actions, oldLogProbs, advantages, returns };
+        const fused = ppoHeadLoss(features[0]!, policy.weights as unknown as HeadWeights, targets, {
+          clip,
+          valueCoefficient,
+          entropyCoefficient,
+          scale: 1 / count,
+          policy: heads.policy,
+          value: heads.value,
+        });
+        const [policySum, valueSum, entropySum] = tf.unstack(fused.sums) as tf.Scalar[];
+        sums = {
+          policySum: tf.keep(policySum!),
+          valueSum: tf.keep(valueSum!),
+          entropySum: tf.keep(entropySum!),
+        };
+        tf.dispose(fused.sums);
+        return fused.total;
+      }
       return loss(policy.policyHead(features), policy.valueHead(features)) as tf.Scalar;
     }, policy.variables);
     const { policySum, valueSum, entropySum } = sums!;
