@@ -162,6 +162,13 @@ export {
   type LayerNormGains,
 } from './ops/gru-sequence.js';
 export { GRU_SEQUENCE } from './ops/gru-sequence-kernel.js';
+export {
+  fusedPpoHeadLoss,
+  type HeadWeights,
+  type PpoTargets,
+  ppoHeadLoss,
+} from './ops/ppo-head-loss.js';
+export { PPO_HEAD_LOSS, type PpoHeadLossAttrs } from './ops/ppo-head-loss-kernel.js';
 export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';
 export { RL_SHARD_HANDLERS, rlWorkerPool } from './parallel/rl-worker-pool.js';
 export { TrpoRunner, type TrpoSource } from './parallel/trpo-runner.js';
