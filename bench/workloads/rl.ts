@@ -57,6 +57,8 @@ function rolloutWorkload(
 interface PpoState {
   policy: GruPolicy;
   rollout: Rollout;
+  advantages: Float32Array[];
+  returns: Float32Array[];
   optimizer: tf.AdamOptimizer;
   runner: PpoGradientRunner;
 }
@@ -84,10 +86,12 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1, batch = BATC
         actionRng: r.child('a'),
         outcomeRng: r.child('o'),
       });
-      return { policy, rollout, optimizer: tf.train.adam(1e-3), runner: new PpoGradientRunner(workers) };
-    },
-    run: async ({ policy, rollout, optimizer, runner }) => {
+      // Advantages once, as the PyTorch twin has them: the step is the gradient and the update.
       const { advantages, returns } = trialGae(rollout.rewards, rollout.values, 0.99, 0.3);
+      const optimizer = tf.train.adam(1e-3);
+      return { policy, rollout, advantages, returns, optimizer, runner: new PpoGradientRunner(workers) };
+    },
+    run: async ({ policy, rollout, advantages, returns, optimizer, runner }) => {
       const trials = Array.from({ length: batch }, (_, i) => i);
       const { grads, ...terms } = await runner.gradients(
         policy,

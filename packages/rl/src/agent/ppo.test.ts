@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { BernoulliBandit } from '../env/bandit.js';
 import { TabularMdp } from '../env/tabular-mdp.js';
 import { GruPolicy } from './gru-policy.js';
-import { ppoLosses, unrollPolicy } from './ppo.js';
+import { ppoLosses, selectTrialData, unrollPolicy } from './ppo.js';
 import { rl2InputSize } from './rl2-input.js';
+import type { Rollout } from './rollout.js';
 import { collectTrials } from './rollout.js';
 
 describe('PPO losses', () => {
@@ -98,5 +99,39 @@ describe('recurrent state in trials', async () => {
     expect(second.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((a) => (a === bandit.actions[0]![0] ? 1 : 0)));
     expect(second[5]).toBe(bandit.rewards[0]![0]);
     expect(second[6]).toBe(1);
+  });
+});
+
+describe('selectTrialData', () => {
+  it('gathers the chosen trials of every step, in their order, whatever runs they form', () => {
+    const [steps, batch, width] = [3, 7, 2];
+    const value = (t: number, trial: number, j: number) => 100 * t + 10 * trial + j;
+    const perStep = (w: number, f: (t: number, i: number) => number) =>
+      Array.from({ length: steps }, (_, t) => Float32Array.from({ length: batch * w }, (_, i) => f(t, i)));
+    const rollout = {
+      batch,
+      steps,
+      inputSize: width,
+      inputs: perStep(width, (t, i) => value(t, Math.floor(i / width), i % width)),
+      actions: Array.from({ length: steps }, (_, t) => Int32Array.from({ length: batch }, (_, i) => t + i)),
+      logProbs: perStep(1, (t, i) => -(t + i)),
+    } as unknown as Rollout;
+    const advantages = perStep(1, (t, i) => t * i);
+    const returns = perStep(1, (t, i) => t - i);
+    const trials = [4, 5, 6, 0, 2, 3, 1];
+    const data = selectTrialData(rollout, trials, advantages, returns);
+    trials.forEach((trial, k) => {
+      for (let t = 0; t < steps; t++) {
+        const row = t * trials.length + k;
+        expect([data.inputs[row * width], data.inputs[row * width + 1]]).toEqual([
+          value(t, trial, 0),
+          value(t, trial, 1),
+        ]);
+        expect(data.actions[row]).toBe(t + trial);
+        expect(data.oldLogProbs[row]).toBe(-(t + trial));
+        expect(data.advantages[row]).toBe(t * trial);
+        expect(data.returns[row]).toBe(t - trial);
+      }
+    });
   });
 });

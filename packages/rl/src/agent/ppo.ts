@@ -137,12 +137,21 @@ export function selectTrialData(
 ): PpoMinibatchData {
   const b = trials.length;
   const steps = rollout.inputs.length;
-  const pick = (rows: ArrayLike<number>[], width: number) => {
+  // Runs of consecutive trials are contiguous in each step's row: one copy per run.
+  const runs: [start: number, length: number][] = [];
+  for (let k = 0; k < b; ) {
+    let end = k + 1;
+    while (end < b && trials[end] === trials[end - 1]! + 1) end++;
+    runs.push([k, end - k]);
+    k = end;
+  }
+  const pick = (rows: (Float32Array | Int32Array)[], width: number) => {
     const out = new Float32Array(steps * b * width);
     rows.forEach((row, t) => {
-      trials.forEach((trial, k) => {
-        for (let j = 0; j < width; j++) out[(t * b + k) * width + j] = row[trial * width + j]!;
-      });
+      for (const [k, length] of runs) {
+        const from = trials[k]! * width;
+        out.set(row.subarray(from, from + length * width), (t * b + k) * width);
+      }
     });
     return out;
   };
