@@ -41,14 +41,20 @@ export function ppoLossRows(
     const dr = at(dy, r * width);
     let top: f32 = -Infinity;
     for (let j = 0; j < actions; j++) top = max(top, load<f32>(at(yr, j)) + load<f32>(at(bias, j)));
+    // dy's row holds e^(z − top) until the gradient overwrites it: one exp per logit.
     let total: f32 = 0;
-    for (let j = 0; j < actions; j++) total += Mathf.exp(load<f32>(at(yr, j)) + load<f32>(at(bias, j)) - top);
+    for (let j = 0; j < actions; j++) {
+      const e = Mathf.exp(load<f32>(at(yr, j)) + load<f32>(at(bias, j)) - top);
+      store<f32>(at(dr, j), e);
+      total += e;
+    }
     const logTotal = Mathf.log(total) + top;
+    const inverseTotal: f32 = 1 / total;
     // Entropy first: the gradient of each logit needs it.
     let entropy: f32 = 0;
     for (let j = 0; j < actions; j++) {
       const logP = load<f32>(at(yr, j)) + load<f32>(at(bias, j)) - logTotal;
-      entropy -= Mathf.exp(logP) * logP;
+      entropy -= load<f32>(at(dr, j)) * inverseTotal * logP;
     }
     const action = <i32>load<f32>(at(chosen, r));
     const logPa = load<f32>(at(yr, action)) + load<f32>(at(bias, action)) - logTotal;
@@ -62,7 +68,7 @@ export function ppoLossRows(
     const dLogP: f32 = unclipped <= clipped ? -unclipped : 0;
     for (let j = 0; j < actions; j++) {
       const logP = load<f32>(at(yr, j)) + load<f32>(at(bias, j)) - logTotal;
-      const p = Mathf.exp(logP);
+      const p = load<f32>(at(dr, j)) * inverseTotal;
       const d = dLogP * ((j == action ? <f32>1 : 0) - p) + entropyCoefficient * p * (logP + entropy);
       store<f32>(at(dr, j), policy ? d * scale : 0);
     }
