@@ -25,8 +25,8 @@ export function fusedPpoHeadLoss(kernels: KernelChoice): boolean {
 
 /**
  * The PPO loss of both heads over the features `[R, H]`, as one kernel that also computes its
- * gradient in the features and the heads' weights (what the composite's logits, log-softmax,
- * surrogate, entropy and value error take about forty tfjs ops and two products each way for).
+ * gradient in the features and the heads' weights (on tfjs ops, the logits, log-softmax, surrogate,
+ * entropy and value error take about forty ops, with two products each way).
  * `total` = (−surrogate + c_v·error² − c_e·entropy)/rows summed over rows, differentiable (its
  * gradient is the kernel's, for the terms `attrs.policy` and `attrs.value` choose); `sums` `[3]`
  * holds the three terms' sums over rows. Fused kernels only ({@link fusedPpoHeadLoss}).
