@@ -3,7 +3,7 @@ import {
   BernoulliBandit,
   collectTrials,
   type Env,
-  GruPolicy,
+  type GruPolicy,
   type GruWeights,
   gruSequence,
   PpoGradientRunner,
@@ -17,16 +17,7 @@ import {
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
 import { WORKER_BACKENDS, type Workload } from '../workload.js';
-
-const BATCH = 128;
-const HIDDEN = 64;
-
-function policyFor(env: Env): GruPolicy {
-  return new GruPolicy(
-    { inputSize: rl2InputSize(env.observationSize, env.numActions), hidden: HIDDEN, actions: env.numActions },
-    new Rng('bench'),
-  );
-}
+import { BATCH, HIDDEN, policyFor } from './rl-agent.js';
 
 function rolloutWorkload(
   name: string,

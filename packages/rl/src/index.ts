@@ -165,8 +165,10 @@ export { GRU_SEQUENCE } from './ops/gru-sequence-kernel.js';
 export {
   fusedPpoHeadLoss,
   type HeadWeights,
+  type PpoRowLoss,
   type PpoTargets,
   ppoHeadLoss,
+  ppoLossOfHeadOutputs,
 } from './ops/ppo-head-loss.js';
 export { PPO_HEAD_LOSS, type PpoHeadLossAttrs } from './ops/ppo-head-loss-kernel.js';
 export { PpoGradientRunner, type PpoMinibatchSource } from './parallel/ppo-gradient-runner.js';

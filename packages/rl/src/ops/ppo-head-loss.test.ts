@@ -1,8 +1,13 @@
 import { maxScaledError, Rng } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ppoLossGradients } from '../agent/ppo.js';
-import { fusedPpoHeadLoss, type HeadWeights, ppoHeadLoss } from './ppo-head-loss.js';
+import {
+  fusedPpoHeadLoss,
+  type HeadWeights,
+  type PpoRowLoss,
+  ppoHeadLoss,
+  ppoLossOfHeadOutputs,
+} from './ppo-head-loss.js';
 
 const SETTINGS = { clip: 0.2, valueCoefficient: 0.5, entropyCoefficient: 0.05 };
 
@@ -30,34 +35,16 @@ function randomCase(rows: number, hidden: number, actions: number, seed: string)
   return { features, weights, targets };
 }
 
-/** The composite: heads by tfjs ops, the loss's closed-form gradient carried through them by autodiff. */
-function composite(c: ReturnType<typeof randomCase>, heads: { policy: boolean; value: boolean }) {
-  const rows = c.features.shape[0];
-  const headOutputs = (f: tf.Tensor, pw: tf.Tensor, pb: tf.Tensor, vw: tf.Tensor, vb: tf.Tensor) => ({
-    logits: tf.add(tf.matMul(f as tf.Tensor2D, pw as tf.Tensor2D), pb) as tf.Tensor2D,
-    values: tf.reshape(tf.add(tf.matMul(f as tf.Tensor2D, vw as tf.Tensor2D), vb), [-1]) as tf.Tensor1D,
-  });
-  const xs = [c.features, c.weights.policyW, c.weights.policyB, c.weights.valueW, c.weights.valueB] as const;
-  const { logits, values } = headOutputs(...xs);
-  const { actions, oldLogProbs, advantages, returns } = c.targets;
-  const terms = ppoLossGradients(
-    logits,
-    values,
-    actions,
-    oldLogProbs,
-    advantages,
-    returns,
-    SETTINGS,
-    1 / rows,
-  );
-  // Constants: a loss whose gradient in logits and values is the closed form's, for the chosen heads.
-  const dLogits = heads.policy ? terms.dLogits : tf.zerosLike(terms.dLogits);
-  const dValues = heads.value ? tf.reshape(terms.dValues, [-1]) : tf.zerosLike(values);
+/** The gradient of `loss` of the heads' outputs in the features and the heads' weights, and its sums. */
+function gradients(c: ReturnType<typeof randomCase>, loss: (f: tf.Tensor, w: HeadWeights) => PpoRowLoss) {
+  let sums: tf.Tensor | undefined;
+  const xs = [c.features, c.weights.policyW, c.weights.policyB, c.weights.valueW, c.weights.valueB];
   const grads = tf.grads((f: tf.Tensor, pw: tf.Tensor, pb: tf.Tensor, vw: tf.Tensor, vb: tf.Tensor) => {
-    const outputs = headOutputs(f, pw, pb, vw, vb);
-    return tf.add(tf.sum(tf.mul(outputs.logits, dLogits)), tf.sum(tf.mul(outputs.values, dValues)));
-  })([...xs]);
-  return { sums: tf.stack([terms.policySum, terms.valueSum, terms.entropySum]), grads };
+    const result = loss(f, { policyW: pw, policyB: pb, valueW: vw, valueB: vb } as HeadWeights);
+    sums = result.sums;
+    return result.total;
+  })(xs);
+  return { sums: sums!, grads };
 }
 
 describe.skipIf(!fusedPpoHeadLoss('auto'))(
@@ -75,23 +62,19 @@ describe.skipIf(!fusedPpoHeadLoss('auto'))(
       ]) {
         it(`${rows} rows, ${hidden} features, ${actions} actions, heads ${JSON.stringify(heads)}: sums and every gradient within 1e-5`, () => {
           const c = randomCase(rows, hidden, actions, `head-loss-${rows}-${actions}`);
-          const reference = composite(c, heads);
-          const xs = [c.features, c.weights.policyW, c.weights.policyB, c.weights.valueW, c.weights.valueB];
-          let fusedSums: tf.Tensor | undefined;
-          const fusedGrads = tf.grads(
-            (f: tf.Tensor, pw: tf.Tensor, pb: tf.Tensor, vw: tf.Tensor, vb: tf.Tensor) => {
-              const weights = { policyW: pw, policyB: pb, valueW: vw, valueB: vb } as HeadWeights;
-              const { total, sums } = ppoHeadLoss(f as tf.Tensor2D, weights, c.targets, {
-                ...SETTINGS,
-                scale: 1 / rows,
-                ...heads,
-              });
-              fusedSums = sums;
-              return total;
-            },
-          )(xs);
-          expect(maxScaledError(fusedSums!.dataSync(), reference.sums.dataSync())).toBeLessThan(1e-5);
-          fusedGrads.forEach((g, i) => {
+          const attrs = { ...SETTINGS, scale: 1 / rows, ...heads };
+          const fused = gradients(c, (f, w) => ppoHeadLoss(f as tf.Tensor2D, w, c.targets, attrs));
+          // The composite: the heads on tfjs ops, the loss's closed-form gradient carried through them.
+          const reference = gradients(c, (f, w) =>
+            ppoLossOfHeadOutputs(
+              tf.add(tf.matMul(f as tf.Tensor2D, w.policyW), w.policyB),
+              tf.reshape(tf.add(tf.matMul(f as tf.Tensor2D, w.valueW), w.valueB), [-1]) as tf.Tensor1D,
+              c.targets,
+              attrs,
+            ),
+          );
+          expect(maxScaledError(fused.sums.dataSync(), reference.sums.dataSync())).toBeLessThan(1e-5);
+          fused.grads.forEach((g, i) => {
             expect(
               maxScaledError(g.dataSync(), reference.grads[i]!.dataSync()),
               `gradient ${i}`,

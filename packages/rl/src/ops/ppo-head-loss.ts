@@ -1,5 +1,6 @@
 import { type KernelChoice, resolveKernels } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
+import { ppoLossGradients } from '../agent/ppo.js';
 import { PPO_HEAD_LOSS, type PpoHeadLossAttrs } from './ppo-head-loss-kernel.js';
 
 /** The two heads' weights: policy `[H, A]` and `[A]`, value `[H, 1]` and `[1]`. */
@@ -16,6 +17,12 @@ export interface PpoTargets {
   oldLogProbs: tf.Tensor1D;
   advantages: tf.Tensor1D;
   returns: tf.Tensor1D;
+}
+
+/** The PPO loss over rows: `total` differentiable, `sums` `[3]` of −surrogate, squared value error and entropy. */
+export interface PpoRowLoss {
+  total: tf.Scalar;
+  sums: tf.Tensor1D;
 }
 
 /** Whether `kernels` runs the heads and the PPO loss as one fused kernel on the active backend. */
@@ -36,7 +43,7 @@ export function ppoHeadLoss(
   weights: HeadWeights,
   targets: PpoTargets,
   attrs: PpoHeadLossAttrs,
-): { total: tf.Scalar; sums: tf.Tensor1D } {
+): PpoRowLoss {
   let sums: tf.Tensor1D | undefined;
   const loss = tf.customGrad((f, policyW, policyB, valueW, valueB, save) => {
     const inputs = { features: f, policyW, policyB, valueW, valueB } as tf.NamedTensorMap;
@@ -56,5 +63,52 @@ export function ppoHeadLoss(
     };
   });
   const total = loss(features, weights.policyW, weights.policyB, weights.valueW, weights.valueB) as tf.Scalar;
+  return { total, sums: sums! };
+}
+
+/**
+ * The loss {@link ppoHeadLoss} computes, from the heads' outputs — logits `[R, A]` and values `[R]`
+ * — on tfjs ops ({@link ppoLossGradients}), entering the tape with its closed-form gradient in them:
+ * every backend, and heads that read several blocks of features (a slot memory's beside the GRU's).
+ */
+export function ppoLossOfHeadOutputs(
+  logits: tf.Tensor2D,
+  values: tf.Tensor1D,
+  targets: PpoTargets,
+  attrs: PpoHeadLossAttrs,
+): PpoRowLoss {
+  const rows = values.shape[0];
+  let sums: tf.Tensor1D | undefined;
+  const loss = tf.customGrad((l, v, save) => {
+    const { actions, oldLogProbs, advantages, returns } = targets;
+    const terms = ppoLossGradients(
+      l as tf.Tensor2D,
+      v as tf.Tensor1D,
+      actions,
+      oldLogProbs,
+      advantages,
+      returns,
+      attrs,
+      attrs.scale,
+    );
+    sums = tf.keep(tf.stack([terms.policySum, terms.valueSum, terms.entropySum]) as tf.Tensor1D);
+    (save as tf.GradSaveFunc)([
+      attrs.policy ? terms.dLogits : tf.zerosLike(terms.dLogits),
+      attrs.value ? tf.reshape(terms.dValues, [-1]) : tf.zeros([rows]),
+    ]);
+    return {
+      // The reported total (all three terms); the gradient is that of the chosen heads' terms.
+      value: tf.div(
+        tf.addN([
+          terms.policySum,
+          tf.mul(terms.valueSum, attrs.valueCoefficient),
+          tf.mul(terms.entropySum, -attrs.entropyCoefficient),
+        ]),
+        rows,
+      ),
+      gradFunc: (dy, saved) => saved.map((d) => tf.mul(dy as tf.Tensor, d)),
+    };
+  });
+  const total = loss(logits, values) as tf.Scalar;
   return { total, sums: sums! };
 }
