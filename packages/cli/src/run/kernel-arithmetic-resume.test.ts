@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KERNEL_ARITHMETIC_VARIABLE, kernelArithmetic } from '@metagrad/core';
@@ -38,8 +38,17 @@ describe.skipIf(kernelArithmetic() !== 'fused-multiply-add')('kernel arithmetic 
     expect(same.stderr).not.toContain('kernels:');
     const other = metagradWithEnvironment(UNSET, ...resume('3'));
     expect(other.code, other.stderr).toBe(0);
-    expect(other.stderr).toContain(
-      'kernels: the run was made with multiply-then-add WebAssembly kernels and resumes on fused-multiply-add ones: it continues, but not bit for bit (METAGRAD_KERNEL_ARITHMETIC=multiply-then-add resumes it exactly where this CPU can)',
-    );
+    const warning =
+      'kernels: the run was made with multiply-then-add WebAssembly kernels and resumes on fused-multiply-add ones: it continues, but not bit for bit (METAGRAD_KERNEL_ARITHMETIC=multiply-then-add resumes it exactly where this CPU can)';
+    expect(other.stderr).toContain(warning);
+
+    // A run from before the two builds records no arithmetic: it multiplied, then added.
+    const path = join(dir, 'config.json');
+    const older = JSON.parse(readFileSync(path, 'utf8'));
+    delete older.run.kernelArithmetic;
+    writeFileSync(path, JSON.stringify(older, null, 2));
+    const fromOlder = metagradWithEnvironment(UNSET, ...resume('4'));
+    expect(fromOlder.code, fromOlder.stderr).toBe(0);
+    expect(fromOlder.stderr).toContain(warning);
   });
 });

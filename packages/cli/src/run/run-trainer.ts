@@ -45,7 +45,8 @@ export async function runTrainer(
       `workers: the ${config.workers} gradient workers are CPU threads; on webgpu the GPU computes each batch whole, so none is started\n`,
     );
   }
-  const recorded = plan.previous?.run.kernelArithmetic;
+  // Runs from before the two kernel builds record none: they multiplied, then added.
+  const recorded = plan.previous && (plan.previous.run.kernelArithmetic ?? 'multiply-then-add');
   if (recorded && recorded !== kernelArithmetic() && backend.name !== 'webgpu') {
     process.stderr.write(
       `kernels: the run was made with ${recorded} WebAssembly kernels and resumes on ${kernelArithmetic()} ones: it continues, but not bit for bit (${KERNEL_ARITHMETIC_VARIABLE}=${recorded} resumes it exactly where this CPU can)\n`,
