@@ -135,6 +135,11 @@ for (const backend of requested) {
 // not shrink with the batch (per-op dispatch, the kernels' fixed costs) is repeated by each worker.
 const VARIANT_RATIOS = [
   { suffix: '-composite', metric: 'speedupOverComposite', what: 'speed-up over the composite kernels' },
+  {
+    suffix: '-tensors',
+    metric: 'speedupOverTensorStep',
+    what: "speed-up over stepping the policy's tensors",
+  },
   { suffix: '-2workers', metric: 'twoWorkerThroughputRatio', what: 'throughput of 2 workers over 1' },
   { suffix: '-half', metric: 'twoWorkerCeiling', what: 'whole batch over half (the 2-worker ceiling)' },
 ] as const;
@@ -145,7 +150,9 @@ for (const result of results) {
     );
     if (!variant) continue;
     const ratio =
-      suffix === '-composite' ? variant.medianMs / result.medianMs : result.medianMs / variant.medianMs;
+      suffix === '-composite' || suffix === '-tensors'
+        ? variant.medianMs / result.medianMs
+        : result.medianMs / variant.medianMs;
     result.metrics[metric] = ratio;
     console.log(`${result.workload} ${result.backend}: ${what} ${ratio.toFixed(2)}×`);
   }

@@ -19,15 +19,17 @@ import * as tf from '@tensorflow/tfjs';
 import { WORKER_BACKENDS, type Workload } from '../workload.js';
 import { BATCH, HIDDEN, policyFor } from './rl-agent.js';
 
+/** `hostStep: false` (the `-tensors` variant) steps the policy's tensors, the reference for the host step. */
 function rolloutWorkload(
   name: string,
   env: Env,
   episodes: number,
+  hostStep = true,
 ): Workload<{ policy: GruPolicy; i: number }> {
   const steps = episodes * env.episodeLength;
   return {
-    name,
-    description: `${BATCH} trials × ${steps} steps with the 64-unit GRU agent in the loop`,
+    name: `${name}${hostStep ? '' : '-tensors'}`,
+    description: `${BATCH} trials × ${steps} steps with the 64-unit GRU agent in the loop (${hostStep ? 'stepped on the host' : 'stepping its tensors'})`,
     runs: 5,
     setup: () => ({ policy: policyFor(env), i: 0 }),
     run: async (state) => {
@@ -38,6 +40,7 @@ function rolloutWorkload(
         taskRng: r.child('t'),
         actionRng: r.child('a'),
         outcomeRng: r.child('o'),
+        hostStep,
       });
     },
     teardown: ({ policy }) => policy.dispose(),
@@ -254,7 +257,9 @@ export const rlWorkloads: Workload[] = [
   gruSequenceWorkload('auto') as Workload,
   gruSequenceWorkload('composite', '-composite') as Workload,
   rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100) as Workload,
+  rolloutWorkload('rl/rollout-bandit-n100-k5', new BernoulliBandit(5), 100, false) as Workload,
   rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10) as Workload,
+  rolloutWorkload('rl/rollout-mdp-n10', new TabularMdp(), 10, false) as Workload,
   ppoUpdate('auto') as Workload,
   ppoUpdate('composite', '-composite') as Workload,
   ppoUpdate('auto', '-2workers', 2) as Workload,

@@ -46,6 +46,12 @@ export {
 } from './discrete-gradients/straight-through.js';
 export { Bernoulli } from './distributions/bernoulli.js';
 export { Categorical } from './distributions/categorical.js';
+export {
+  argMaxRows,
+  categoricalLogProbRows,
+  gumbelMaxRows,
+  softmaxRows,
+} from './distributions/categorical-rows.js';
 export type { Distribution, DistributionWithEntropy } from './distributions/distribution.js';
 export { RelaxedBernoulli, StraightThroughRelaxedBernoulli } from './distributions/relaxed-bernoulli.js';
 export {

@@ -1,8 +1,9 @@
-import { gumbelMax, type Rng, readTensors } from '@metagrad/core';
+import { argMaxRows, gumbelMax, gumbelMaxRows, type Rng, readTensors, softmaxRows } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Env, StepResult, TaskBatch } from '../env/env.js';
 import type { Policy, PolicyRun } from '../eval/policy.js';
 import type { GruPolicy } from './gru-policy.js';
+import { HostPolicyStep } from './host-policy-step.js';
 import { type Rl2InputExtras, Rl2InputStream } from './rl2-input.js';
 
 /** Options of {@link Rl2Agent}. */
@@ -25,7 +26,8 @@ export interface Rl2AgentOptions {
  */
 export class Rl2Agent implements Policy {
   readonly name = 'rl2';
-  private readonly recorded: tf.Tensor[] = [];
+  /** Recorded probabilities: tensors where the network steps as tensors, arrays where it steps on the host. */
+  private readonly recorded: (tf.Tensor | Float32Array)[] = [];
   private recordedCount = 0;
 
   constructor(
@@ -36,14 +38,29 @@ export class Rl2Agent implements Policy {
 
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
   async takeRecordedProbabilities(): Promise<Float32Array> {
-    if (this.recorded.length === 0) return new Float32Array(0);
+    const tensors = this.recorded.filter((r): r is tf.Tensor => r instanceof tf.Tensor);
     // One tensor of them all: readTensors joins its inputs into one transfer anyway.
-    const all = tf.tidy(() => tf.concat(this.recorded.map((t) => t.reshape([-1]))));
-    const [values] = await readTensors([all]);
-    tf.dispose([all, ...this.recorded]);
+    const all =
+      tensors.length > 0 ? tf.tidy(() => tf.concat(tensors.map((t) => t.reshape([-1])))) : undefined;
+    const [read] = all ? await readTensors([all]) : [new Float32Array(0)];
+    tf.dispose([...(all ? [all] : []), ...tensors]);
+    const parts: Float32Array[] = [];
+    let offset = 0;
+    for (const r of this.recorded) {
+      if (r instanceof tf.Tensor) {
+        parts.push(read!.subarray(offset, offset + r.size));
+        offset += r.size;
+      } else parts.push(r);
+    }
+    const values = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      values.set(p, at);
+      at += p.length;
+    }
     this.recorded.length = 0;
     this.recordedCount = 0;
-    return values!;
+    return values;
   }
 
   describe() {
@@ -58,29 +75,41 @@ export class Rl2Agent implements Policy {
 
   startTrials(tasks: TaskBatch, env: Env): PolicyRun {
     const inputs = new Rl2InputStream(env, tasks.batch, this.options.inputs);
-    let hidden: tf.Tensor2D = this.network.initialState(tasks.batch);
+    const host = HostPolicyStep.applies(this.network)
+      ? HostPolicyStep.start(this.network, tasks.batch)
+      : undefined;
+    let hidden: tf.Tensor2D | undefined = host ? undefined : this.network.initialState(tasks.batch);
     return {
       act: async (observations: Float32Array, rng: Rng) => {
         const input = inputs.next(observations);
         const record = Math.min(tasks.batch, (this.options.recordProbabilities ?? 0) - this.recordedCount);
+        if (record > 0) this.recordedCount += record;
+        const stepper = await host;
+        if (stepper) return this.actOnHost(stepper, input, record, rng);
         const out = tf.tidy(() => {
-          const step = this.network.step(tf.tensor2d(input, [tasks.batch, inputs.size]), hidden, false);
+          const step = this.network.step(tf.tensor2d(input, [tasks.batch, inputs.size]), hidden!, false);
           const probabilities = record > 0 ? tf.softmax(step.logits.slice(0, record)) : undefined;
           const actions = this.options.greedy ? tf.argMax(step.logits, -1) : gumbelMax(step.logits, rng);
           return { hidden: step.hidden, actions, probabilities };
         });
-        if (out.probabilities) {
-          this.recorded.push(out.probabilities);
-          this.recordedCount += record;
-        }
-        hidden.dispose();
+        if (out.probabilities) this.recorded.push(out.probabilities);
+        hidden!.dispose();
         hidden = out.hidden;
         const [actions] = await readTensors([out.actions]);
         out.actions.dispose();
         return Int32Array.from(actions!);
       },
       observe: (actions: Int32Array, result: StepResult) => inputs.observe(actions, result),
-      dispose: () => hidden.dispose(),
+      dispose: () => hidden?.dispose(),
     };
+  }
+
+  /** One step of the network on the host: the same actions as the tensor step's (see {@link HostPolicyStep}). */
+  private actOnHost(stepper: HostPolicyStep, input: Float32Array, record: number, rng: Rng): Int32Array {
+    const { logits } = stepper.step(input);
+    const a = this.network.shape.actions;
+    const rows = logits.length / a;
+    if (record > 0) this.recorded.push(softmaxRows(logits.subarray(0, record * a), record, a));
+    return this.options.greedy ? argMaxRows(logits, rows, a) : gumbelMaxRows(logits, rows, a, rng);
   }
 }

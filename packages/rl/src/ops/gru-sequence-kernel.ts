@@ -95,6 +95,38 @@ function sequenceLayout(kernels: RecurrentKernels, s: Sizes, embedding: boolean)
 
 type KernelArgs = Parameters<ReturnType<FusedKernelFactory>>[0];
 
+/** Byte addresses in kernel memory of one step of the recurrence. */
+export interface GruStepAddresses {
+  /** The step's gate pre-activations `[B × 3H]`, holding the input projections x·[Wz | Wr | Wn] + b. */
+  gates: number;
+  /** The state the step starts from and the one it writes, `[B × H]` each. */
+  prev: number;
+  next: number;
+  /** [Uz | Ur] `[H × 2H]` and Un `[H × H]`. */
+  uzr: number;
+  un: number;
+  /** Scratch `[B × H]` for r ⊙ h. */
+  resetHidden: number;
+}
+
+/**
+ * One step of the GRU's recurrence after its input projections: adds the hidden-state products to
+ * the gates, applies them and writes the next state. The forward kernel and the host policy step
+ * both run it, so a state computed either way has the same bits.
+ */
+export function gruRecurrenceStep(
+  k: RecurrentKernels['exports'],
+  batch: number,
+  h: number,
+  at: GruStepAddresses,
+): void {
+  k.gemm(batch, 2 * h, h, at.prev, h, 1, at.uzr, 2 * h, at.gates, 3 * h, 1);
+  k.gruGatesForward(batch, h, at.gates);
+  k.gruResetHidden(batch, h, at.gates, at.prev, at.resetHidden);
+  k.gemm(batch, h, h, at.resetHidden, h, 1, at.un, h, at.gates + 2 * h * 4, 3 * h, 1);
+  k.gruCandidateForward(batch, h, at.gates, at.prev, at.next);
+}
+
 /**
  * Forward kernel. Outputs: the hidden states `[T, B, H]` and a snapshot handle (int32 `[1]`; 0 when
  * not recording).
@@ -131,13 +163,15 @@ function forward(backendName: string) {
     // Input projections of every step at once; the recurrence adds the hidden-state terms.
     k.gemmBias(rows, 3 * h, s.width, x, s.width, 1, lay.wcat, 3 * h, lay.bcat, lay.gates, 3 * h);
     for (let t = 0; t < steps; t++) {
-      const g = lay.gates + t * batch * 3 * h * 4;
       const prev = lay.states + t * batch * h * 4;
-      k.gemm(batch, 2 * h, h, prev, h, 1, lay.uzr, 2 * h, g, 3 * h, 1);
-      k.gruGatesForward(batch, h, g);
-      k.gruResetHidden(batch, h, g, prev, rh);
-      k.gemm(batch, h, h, rh, h, 1, address.Un!, h, g + 2 * h * 4, 3 * h, 1);
-      k.gruCandidateForward(batch, h, g, prev, prev + batch * h * 4);
+      gruRecurrenceStep(k, batch, h, {
+        gates: lay.gates + t * batch * 3 * h * 4,
+        prev,
+        next: prev + batch * h * 4,
+        uzr: lay.uzr,
+        un: address.Un!,
+        resetHidden: rh,
+      });
     }
     const snapshot = record ? activationStore.save(kernels.view(lay.start, (lay.end - lay.start) / 4)) : 0;
     return [
