@@ -29,6 +29,7 @@ const PAIRS = [
   ['optimizers/quadratic-meta-step-128x10-unroll20', 'meta-step'],
   ['rl/ppo-update-bandit-n100-k5-128-trials', 'ppo'],
   ['rl/trpo-step-mdp-n10-128-trials', 'trpo'],
+  ['rl/rollout-bandit-n100-k5', 'rollout'],
 ] as const;
 
 const ANCHOR = join(dirname(fileURLToPath(import.meta.url)), 'pytorch', 'anchor.py');

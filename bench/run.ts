@@ -93,7 +93,7 @@ for (const backend of requested) {
     let peakTensorBytes = tf.memory().numBytes;
     activationStore.resetPeak();
     let peakRssBytes = process.memoryUsage().rss;
-    const times = await timeRuns(workload, state, n, warmup, () => {
+    const times = await timeRuns(workload, state, n, Math.max(warmup, workload.warmup ?? 0), () => {
       peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
     });

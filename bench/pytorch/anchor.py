@@ -196,12 +196,48 @@ def trpo_step():
     return run
 
 
+def rollout():
+    """An RL² rollout: 128 Bernoulli-bandit trials (k = 5) of 100 pulls with a 64-unit GRU agent in
+    the loop, the environment on the host. Each step: the RL² input (one-hot previous action,
+    reward, episode-done flag), a GRUCell step, the policy and value heads, a Gumbel-max sample and
+    its log-probability; the actions are read to step the bandits, and the step's log-probabilities
+    and values kept, as metagrad's `collectTrials` keeps them."""
+    steps, batch, actions, hidden = 100, 128, 5, 64
+    g = torch.Generator().manual_seed(4)
+    cell = torch.nn.GRUCell(actions + 2, hidden)
+    policy_head = torch.nn.Linear(hidden, actions)
+    value_head = torch.nn.Linear(hidden, 1)
+    rows = torch.arange(batch)
+
+    @torch.no_grad()
+    def run():
+        arms = torch.rand(batch, actions, generator=g)
+        h = torch.zeros(batch, hidden)
+        previous = torch.zeros(batch, actions + 2)
+        kept = []
+        for _ in range(steps):
+            h = cell(previous, h)
+            logits = policy_head(h)
+            values = value_head(h).squeeze(-1)
+            noise = -torch.log(-torch.log(torch.rand(batch, actions, generator=g)))
+            chosen = torch.argmax(logits + noise, -1)
+            log_probs = torch.log_softmax(logits, -1)[rows, chosen]
+            taken = chosen.numpy()
+            rewards = (torch.rand(batch, generator=g) < arms[rows, chosen]).float()
+            previous = torch.cat([F.one_hot(torch.from_numpy(taken), actions).float(), rewards[:, None], torch.ones(batch, 1)], 1)
+            kept.append((taken, rewards.numpy(), log_probs.numpy(), values.numpy()))
+        return kept
+
+    return run
+
+
 WORKLOADS = {
     "gumbel": gumbel_softmax(hard=False),
     "gumbel-hard": gumbel_softmax(hard=True),
     "meta-step": meta_step,
     "ppo": ppo_step,
     "trpo": trpo_step,
+    "rollout": rollout,
 }
 
 

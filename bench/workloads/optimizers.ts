@@ -18,7 +18,7 @@ import {
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import * as tf from '@tensorflow/tfjs';
-import { WORKER_BACKENDS, type Workload } from '../workload.js';
+import { type Workload, withWorkers } from '../workload.js';
 
 const INSTANCES = 128;
 const DIMS = 10;
@@ -48,7 +48,7 @@ function quadraticMetaStep(
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20${suffix}`,
     description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on ${instances} quadratics`,
-    ...(workers > 1 && { backends: WORKER_BACKENDS }),
+    ...withWorkers(workers),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       optimizer.kernels = kernels;
@@ -96,7 +96,7 @@ function quadraticEsStep(
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20-${kind}${particles}${workers > 1 ? `-${workers}workers` : ''}`,
     description: `one ${kind === 'es' ? 'antithetic ES' : 'PES'} meta-gradient with ${particles} particle pairs (fused kernels, ${workers} worker(s)) on 128 quadratics`,
-    ...(workers > 1 && { backends: WORKER_BACKENDS }),
+    ...withWorkers(workers),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       const task = family.sample(taskRng, INSTANCES);
