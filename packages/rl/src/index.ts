@@ -19,6 +19,7 @@ export {
   type PolicyFeatures,
   type PolicyStep,
 } from './agent/gru-policy.js';
+export { HostPolicyStep, type HostStepOutput } from './agent/host-policy-step.js';
 export { type PolicyUpdate, type PolicyUpdateBatch, policyUpdateFor } from './agent/policy-update.js';
 export { preserveValueOutputs } from './agent/popart.js';
 export {
