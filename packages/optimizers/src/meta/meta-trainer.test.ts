@@ -91,9 +91,14 @@ describe('MetaTrainer', () => {
     });
   });
 
-  it.each(['es', 'pes'] as const)(
-    '%s: meta-training resumes bit-exactly (perturbations from the seed, particles from the checkpoint)',
-    async (estimator) => {
+  it.each([
+    ['es', 1],
+    ['pes', 1],
+    // On workers PES keeps its particles' runs as plain data: checkpointed from that.
+    ['pes', 2],
+  ] as const)(
+    '%s with %i worker(s): meta-training resumes bit-exactly (perturbations from the seed, particles from the checkpoint)',
+    async (estimator, workers) => {
       const config = {
         ...SMALL,
         epochs: 2,
@@ -102,6 +107,7 @@ describe('MetaTrainer', () => {
         instances: 8,
         evalEvery: 1,
         checkpointEvery: 1,
+        workers,
       };
       const es = { ...config, estimator, particles: 3, sigma: 0.05 };
       const family = new QuadraticFamily();

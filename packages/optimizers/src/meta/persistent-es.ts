@@ -9,7 +9,12 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { EsParticleRunner } from '../parallel/es-particle-runner.js';
-import { type InnerRunData, innerRunFromData, readInnerRun } from '../parallel/inner-run-data.js';
+import {
+  type InnerRunData,
+  innerRunDataValues,
+  innerRunFromData,
+  readInnerRun,
+} from '../parallel/inner-run-data.js';
 import {
   disposeInnerRun,
   type InnerRun,
@@ -29,17 +34,31 @@ export interface PesSettings {
   sigma: number;
 }
 
+/**
+ * A particle's inner run: tensors where this thread advances it; plain data where the gradient
+ * workers do, since it then only travels to them and back (no tensors made and read each truncation).
+ */
+type ParticleRun = InnerRun | InnerRunData;
+
 /** One antithetic pair: inner runs under φ + ε and φ − ε, and the sum ξ of its perturbations so far. */
 interface Particle {
-  plus: InnerRun;
-  minus: InnerRun;
+  plus: ParticleRun;
+  minus: ParticleRun;
   accumulated: Float32Array[];
 }
 
 /** A particle's run after one truncation, and the truncation's meta-loss. */
 interface AdvancedRun {
   metaLoss: number;
-  next: InnerRun;
+  next: ParticleRun;
+}
+
+function isData(run: ParticleRun): run is InnerRunData {
+  return run.params instanceof Float32Array;
+}
+
+function releaseRun(run: ParticleRun): void {
+  if (!isData(run)) disposeInnerRun(run);
 }
 
 const stateSchema = z.object({
@@ -83,9 +102,10 @@ export class PersistentEs implements MetaGradientEstimator {
     let advanced: { plus: AdvancedRun; minus: AdvancedRun }[];
     let central: { metaLoss: number; next: InnerRun };
     if (this.runner.serves(request.family, run)) {
+      const asData = (r: ParticleRun) => (isData(r) ? r : readInnerRun(r));
       const runs = [];
       for (const particle of this.particles)
-        runs.push({ plus: await readInnerRun(particle.plus), minus: await readInnerRun(particle.minus) });
+        runs.push({ plus: await asData(particle.plus), minus: await asData(particle.minus) });
       const particleRequest = {
         ...request,
         ...this.settings,
@@ -98,20 +118,22 @@ export class PersistentEs implements MetaGradientEstimator {
         this.runner.advance(particleRequest, runs),
         unrollForward(optimizer, run, options),
       ]);
-      const fromData = ({ metaLoss, next }: { metaLoss: number; next: InnerRunData }) => ({
-        metaLoss,
-        next: innerRunFromData(run.task, next),
-      });
-      advanced = results.map((r) => ({ plus: fromData(r.plus), minus: fromData(r.minus) }));
+      advanced = results;
       central = unperturbed;
     } else {
       advanced = [];
       try {
         for (const [p, particle] of this.particles.entries()) {
           const epsilon = drawPerturbation(weights, sigma, streams.child(p));
-          const side = async (from: InnerRun, sign: number) => {
+          const side = async (from: ParticleRun, sign: number) => {
             optimizer.setWeightValues(perturbed(weights, epsilon, sign));
-            return unrollForward(optimizer, from, options);
+            if (!isData(from)) return unrollForward(optimizer, from, options);
+            const tensors = innerRunFromData(run.task, from);
+            try {
+              return await unrollForward(optimizer, tensors, options);
+            } finally {
+              disposeInnerRun(tensors);
+            }
           };
           advanced.push({ plus: await side(particle.plus, 1), minus: await side(particle.minus, -1) });
         }
@@ -132,8 +154,8 @@ export class PersistentEs implements MetaGradientEstimator {
           sum[i]! += coefficient * xi[i]!;
         }
       });
-      disposeInnerRun(particle.plus);
-      disposeInnerRun(particle.minus);
+      releaseRun(particle.plus);
+      releaseRun(particle.minus);
       particle.plus = plus.next;
       particle.minus = minus.next;
     }
@@ -166,7 +188,10 @@ export class PersistentEs implements MetaGradientEstimator {
     const tensors: Record<string, NamedValues[]> = {};
     for (const [p, particle] of this.particles.entries()) {
       for (const side of ['plus', 'minus'] as const) {
-        tensors[`${p}/${side}`] = await innerRunValues(particle[side]);
+        const particleRun = particle[side];
+        tensors[`${p}/${side}`] = isData(particleRun)
+          ? innerRunDataValues(particleRun)
+          : await innerRunValues(particleRun);
       }
       tensors[`${p}/xi`] = particle.accumulated.map((values, k) => ({
         name: String(k),
@@ -189,8 +214,8 @@ export class PersistentEs implements MetaGradientEstimator {
 
   private release(): void {
     for (const particle of this.particles) {
-      disposeInnerRun(particle.plus);
-      disposeInnerRun(particle.minus);
+      releaseRun(particle.plus);
+      releaseRun(particle.minus);
     }
     this.particles = [];
   }

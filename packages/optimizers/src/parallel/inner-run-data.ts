@@ -1,4 +1,4 @@
-import { readTensors } from '@metagrad/core';
+import { type NamedValues, readTensors } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import type { InnerRun } from '../meta/meta-gradient.js';
 import type { Task } from '../tasks/task.js';
@@ -108,4 +108,18 @@ export function innerRunFromData(task: Task, data: InnerRunData): InnerRun {
     ),
     step: data.step,
   };
+}
+
+/** What `innerRunValues` gives for the same run held as data: the same names, shapes and values. */
+export function innerRunDataValues(data: InnerRunData): NamedValues[] {
+  const b = data.loss.length;
+  const n = data.params.length / b;
+  return [
+    { name: 'params', shape: [b, n], values: data.params },
+    ...Object.entries(data.state).map(([name, values]) => ({
+      name: `state/${name}`,
+      shape: [values.length / (b * n), b * n],
+      values,
+    })),
+  ];
 }
