@@ -6,6 +6,7 @@ import {
   type InnerRun,
   LstmOptimizer,
   lstmOptimizerStep,
+  type MetaGradientEstimator,
   MetaGradientRunner,
   MetaTrainer,
   metaWorkerPool,
@@ -85,14 +86,16 @@ function quadraticMetaStep(
 }
 
 /**
- * One evolution-strategies meta-gradient on the same meta-step (forward unrolls only, on the training
- * thread): ES with `particles` antithetic pairs, or PES's truncation with `particles` pairs.
+ * One evolution-strategies meta-gradient on the same meta-step (forward unrolls only): ES with
+ * `particles` antithetic pairs, or PES's truncation with `particles` pairs. Each run continues the
+ * inner run from the last one, as training does, so PES times a truncation of particles it already
+ * holds (its first truncation, which starts them, falls in the warm-up).
  */
 function quadraticEsStep(
   kind: 'es' | 'pes',
   particles: number,
   workers = 1,
-): Workload<Omit<MetaStepState, 'runner'> & { pool: WorkerPool }> {
+): Workload<Omit<MetaStepState, 'runner'> & { pool: WorkerPool; estimator: MetaGradientEstimator }> {
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20-${kind}${particles}${workers > 1 ? `-${workers}workers` : ''}`,
     description: `one ${kind === 'es' ? 'antithetic ES' : 'PES'} meta-gradient with ${particles} particle pairs (fused kernels, ${workers} worker(s)) on 128 quadratics`,
@@ -102,18 +105,19 @@ function quadraticEsStep(
       const task = family.sample(taskRng, INSTANCES);
       // Threads started once: a run times the estimate, not the workers' start.
       const pool = metaWorkerPool(workers);
-      return { optimizer, task, run: startInnerRun(task, optimizer), pool };
-    },
-    run: async ({ optimizer, run, pool }) => {
       const estimator =
         kind === 'es'
           ? new TruncatedEs({ particles, sigma: 0.01, antithetic: true }, new Rng('bench-es'), pool)
           : new PersistentEs({ particles, sigma: 0.01 }, new Rng('bench-pes'), pool);
+      return { optimizer, task, run: startInnerRun(task, optimizer), pool, estimator };
+    },
+    run: async (state) => {
+      const { optimizer, run, estimator } = state;
       const result = await estimator.estimate({
         optimizer,
         run,
         unroll: UNROLL,
-        metaStep: 0,
+        metaStep: run.step / UNROLL,
         objective: 'loss',
         noise: new Rng('noise'),
         family,
@@ -121,14 +125,14 @@ function quadraticEsStep(
       });
       await result.metaLoss.data();
       tf.dispose([result.metaLoss, ...result.gradients]);
-      disposeInnerRun(result.next);
-      await estimator.dispose();
+      disposeInnerRun(run);
+      state.run = result.next;
     },
-    teardown: ({ optimizer, task, run, pool }) => {
+    teardown: ({ optimizer, task, run, pool, estimator }) => {
       disposeInnerRun(run);
       task.dispose();
       optimizer.dispose();
-      void pool.dispose();
+      void estimator.dispose().then(() => pool.dispose());
     },
     metrics: (medianMs) => ({ msPerMetaStep: medianMs, forwardUnrolls: 2 * particles + 1 }),
   };
