@@ -9,6 +9,28 @@ function checkRows(what: string, logits: Float32Array, rows: number, cols: numbe
 }
 
 /**
+ * The maximum of the row of `cols` logits at `start`, and the float32 sum of exp(logit − max) over
+ * it; each exponential is also written to `exps` at the same place when given.
+ */
+function shiftedExps(
+  logits: Float32Array,
+  start: number,
+  cols: number,
+  exps?: Float32Array,
+): { max: number; sum: number } {
+  const f = Math.fround;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = start; j < start + cols; j++) max = Math.max(max, logits[j]!);
+  let sum = 0;
+  for (let j = start; j < start + cols; j++) {
+    const e = f(Math.exp(f(logits[j]! - max)));
+    if (exps) exps[j] = e;
+    sum = f(sum + e);
+  }
+  return { max, sum };
+}
+
+/**
  * Gumbel-max on a plain array, for loops that act on the host: for each row of `logits`
  * `[rows × cols]` (row-major), the index of the largest `logits + G`, G = −log(−log u). The
  * uniforms are one `rng.uniformArray(rows · cols)`, as `gumbelMax(tensor, rng)` draws them, and
@@ -55,10 +77,7 @@ export function categoricalLogProbRows(
   const f = Math.fround;
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = start; j < start + cols; j++) max = Math.max(max, logits[j]!);
-    let sum = 0;
-    for (let j = start; j < start + cols; j++) sum = f(sum + f(Math.exp(f(logits[j]! - max))));
+    const { max, sum } = shiftedExps(logits, start, cols);
     out[r] = f(f(logits[start + actions[r]!]! - max) - f(Math.log(sum)));
   }
   return out;
@@ -80,16 +99,9 @@ export function argMaxRows(logits: Float32Array, rows: number, cols: number): In
 export function softmaxRows(logits: Float32Array, rows: number, cols: number): Float32Array {
   checkRows('softmaxRows', logits, rows, cols);
   const out = new Float32Array(rows * cols);
-  const f = Math.fround;
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = start; j < start + cols; j++) max = Math.max(max, logits[j]!);
-    let sum = 0;
-    for (let j = start; j < start + cols; j++) {
-      out[j] = Math.exp(logits[j]! - max);
-      sum = f(sum + out[j]!);
-    }
+    const { sum } = shiftedExps(logits, start, cols, out);
     for (let j = start; j < start + cols; j++) out[j] = out[j]! / sum;
   }
   return out;
