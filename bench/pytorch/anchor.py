@@ -224,7 +224,8 @@ def rollout():
             log_probs = torch.log_softmax(logits, -1)[rows, chosen]
             taken = chosen.numpy()
             rewards = (torch.rand(batch, generator=g) < arms[rows, chosen]).float()
-            previous = torch.cat([F.one_hot(torch.from_numpy(taken), actions).float(), rewards[:, None], torch.ones(batch, 1)], 1)
+            one_hot = F.one_hot(torch.from_numpy(taken), actions).float()
+            previous = torch.cat([one_hot, rewards[:, None], torch.ones(batch, 1)], 1)
             kept.append((taken, rewards.numpy(), log_probs.numpy(), values.numpy()))
         return kept
 

@@ -39,24 +39,16 @@ export class Rl2Agent implements Policy {
   /** The recorded action probabilities, `[rows × numActions]` flattened; clears the record. */
   async takeRecordedProbabilities(): Promise<Float32Array> {
     const tensors = this.recorded.filter((r): r is tf.Tensor => r instanceof tf.Tensor);
-    // One tensor of them all: readTensors joins its inputs into one transfer anyway.
-    const all =
-      tensors.length > 0 ? tf.tidy(() => tf.concat(tensors.map((t) => t.reshape([-1])))) : undefined;
-    const [read] = all ? await readTensors([all]) : [new Float32Array(0)];
-    tf.dispose([...(all ? [all] : []), ...tensors]);
-    const parts: Float32Array[] = [];
-    let offset = 0;
-    for (const r of this.recorded) {
-      if (r instanceof tf.Tensor) {
-        parts.push(read!.subarray(offset, offset + r.size));
-        offset += r.size;
-      } else parts.push(r);
-    }
+    // One transfer for all the tensors.
+    const read = await readTensors(tensors);
+    tf.dispose(tensors);
+    let next = 0;
+    const parts = this.recorded.map((r) => (r instanceof tf.Tensor ? read[next++]! : r));
     const values = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
     let at = 0;
-    for (const p of parts) {
-      values.set(p, at);
-      at += p.length;
+    for (const part of parts) {
+      values.set(part, at);
+      at += part.length;
     }
     this.recorded.length = 0;
     this.recordedCount = 0;
