@@ -9,12 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { EsParticleRunner } from '../parallel/es-particle-runner.js';
-import {
-  type InnerRunData,
-  innerRunDataValues,
-  innerRunFromData,
-  readInnerRun,
-} from '../parallel/inner-run-data.js';
+import { type InnerRunData, innerRunDataValues, readInnerRun } from '../parallel/inner-run-data.js';
 import {
   disposeInnerRun,
   type InnerRun,
@@ -125,15 +120,10 @@ export class PersistentEs implements MetaGradientEstimator {
       try {
         for (const [p, particle] of this.particles.entries()) {
           const epsilon = drawPerturbation(weights, sigma, streams.child(p));
+          // Particles become data only where the workers advance them, which this branch is not.
           const side = async (from: ParticleRun, sign: number) => {
             optimizer.setWeightValues(perturbed(weights, epsilon, sign));
-            if (!isData(from)) return unrollForward(optimizer, from, options);
-            const tensors = innerRunFromData(run.task, from);
-            try {
-              return await unrollForward(optimizer, tensors, options);
-            } finally {
-              disposeInnerRun(tensors);
-            }
+            return unrollForward(optimizer, from as InnerRun, options);
           };
           advanced.push({ plus: await side(particle.plus, 1), minus: await side(particle.minus, -1) });
         }
