@@ -28,6 +28,11 @@ const ES =
   'l2l train --estimator es --particles 8 --epochs 3 --steps 10 --unroll 5 --instances 16 --eval-instances 16 --eval-every 3 --no-compare --seed 5 --json'.split(
     ' ',
   );
+// Over the queue PES ships its particles' runs each truncation; on threads the workers keep them.
+const PES =
+  'l2l train --estimator pes --particles 4 --epochs 2 --steps 15 --unroll 5 --instances 16 --eval-instances 16 --eval-every 2 --no-compare --seed 5 --json'.split(
+    ' ',
+  );
 
 function gradientWorker(queue: string, ...extra: string[]): ChildProcess {
   return spawn(NODE, [...TS_LOADER, MAIN, 'gradient-worker', '--gradient-queue', queue, ...extra], {
@@ -44,7 +49,7 @@ describe.skipIf(unavailable)(
     });
     afterAll(() => redis?.dispose());
 
-    it('gives the same bits as two worker threads: a meta-step, ES particles, and TRPO steps (with sessions)', {
+    it('gives the same bits as two worker threads: a meta-step, ES and PES particles, and TRPO steps (with sessions)', {
       timeout: 240_000,
     }, async () => {
       const queue = `${redis.url}/same-bits`;
@@ -53,6 +58,7 @@ describe.skipIf(unavailable)(
         for (const [kind, args] of [
           ['l2l', L2L],
           ['l2l', ES],
+          ['l2l', PES],
           ['rl2', TRPO],
         ] as const) {
           const root = mkdtempSync(join(tmpdir(), 'gradient-queue-'));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ShardTransport } from './shard-protocol.js';
-import { shardTransport } from './shard-transports.js';
+import { remoteShardTransports, shardTransport } from './shard-transports.js';
 
 /**
  * N gradient workers serving the handlers of one module, started on first use on the active
@@ -10,6 +10,7 @@ export class WorkerPool {
   readonly size: number;
   private readonly handlersModule: string;
   private transports: ShardTransport[] | undefined;
+  private remote: boolean | undefined;
 
   /** `handlersModule`: the URL of a module exporting `shardHandlers`. */
   constructor(size: number, handlersModule: string) {
@@ -28,11 +29,23 @@ export class WorkerPool {
     return tf.getBackend() === 'webgpu' ? 1 : this.size;
   }
 
+  /**
+   * Whether worker s is one thread of this process for the pool's life, so that what a handler keeps
+   * between requests is there for the next request to s. Not so on a remote queue, where any of its
+   * processes may take a request.
+   */
+  get keepsWorkerState(): boolean {
+    return !(this.remote ?? remoteShardTransports() !== undefined);
+  }
+
   /** Sends `requests[s]` to worker s as `method` and resolves with the results in the same order. */
   call<T>(method: string, requests: unknown[]): Promise<T[]> {
-    this.transports ??= Array.from({ length: this.size }, (_, index) =>
-      shardTransport(this.handlersModule, tf.getBackend(), index),
-    );
+    if (!this.transports) {
+      this.remote = remoteShardTransports() !== undefined;
+      this.transports = Array.from({ length: this.size }, (_, index) =>
+        shardTransport(this.handlersModule, tf.getBackend(), index),
+      );
+    }
     return Promise.all(requests.map((request, s) => this.transports![s]!.call<T>(method, request)));
   }
 
@@ -40,5 +53,6 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     await Promise.all((this.transports ?? []).map((t) => t.close()));
     this.transports = undefined;
+    this.remote = undefined;
   }
 }

@@ -94,7 +94,7 @@ describe('MetaTrainer', () => {
   it.each([
     ['es', 1],
     ['pes', 1],
-    // On workers PES keeps its particles' runs as plain data: checkpointed from that.
+    // On worker threads PES's particles' runs stay on the workers: a checkpoint reads them from there.
     ['pes', 2],
   ] as const)(
     '%s with %i worker(s): meta-training resumes bit-exactly (perturbations from the seed, particles from the checkpoint)',

@@ -9,7 +9,13 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { EsParticleRunner } from '../parallel/es-particle-runner.js';
-import { type InnerRunData, innerRunDataValues, readInnerRun } from '../parallel/inner-run-data.js';
+import {
+  type InnerRunData,
+  innerRunDataValues,
+  innerRunFromData,
+  readInnerRun,
+} from '../parallel/inner-run-data.js';
+import { isResident, type ResidentRun, type RunKeeper } from '../parallel/resident-runs.js';
 import {
   disposeInnerRun,
   type InnerRun,
@@ -30,10 +36,11 @@ export interface PesSettings {
 }
 
 /**
- * A particle's inner run: tensors where this thread advances it; plain data where the gradient
- * workers do, since it then only travels to them and back (no tensors made and read each truncation).
+ * A particle's inner run: tensors where this thread advances it; kept on the gradient worker that
+ * advances it, where the workers are this process's threads (nothing travels between truncations);
+ * plain data where they are remote, since it then only travels to them and back.
  */
-type ParticleRun = InnerRun | InnerRunData;
+type ParticleRun = InnerRun | InnerRunData | ResidentRun;
 
 /** One antithetic pair: inner runs under φ + ε and φ − ε, and the sum ξ of its perturbations so far. */
 interface Particle {
@@ -49,11 +56,15 @@ interface AdvancedRun {
 }
 
 function isData(run: ParticleRun): run is InnerRunData {
-  return run.params instanceof Float32Array;
+  return (run as Partial<InnerRunData>).params instanceof Float32Array;
+}
+
+function isTensors(run: ParticleRun): run is InnerRun {
+  return !isData(run) && !isResident(run);
 }
 
 function releaseRun(run: ParticleRun): void {
-  if (!isData(run)) disposeInnerRun(run);
+  if (isTensors(run)) disposeInnerRun(run);
 }
 
 const stateSchema = z.object({
@@ -75,6 +86,9 @@ export class PersistentEs implements MetaGradientEstimator {
   readonly name = 'pes';
   private particles: Particle[] = [];
   private readonly runner: EsParticleRunner;
+  /** Names this estimator's particle runs on the workers that keep them; a restart bumps the generation. */
+  private readonly owner = globalThis.crypto.randomUUID();
+  private generation = 0;
 
   /** `workers`: gradient worker threads for the particles (1: all on this thread), or a shared pool. */
   constructor(
@@ -97,10 +111,12 @@ export class PersistentEs implements MetaGradientEstimator {
     let advanced: { plus: AdvancedRun; minus: AdvancedRun }[];
     let central: { metaLoss: number; next: InnerRun };
     if (this.runner.serves(request.family, run)) {
-      const asData = (r: ParticleRun) => (isData(r) ? r : readInnerRun(r));
+      const keeper = this.runner.keepsRuns ? this.keeper : undefined;
+      if (!keeper) await this.fetchKept();
+      const ship = async (r: ParticleRun) => (isTensors(r) ? readInnerRun(r) : r);
       const runs = [];
       for (const particle of this.particles)
-        runs.push({ plus: await asData(particle.plus), minus: await asData(particle.minus) });
+        runs.push({ plus: await ship(particle.plus), minus: await ship(particle.minus) });
       const particleRequest = {
         ...request,
         ...this.settings,
@@ -110,20 +126,26 @@ export class PersistentEs implements MetaGradientEstimator {
       };
       // The workers advance the particles while this thread unrolls the unperturbed run.
       const [results, unperturbed] = await Promise.all([
-        this.runner.advance(particleRequest, runs),
+        this.runner.advance(particleRequest, runs, keeper),
         unrollForward(optimizer, run, options),
       ]);
       advanced = results;
       central = unperturbed;
     } else {
+      await this.fetchKept();
       advanced = [];
       try {
         for (const [p, particle] of this.particles.entries()) {
           const epsilon = drawPerturbation(weights, sigma, streams.child(p));
-          // Particles become data only where the workers advance them, which this branch is not.
           const side = async (from: ParticleRun, sign: number) => {
             optimizer.setWeightValues(perturbed(weights, epsilon, sign));
-            return unrollForward(optimizer, from as InnerRun, options);
+            if (isTensors(from)) return unrollForward(optimizer, from, options);
+            const start = innerRunFromData(run.task, from as InnerRunData);
+            try {
+              return await unrollForward(optimizer, start, options);
+            } finally {
+              disposeInnerRun(start);
+            }
           };
           advanced.push({ plus: await side(particle.plus, 1), minus: await side(particle.minus, -1) });
         }
@@ -156,9 +178,32 @@ export class PersistentEs implements MetaGradientEstimator {
     };
   }
 
+  private get keeper(): RunKeeper {
+    return { owner: this.owner, generation: this.generation };
+  }
+
+  /** Whether the particles' runs are kept on the workers (all of them are, or none). */
+  private get kept(): boolean {
+    return this.particles.length > 0 && isResident(this.particles[0]!.plus);
+  }
+
+  /** The particles' runs kept on the workers, as data, in particle order. */
+  private keptData(): Promise<{ plus: InnerRunData; minus: InnerRunData }[]> {
+    return this.runner.collect(this.keeper, this.particles.length, this.particles[0]!.plus.step);
+  }
+
+  /** Brings the particles' runs kept on the workers here as data, for a thread that does not keep them. */
+  private async fetchKept(): Promise<void> {
+    if (!this.kept) return;
+    (await this.keptData()).forEach((runs, p) => {
+      Object.assign(this.particles[p]!, runs);
+    });
+  }
+
   /** Restarts every pair at the start of `run`, with ξ = 0. */
   private start(run: InnerRun, weights: NamedValues[]): void {
     this.release();
+    this.generation++;
     const copy = (): InnerRun => ({
       ...run,
       params: run.params.clone(),
@@ -175,13 +220,15 @@ export class PersistentEs implements MetaGradientEstimator {
 
   async checkpoint(): Promise<ProgramCheckpoint | undefined> {
     if (this.particles.length === 0) return undefined;
+    // Runs kept on the workers are read from there and stay there.
+    const kept = this.kept ? await this.keptData() : undefined;
     const tensors: Record<string, NamedValues[]> = {};
     for (const [p, particle] of this.particles.entries()) {
       for (const side of ['plus', 'minus'] as const) {
-        const particleRun = particle[side];
-        tensors[`${p}/${side}`] = isData(particleRun)
-          ? innerRunDataValues(particleRun)
-          : await innerRunValues(particleRun);
+        const particleRun = kept ? kept[p]![side] : particle[side];
+        tensors[`${p}/${side}`] = isTensors(particleRun)
+          ? await innerRunValues(particleRun)
+          : innerRunDataValues(particleRun as InnerRunData);
       }
       tensors[`${p}/xi`] = particle.accumulated.map((values, k) => ({
         name: String(k),
@@ -195,6 +242,7 @@ export class PersistentEs implements MetaGradientEstimator {
   restore(raw: Record<string, unknown>, tensors: Record<string, NamedValues[]>, run: InnerRun): void {
     const state = checkpointState(stateSchema, raw);
     this.release();
+    this.generation++;
     this.particles = Array.from({ length: state.particles }, (_, p) => ({
       plus: innerRunFromValues(run.task, checkpointTensors(tensors, `${p}/plus`), state.step),
       minus: innerRunFromValues(run.task, checkpointTensors(tensors, `${p}/minus`), state.step),
@@ -211,6 +259,7 @@ export class PersistentEs implements MetaGradientEstimator {
   }
 
   async dispose(): Promise<void> {
+    if (this.kept) await this.runner.release(this.owner);
     await this.runner.dispose();
     this.release();
   }

@@ -4,8 +4,14 @@ import type { InnerRun, MetaObjective } from '../meta/meta-gradient.js';
 import type { TaskFamily } from '../tasks/task.js';
 import type { InnerRunData } from './inner-run-data.js';
 import { canShard } from './meta-gradient-runner.js';
-import type { EsShardRequest, PesParticleResult, PesShardRequest } from './meta-shard-handlers.js';
+import type {
+  EsShardRequest,
+  PesCollectRequest,
+  PesParticleResult,
+  PesShardRequest,
+} from './meta-shard-handlers.js';
 import { metaRunnerPool } from './meta-worker-pool.js';
+import type { RunKeeper, ShippedRun } from './resident-runs.js';
 
 /** One truncation's evolution-strategies particles, as {@link EsParticleRunner.losses} evaluates them. */
 export interface EsParticles {
@@ -65,12 +71,22 @@ export class EsParticleRunner {
   }
 
   /**
-   * Persistent-ES particles: each particle's runs under φ ± ε (`runs`, as data), advanced by one
-   * truncation on the workers, with their meta-losses, in particle order.
+   * Whether persistent-ES particles' runs may stay on the workers between truncations: each worker is
+   * one thread of this process (not a remote queue's process), so a run is where it was left.
+   */
+  get keepsRuns(): boolean {
+    return this.workerPool.pool.keepsWorkerState;
+  }
+
+  /**
+   * Persistent-ES particles: each particle's runs under φ ± ε (`runs`, as data or kept on a worker),
+   * advanced by one truncation on the workers, with their meta-losses, in particle order. With a
+   * `keeper` (only where {@link keepsRuns}) the advanced runs stay on the workers.
    */
   async advance(
     p: Omit<EsParticles, 'antithetic'>,
-    runs: { plus: InnerRunData; minus: InnerRunData }[],
+    runs: { plus: ShippedRun; minus: ShippedRun }[],
+    keeper?: RunKeeper,
   ): Promise<PesParticleResult[]> {
     const { results } = await shardedCall<PesParticleResult[]>(
       this.workerPool.pool,
@@ -79,9 +95,34 @@ export class EsParticleRunner {
       ({ start, count }): PesShardRequest => ({
         ...this.base(p, start, count),
         runs: runs.slice(start, start + count),
+        ...(keeper && { keeper }),
       }),
     );
     return results.flat();
+  }
+
+  /**
+   * The runs of `particles` persistent-ES particles at `step` that `keeper` keeps on the workers, as
+   * data, in particle order: each from the worker that advanced it (the same split as
+   * {@link advance}). They stay kept.
+   */
+  async collect(
+    keeper: RunKeeper,
+    particles: number,
+    step: number,
+  ): Promise<{ plus: InnerRunData; minus: InnerRunData }[]> {
+    const { results } = await shardedCall<{ plus: InnerRunData; minus: InnerRunData }[]>(
+      this.workerPool.pool,
+      'pesCollect',
+      particles,
+      ({ start, count }): PesCollectRequest => ({ ...keeper, start, count, step }),
+    );
+    return results.flat();
+  }
+
+  /** Frees the runs `owner` keeps on the workers. */
+  async release(owner: string): Promise<void> {
+    await this.workerPool.pool.call('pesRelease', Array(this.workerPool.pool.size).fill({ owner }));
   }
 
   /**

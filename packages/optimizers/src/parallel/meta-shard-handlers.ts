@@ -10,6 +10,7 @@ import { drawPerturbation, perturbed } from '../meta/weight-perturbation.js';
 import { type TaskFamilySpec, taskFamilyFromSpec } from '../tasks/family-spec.js';
 import type { Task, TaskFamily } from '../tasks/task.js';
 import { type InnerRunData, innerRunFromData, readInnerRun } from './inner-run-data.js';
+import { dropRuns, isResident, keepRun, keptRun, type RunKeeper, type ShippedRun } from './resident-runs.js';
 
 /** What every request names: the family, the optimizer and its weights, and the task batch. */
 interface ShardBase {
@@ -59,15 +60,27 @@ export interface EsShardRequest extends ShardBase {
   count: number;
 }
 
-/** Persistent-ES particles [start, start + count): their runs under φ ± ε, each advanced by one truncation. */
+/**
+ * Persistent-ES particles [start, start + count): their runs under φ ± ε, each advanced by one
+ * truncation. With a `keeper` the worker keeps the advanced runs and returns references to them; a
+ * run may then come as such a reference instead of as data.
+ */
 export interface PesShardRequest extends Omit<EsShardRequest, 'run' | 'antithetic'> {
-  runs: { plus: InnerRunData; minus: InnerRunData }[];
+  runs: { plus: ShippedRun; minus: ShippedRun }[];
+  keeper?: RunKeeper;
 }
 
-/** A persistent-ES particle's truncation: its meta-losses and its advanced runs. */
+/** A persistent-ES particle's truncation: its meta-losses and its advanced runs (as data, or kept on the worker). */
 export interface PesParticleResult {
-  plus: { metaLoss: number; next: InnerRunData };
-  minus: { metaLoss: number; next: InnerRunData };
+  plus: { metaLoss: number; next: ShippedRun };
+  minus: { metaLoss: number; next: ShippedRun };
+}
+
+/** The persistent-ES particles [start, start + count) a keeper's runs belong to, all at `step`. */
+export interface PesCollectRequest extends RunKeeper {
+  start: number;
+  count: number;
+  step: number;
 }
 
 // Built once per worker and reused: the family (it may hold a data set), the optimizer, the epoch's task.
@@ -191,11 +204,19 @@ export const shardHandlers = {
   pesAdvance: async (request: PesShardRequest): Promise<PesParticleResult[]> => {
     const { learned, task: whole } = prepare(request);
     const { options, streams } = particleStreams(request);
-    const advance = async (data: InnerRunData, weights: NamedWeight[]) => {
+    const { keeper } = request;
+    const advance = async (shipped: ShippedRun, key: string, weights: NamedWeight[]) => {
       learned.setWeightValues(weights);
-      const run = innerRunFromData(whole, data);
+      const resident = isResident(shipped);
+      if (resident && !keeper)
+        throw new Error(`particle run ${key} is sent as kept on a worker, but no keeper is named`);
+      const run = resident
+        ? { ...keptRun(keeper!, key, shipped.step), task: whole }
+        : innerRunFromData(whole, shipped);
       const { metaLoss, next } = await unrollForward(learned, run, options);
-      disposeInnerRun(run);
+      // A kept run is freed when its successor replaces it.
+      if (!resident) disposeInnerRun(run);
+      if (keeper) return { metaLoss, next: keepRun(keeper, key, next) };
       try {
         return { metaLoss, next: await readInnerRun(next) };
       } finally {
@@ -204,12 +225,31 @@ export const shardHandlers = {
     };
     const results: PesParticleResult[] = [];
     for (const [i, runs] of request.runs.entries()) {
-      const epsilon = drawPerturbation(request.weights, request.sigma, streams.child(request.start + i));
+      const p = request.start + i;
+      const epsilon = drawPerturbation(request.weights, request.sigma, streams.child(p));
       results.push({
-        plus: await advance(runs.plus, perturbed(request.weights, epsilon, 1)),
-        minus: await advance(runs.minus, perturbed(request.weights, epsilon, -1)),
+        plus: await advance(runs.plus, `${p}/plus`, perturbed(request.weights, epsilon, 1)),
+        minus: await advance(runs.minus, `${p}/minus`, perturbed(request.weights, epsilon, -1)),
       });
     }
     return results;
+  },
+
+  /** A keeper's particle runs kept on this worker, as data, in particle order (they stay kept). */
+  pesCollect: async (request: PesCollectRequest): Promise<{ plus: InnerRunData; minus: InnerRunData }[]> => {
+    const collected = [];
+    for (let p = request.start; p < request.start + request.count; p++) {
+      collected.push({
+        plus: await readInnerRun(keptRun(request, `${p}/plus`, request.step)),
+        minus: await readInnerRun(keptRun(request, `${p}/minus`, request.step)),
+      });
+    }
+    return collected;
+  },
+
+  /** Frees the particle runs an estimator keeps on this worker. */
+  pesRelease: (request: { owner: string }): null => {
+    dropRuns(request.owner);
+    return null;
   },
 } satisfies ShardHandlers;
