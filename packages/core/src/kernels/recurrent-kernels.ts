@@ -151,14 +151,17 @@ const ALIGN = 64;
 
 /**
  * The kernel module and a bump allocator over its linear memory. A fused op resets the arena,
- * allocates every buffer it needs, copies its inputs in, runs, and copies its outputs out, so
- * nothing lives in kernel memory between ops and nothing can leak there.
+ * allocates every buffer it needs, copies its inputs in, runs, and copies its outputs out. The one
+ * thing that may outlive an op is the start of its arena that it holds for its adjoint
+ * ({@link holdTo}, managed by the activation store); every later op allocates above it.
  */
 export class RecurrentKernels {
   readonly exports: RecurrentKernelExports;
   private top: number;
-  private readonly base: number;
-  /** Bytes of linear memory the arena has ever needed at once (its high-water mark). */
+  /** The lowest address free for an op: the module's heap base, or above the regions held between ops. */
+  private floor: number;
+  readonly base: number;
+  /** Bytes of linear memory the arena has ever needed at once, held regions included (its high-water mark). */
   peakBytes = 0;
 
   constructor(bytes: Uint8Array) {
@@ -166,11 +169,34 @@ export class RecurrentKernels {
     this.exports = new wasm.Instance(new wasm.Module(bytes), {}).exports as RecurrentKernelExports;
     this.base = Math.ceil(this.exports.heapBase() / ALIGN) * ALIGN;
     this.top = this.base;
+    this.floor = this.base;
   }
 
-  /** Frees every allocation (the start of each fused op). */
+  /** Frees every allocation above the held regions (the start of each fused op). */
   reset(): void {
-    this.top = this.base;
+    this.top = this.floor;
+  }
+
+  /** Where the next {@link reset} starts the arena. */
+  get arenaStart(): number {
+    return this.floor;
+  }
+
+  /**
+   * Holds this op's arena from {@link arenaStart} up to `end` past the next reset: the ops after it
+   * allocate above. {@link releaseTo} that start gives it back.
+   */
+  holdTo(end: number): void {
+    if (end < this.floor || end > this.top)
+      throw new RangeError(`holdTo(${end}): outside this op's arena [${this.floor}, ${this.top}]`);
+    this.floor = Math.ceil(end / ALIGN) * ALIGN;
+  }
+
+  /** Lowers the held memory's end to `address` (the start of a held region, or {@link base}). */
+  releaseTo(address: number): void {
+    if (address < this.base || address > this.floor)
+      throw new RangeError(`releaseTo(${address}): not within the held memory [${this.base}, ${this.floor}]`);
+    this.floor = address;
   }
 
   /**

@@ -119,7 +119,7 @@ function forward(backendName: string) {
     const top = layers[layers.length - 1]!;
     k.fillRowsWith(outputs, n, logits, n, address.headB!, 1);
     k.gemm(outputs, n, top, address.headW!, top, 1, x, n, logits, n, 1);
-    const snapshot = record ? activationStore.save(kernels.view(lay.start, (lay.end - lay.start) / 4)) : 0;
+    const snapshot = record ? activationStore.keep(kernels, lay.start, lay.end) : 0;
     const out = (at: number, rows: number) => io.write([rows, n], kernels.view(at, rows * n));
     return [
       out(logits, outputs),
@@ -147,6 +147,8 @@ function backward(backendName: string) {
     const kernels = recurrentKernels();
     const k = kernels.exports;
     const top = layers[layers.length - 1]!;
+    // The forward's snapshot, where it is still in place, becomes the start of this arena.
+    activationStore.reopen(kernels, snapshot);
     kernels.reset();
     const lay = stepLayout(kernels, layers, n, outputs);
     const { address } = lay;

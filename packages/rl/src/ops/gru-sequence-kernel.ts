@@ -173,7 +173,7 @@ function forward(backendName: string) {
         resetHidden: rh,
       });
     }
-    const snapshot = record ? activationStore.save(kernels.view(lay.start, (lay.end - lay.start) / 4)) : 0;
+    const snapshot = record ? activationStore.keep(kernels, lay.start, lay.end) : 0;
     return [
       io.write([steps, batch, h], kernels.view(lay.states + batch * h * 4, rows * h)),
       io.writeHandle(snapshot),
@@ -192,6 +192,8 @@ function backward(backendName: string) {
     const io = tensorIO(args.backend, backendName);
     const kernels = recurrentKernels();
     const k = kernels.exports;
+    // The forward's snapshot, where it is still in place, becomes the start of this arena.
+    activationStore.reopen(kernels, s.snapshot);
     kernels.reset();
     const lay = sequenceLayout(kernels, s, embedding);
     const { address } = lay;
