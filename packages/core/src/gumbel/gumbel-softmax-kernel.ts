@@ -49,8 +49,9 @@ const forward: FusedKernelFactory = (backendName) => (args: KernelArgs) => {
   const io = tensorIO(args.backend, backendName);
   const logits = args.inputs.logits!;
   const { rows, cols, size, kernels } = start(logits);
-  const x = kernels.put(io.read(logits));
+  // The soft sample first: the arena's start is what a snapshot can keep in place (see ActivationStore).
   const y = kernels.alloc(size);
+  const x = kernels.put(io.read(logits));
   const hard = attrs.hard ? kernels.alloc(size) : 0;
   kernels.exports.gumbelSoftmaxForward(
     rows,
@@ -62,7 +63,7 @@ const forward: FusedKernelFactory = (backendName) => (args: KernelArgs) => {
     attrs.seedLo,
     attrs.seedHi,
   );
-  const snapshot = attrs.record ? activationStore.save(kernels.view(y, size)) : 0;
+  const snapshot = attrs.record ? activationStore.keep(kernels, y, y + size * 4) : 0;
   return [io.write(logits.shape, kernels.view(attrs.hard ? hard : y, size)), io.writeHandle(snapshot)];
 };
 
@@ -71,6 +72,7 @@ const backward: FusedKernelFactory = (backendName) => (args: KernelArgs) => {
   const attrs = args.attrs as unknown as GumbelSoftmaxGradAttrs;
   const io = tensorIO(args.backend, backendName);
   const upstream = args.inputs.dy!;
+  activationStore.reopen(recurrentKernels(), attrs.snapshot);
   const { rows, cols, size, kernels } = start(upstream);
   const y = kernels.alloc(size);
   activationStore.restore(attrs.snapshot, kernels.view(y, size));
