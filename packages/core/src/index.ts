@@ -23,6 +23,7 @@ export {
   useBackend,
 } from './backend/backend.js';
 export { checkDevice, DeviceFailureError } from './backend/device-failure.js';
+export { offTape } from './backend/off-tape.js';
 export { readScalars, readTensors } from './backend/read-tensors.js';
 export { resultsOnBackends } from './backend/results-on-backends.js';
 export {

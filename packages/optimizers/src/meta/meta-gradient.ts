@@ -1,4 +1,4 @@
-import { CheckpointError, type NamedValues, type Rng, readScalars, valuesOf } from '@metagrad/core';
+import { CheckpointError, type NamedValues, offTape, type Rng, readScalars, valuesOf } from '@metagrad/core';
 import * as tf from '@tensorflow/tfjs';
 import {
   disposeLearnedState,
@@ -263,7 +263,8 @@ export async function unrollForward(
  * the task reaches the tape) and enters the tape through a custom gradient that returns ∇f.
  */
 const linearizedLoss: NextLoss = (task, params, step) => {
-  const { loss, gradient } = lossAndGradient(task, detach(params), step);
+  // Constants of the meta-gradient, computed off the tape: it keeps no copies of their inputs.
+  const { loss, gradient } = offTape(() => lossAndGradient(task, detach(params), step));
   const linearized = tf.customGrad((_params, save) => {
     // Saved, not captured: the forward pass's tidy disposes what the backward pass has not saved.
     (save as tf.GradSaveFunc)([gradient]);
@@ -277,7 +278,7 @@ const linearizedLoss: NextLoss = (task, params, step) => {
 
 /** f(θ) recorded on the tape and differentiated by tfjs; ∇f(θ) as a constant (first order). */
 const recordedLoss: NextLoss = (task, params, step) => {
-  const detached = lossAndGradient(task, detach(params), step);
+  const detached = offTape(() => lossAndGradient(task, detach(params), step));
   detached.loss.dispose();
   return { loss: task.loss(params, step), gradient: detached.gradient };
 };
