@@ -225,7 +225,7 @@ for (let round = 0; round < rounds; round++) {
   const trips: number[] = [];
   for (let i = 0; i < 60; i++) {
     const t0 = performance.now();
-    await transport.call('trpoEnd', null);
+    await transport.call('trpoEnd', { session: 'round-trip' });
     if (i >= 10) trips.push(performance.now() - t0);
   }
   await transport.close();

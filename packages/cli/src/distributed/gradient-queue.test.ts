@@ -130,7 +130,7 @@ describe.skipIf(unavailable)(
           handlers: 'rl-shard-handlers',
           backend: 'cpu',
           method: 'trpoEnd',
-          payload: null,
+          payload: { session: 'duplicates' },
         };
         await queue.add('trpoEnd', data, { jobId: 'trainer.7.1' });
         await waitFor('the shard', 30, () => (computed === 1 ? true : undefined));

@@ -1,4 +1,5 @@
 import { platform } from '#platform';
+import { CallerThreadTransport } from './caller-thread-transport.js';
 import type { ShardTransport } from './shard-protocol.js';
 
 /** Makes the transport to gradient worker `index` of a pool serving `handlersModule` on `backend`. */
@@ -33,9 +34,13 @@ export function remoteShardTransports(): RemoteShardTransports | undefined {
   return remote;
 }
 
-/** The transport to a pool's worker `index`: a remote one where they are in use, else one on this machine (a worker thread under Node). */
+/**
+ * The transport to a pool's worker `index`: a remote one where they are in use; else, on this
+ * machine, the calling thread for worker 0 where the platform computes there (Node) and a worker
+ * thread (a Web Worker in a browser) for the others.
+ */
 export function shardTransport(handlersModule: string, backend: string, index: number): ShardTransport {
-  return remote
-    ? remote.create(handlersModule, backend, index)
-    : platform.localShardTransport(handlersModule, backend);
+  if (remote) return remote.create(handlersModule, backend, index);
+  if (index === 0 && platform.callerComputesShard) return new CallerThreadTransport(handlersModule);
+  return platform.localShardTransport(handlersModule, backend);
 }

@@ -4,7 +4,8 @@ import { remoteShardTransports, shardTransport } from './shard-transports.js';
 
 /**
  * N gradient workers serving the handlers of one module, started on first use on the active
- * backend: what every trainer's parallel runner shares.
+ * backend: what every trainer's parallel runner shares. Under Node, worker 0 is the calling thread
+ * and the others are threads of their own, so N workers compute on N threads.
  */
 export class WorkerPool {
   readonly size: number;

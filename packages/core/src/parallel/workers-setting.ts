@@ -20,5 +20,5 @@ export const workersSchema = z
   })
   .default(() => defaultWorkerCount())
   .describe(
-    "gradient worker threads (each step's tasks or trials split across them; 1: none); default and most: one per core, or any number of shards on remote gradient workers",
+    "gradient workers: threads each step's tasks or trials are split across, the training thread among them (1: it alone); default and most: one per core, or any number of shards on remote gradient workers",
   );

@@ -58,5 +58,6 @@ export const platform: Platform = {
   compilesWasm: validateWasm,
   warn: (message) => console.warn(message),
   findWebGpuAdapter: findBrowserAdapter,
+  callerComputesShard: false,
   localShardTransport: (handlersModule, backend) => new WebWorkerTransport(handlersModule, backend),
 };

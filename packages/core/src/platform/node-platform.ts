@@ -77,5 +77,6 @@ export const platform: Platform = {
   },
   warn: (message) => process.emitWarning(message),
   findWebGpuAdapter: findDawnAdapter,
+  callerComputesShard: true,
   localShardTransport: (handlersModule, backend) => new WorkerThreadTransport(handlersModule, backend),
 };

@@ -99,6 +99,11 @@ export interface Platform {
   warn(message: string): void;
   /** A WebGPU adapter: the browser's own, or under Node one of Dawn's (the npm `webgpu` package). */
   findWebGpuAdapter(): Promise<WebGpuAdapterChoice>;
+  /**
+   * Whether the thread that calls a pool of local gradient workers computes the first shard itself
+   * (Node: it would only wait; a browser's calling thread draws the page and must not block).
+   */
+  readonly callerComputesShard: boolean;
   /** A gradient worker on this machine loading `handlersModule` on its own tfjs `backend`. */
   localShardTransport(handlersModule: string, backend: string): ShardTransport;
 }

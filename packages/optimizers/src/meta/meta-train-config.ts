@@ -112,8 +112,8 @@ export const metaTrainConfigSchema = z.object({
   antithetic: z.boolean().default(true).describe('es: evaluate each perturbation ±ε'),
   kernels: kernelsSchema,
   /**
-   * Gradient workers: each meta-step's task batch is split across this many worker threads (1: on
-   * the training thread; more needs a family with `spec()` whose tasks have `subset()`, as the
+   * Gradient workers: each meta-step's task batch is split across this many threads, the training
+   * thread and N − 1 worker threads (1: the training thread alone; more needs a family with `spec()` whose tasks have `subset()`, as the
    * built-in ones do). Default: one per core. Results depend on it through float rounding only.
    */
   workers: workersSchema,

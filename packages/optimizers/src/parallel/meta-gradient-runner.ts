@@ -28,7 +28,7 @@ export function canShard(family: TaskFamily, task: { subset?: unknown }): boolea
 
 /**
  * Computes meta-gradients: on this thread (one worker), or with the task batch split into contiguous
- * shards of instances across worker threads, each with its own backend. The inner run stays here
+ * shards of instances across this thread and worker threads, each thread with its own backend. The inner run stays here
  * (a checkpoint sees all of it) and travels with each request; the shards' meta-losses and
  * gradients are means over their instances, summed in shard order weighted by their share. The same
  * seed and worker count give the same bits; 1 and N workers differ by float rounding only.

@@ -147,6 +147,16 @@ function particleStreams(request: Omit<PesShardRequest, 'runs'>) {
   return { options, streams: new Rng(request.perturbationSeed) };
 }
 
+/** Frees the cached family, optimizer and task (a worker computing on its caller's thread is closed). */
+export function releaseShardState(): void {
+  family?.value.dispose();
+  optimizer?.value.dispose();
+  task?.value.dispose();
+  family = undefined;
+  optimizer = undefined;
+  task = undefined;
+}
+
 export const shardHandlers = {
   metaGradient: async (request: MetaShardRequest): Promise<MetaShardResult> => {
     const { learned, task: shard } = prepare(request, request);

@@ -221,8 +221,8 @@ export const rl2ConfigSchema = z.object({
   keepCheckpoints: z.number().int().positive().max(1000).default(3).describe('checkpoints to keep'),
   kernels: kernelsSchema,
   /**
-   * Gradient workers: each PPO minibatch's trials are split across this many worker threads (1: on
-   * the training thread). Default: one per core. Results depend on it through float rounding only.
+   * Gradient workers: each PPO minibatch's trials are split across this many threads, the training
+   * thread and N − 1 worker threads (1: the training thread alone). Default: one per core. Results depend on it through float rounding only.
    */
   workers: workersSchema,
   seed: seedSchema.default(0),

@@ -24,7 +24,7 @@ export interface PpoMinibatchSource {
 
 /**
  * Computes PPO gradients of minibatches: on this thread (one worker), or with the trials split
- * across worker threads, each with its own backend, and the shards' gradients summed in shard
+ * across this thread and worker threads, each thread with its own backend, and the shards' gradients summed in shard
  * order (weighted by their share of the trials), so a seed and worker count always give the same
  * bits; 1 and N workers differ by float rounding only.
  */

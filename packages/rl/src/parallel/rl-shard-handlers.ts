@@ -49,7 +49,7 @@ function networkWith(shape: GruPolicyShape, kernels: KernelChoice, weights: Floa
 }
 
 /** A TRPO step's shard: its trials (actions and advantages as in a PPO minibatch) and its share of the Fisher trials. */
-export interface TrpoShardRequest {
+export interface TrpoShardRequest extends TrpoSession {
   shape: GruPolicyShape;
   kernels: KernelChoice;
   weights: Float32Array[];
@@ -65,19 +65,33 @@ export interface TrpoShardStart {
   fisherTrials: number;
 }
 
-/** The shard's problem, kept from `trpoStart` to `trpoEnd` (one TRPO step at a time per worker). */
-let trpo: { problem: TrpoProblem; batch: PpoMinibatch; hasFisher: boolean } | undefined;
-
-function endTrpo(): void {
-  if (!trpo) return;
-  trpo.problem.dispose();
-  tf.dispose(Object.values(trpo.batch));
-  trpo = undefined;
+/** Which TRPO step a request belongs to: the runner's own id (runners on one thread share its handlers). */
+export interface TrpoSession {
+  session: string;
 }
 
-function currentTrpo() {
-  if (!trpo) throw new Error('no TRPO step in progress on this worker (trpoStart first)');
-  return trpo;
+/** Each step's shard problem, kept from `trpoStart` to `trpoEnd`, by session. */
+const trpoSteps = new Map<string, { problem: TrpoProblem; batch: PpoMinibatch; hasFisher: boolean }>();
+
+function endTrpo(session: string): void {
+  const step = trpoSteps.get(session);
+  if (!step) return;
+  step.problem.dispose();
+  tf.dispose(Object.values(step.batch));
+  trpoSteps.delete(session);
+}
+
+function currentTrpo(session: string) {
+  const step = trpoSteps.get(session);
+  if (!step)
+    throw new Error(`no TRPO step of session ${session} in progress on this worker (trpoStart first)`);
+  return step;
+}
+
+/** Frees the cached networks (a worker computing on its caller's thread is closed); steps in progress stay. */
+export function releaseShardState(): void {
+  for (const network of networks.values()) network.dispose();
+  networks.clear();
 }
 
 /** TRPO's step keeps its problem on the worker from `trpoStart` to `trpoEnd`. */
@@ -110,7 +124,7 @@ export const shardHandlers = {
   },
 
   trpoStart: async (request: TrpoShardRequest): Promise<TrpoShardStart> => {
-    endTrpo();
+    endTrpo(request.session);
     const network = networkWith(request.shape, request.kernels, request.weights);
     const batch = minibatchTensors(request.data);
     const fisher = request.fisherTrials;
@@ -120,7 +134,7 @@ export const shardHandlers = {
       batch,
       fisher && fisher.length > 0 ? fisher : undefined,
     );
-    trpo = { problem, batch, hasFisher: fisher === undefined || fisher.length > 0 };
+    trpoSteps.set(request.session, { problem, batch, hasFisher: fisher === undefined || fisher.length > 0 });
     return {
       gradient: await problem.surrogateGradient(),
       entropy: await problem.entropy(),
@@ -128,18 +142,18 @@ export const shardHandlers = {
     };
   },
 
-  trpoFisher: async (request: { v: Float64Array; damping: number }): Promise<Float64Array> => {
-    const { problem, hasFisher } = currentTrpo();
+  trpoFisher: async (request: TrpoSession & { v: Float64Array; damping: number }): Promise<Float64Array> => {
+    const { problem, hasFisher } = currentTrpo(request.session);
     return hasFisher
       ? await problem.fisherVectorProduct(request.v, request.damping)
       : new Float64Array(request.v.length);
   },
 
-  trpoEvaluate: (request: { step: Float64Array }): Promise<{ kl: number; gain: number }> =>
-    currentTrpo().problem.evaluate(request.step),
+  trpoEvaluate: (request: TrpoSession & { step: Float64Array }): Promise<{ kl: number; gain: number }> =>
+    currentTrpo(request.session).problem.evaluate(request.step),
 
-  trpoEnd: (): null => {
-    endTrpo();
+  trpoEnd: (request: TrpoSession): null => {
+    endTrpo(request.session);
     return null;
   },
 } satisfies ShardHandlers;

@@ -22,13 +22,15 @@ export interface TrpoSource {
 }
 
 /**
- * Takes TRPO steps on this thread (one worker), or with the trials split across worker threads:
- * each worker holds its shard's problem for the whole step, and the main thread combines the
+ * Takes TRPO steps on this thread (one worker), or with the trials split across this thread and
+ * worker threads: each worker holds its shard's problem for the whole step, and this thread combines the
  * shards' gradients, Fisher-vector products, KLs and gains in shard order, weighted by their share
  * of the steps (of the Fisher steps for products). 1 and N workers differ by float rounding only.
  */
 export class TrpoRunner {
   private readonly workerPool: RunnerPool;
+  /** Names this runner's steps to the workers, which may serve other runners' steps between its requests. */
+  private readonly session = globalThis.crypto.randomUUID();
 
   /** `workers`: a thread count, or a pool shared with other runners ({@link rlWorkerPool}). */
   constructor(workers: number | WorkerPool) {
@@ -58,6 +60,7 @@ export class TrpoRunner {
       'trpoStart',
       rollout.batch,
       ({ start, count }): TrpoShardRequest => ({
+        session: this.session,
         shape: policy.shape,
         kernels: policy.kernels,
         weights,
@@ -68,11 +71,11 @@ export class TrpoRunner {
       }),
     );
     try {
-      return await trpoStep(policy, shardedObjective(pool, starts, shares), settings);
+      return await trpoStep(policy, shardedObjective(pool, this.session, starts, shares), settings);
     } finally {
       await pool.call(
         'trpoEnd',
-        starts.map(() => null),
+        starts.map(() => ({ session: this.session })),
       );
     }
   }
@@ -95,7 +98,12 @@ function weighted(parts: Float64Array[], shares: number[]): Float64Array {
 }
 
 /** The objective whose quantities the workers compute on their shards, combined here. */
-function shardedObjective(pool: WorkerPool, starts: TrpoShardStart[], shares: number[]): TrpoObjective {
+function shardedObjective(
+  pool: WorkerPool,
+  session: string,
+  starts: TrpoShardStart[],
+  shares: number[],
+): TrpoObjective {
   const fisherTotal = starts.reduce((sum, s) => sum + s.fisherTrials, 0);
   const fisherShares = starts.map((s) => s.fisherTrials / fisherTotal);
   const each = <T>(method: string, request: unknown) =>
@@ -115,9 +123,9 @@ function shardedObjective(pool: WorkerPool, starts: TrpoShardStart[], shares: nu
         shares,
       ),
     fisherVectorProduct: async (v, damping) =>
-      weighted(await each<Float64Array>('trpoFisher', { v, damping }), fisherShares),
+      weighted(await each<Float64Array>('trpoFisher', { session, v, damping }), fisherShares),
     evaluate: async (step) => {
-      const parts = await each<{ kl: number; gain: number }>('trpoEvaluate', { step });
+      const parts = await each<{ kl: number; gain: number }>('trpoEvaluate', { session, step });
       return {
         kl: weightedMean(
           parts.map((p) => p.kl),
