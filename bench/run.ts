@@ -30,7 +30,7 @@ function parseOptions() {
       options: {
         filter: { type: 'string' },
         backends: { type: 'string' },
-        runs: { type: 'string', default: '10' },
+        runs: { type: 'string' },
         warmup: { type: 'string', default: '3' },
         out: { type: 'string' },
       },
@@ -42,7 +42,8 @@ function parseOptions() {
 
 const { values } = parseOptions();
 
-const runs = Number(values.runs);
+// A workload's own run count holds unless --runs names one.
+const runs = Number(values.runs ?? 10);
 const warmup = Number(values.warmup);
 if (!Number.isInteger(runs) || runs < 1) fail(`invalid --runs: ${values.runs} (expected an integer >= 1)`);
 if (!Number.isInteger(warmup) || warmup < 0)
@@ -89,7 +90,7 @@ for (const backend of requested) {
   for (const workload of workloads) {
     if (workload.backends && !workload.backends.includes(backend)) continue;
     const state = await workload.setup();
-    const n = workload.runs ?? runs;
+    const n = values.runs === undefined ? (workload.runs ?? runs) : runs;
     let peakTensorBytes = tf.memory().numBytes;
     activationStore.resetPeak();
     let peakRssBytes = process.memoryUsage().rss;

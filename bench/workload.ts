@@ -2,15 +2,31 @@
 const WORKER_BACKENDS = ['wasm', 'cpu', 'tensorflow'];
 
 /**
- * Untimed runs before a workload with gradient workers is timed: each worker thread is a fresh
- * isolate that compiles its code in its first runs (on the 2-core machine, 3 warm-up runs timed 2
- * workers at 0.74× of 1 on the meta-step, 10 at 1.12×, while the compilers still ran beside them).
+ * Untimed runs before a workload with gradient workers: each worker thread is a fresh isolate that
+ * compiles its code in its first runs (on the 2-core machine, 3 warm-up runs timed 2 workers at
+ * 0.74× of 1 on the meta-step, 10 at 1.12×, while the compilers still ran beside them).
  */
 const WORKER_WARMUP = 15;
 
-/** What a workload with `workers` gradient workers sets: the backends they run on and its warm-up. */
-export function withWorkers(workers: number): Pick<Workload, 'backends' | 'warmup'> {
-  return workers > 1 ? { backends: WORKER_BACKENDS, warmup: WORKER_WARMUP } : {};
+/**
+ * Untimed runs before the short steps whose worker counts are compared (the meta-step, the PPO and
+ * TRPO steps): V8 goes on optimizing such a step's JavaScript for hundreds of runs, on one thread
+ * and on each worker, so a short warm-up times the compilers rather than the steps of a training
+ * run. On the 2-core machine the meta-step's median was 42.8 ms in runs 3–13 on one thread, 38.4 ms
+ * in runs 50–100, 36.6 ms in runs 100–200 and 35.4 ms in runs 600–800; on two workers 47.7, 30.1,
+ * 25.6 and 23.0 ms.
+ */
+export const STEADY_STATE_WARMUP = 300;
+
+/**
+ * What a workload with `workers` gradient workers sets: the backends they run on and its warm-up
+ * (`warmup` where given, for every variant of a compared step alike).
+ */
+export function withWorkers(workers: number, warmup?: number): Pick<Workload, 'backends' | 'warmup'> {
+  return {
+    ...(workers > 1 ? { backends: WORKER_BACKENDS } : {}),
+    ...(warmup !== undefined ? { warmup } : workers > 1 ? { warmup: WORKER_WARMUP } : {}),
+  };
 }
 
 /**

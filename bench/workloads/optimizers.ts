@@ -19,7 +19,7 @@ import {
   tuneLearningRate,
 } from '@metagrad/optimizers';
 import * as tf from '@tensorflow/tfjs';
-import { type Workload, withWorkers } from '../workload.js';
+import { STEADY_STATE_WARMUP, type Workload, withWorkers } from '../workload.js';
 
 const INSTANCES = 128;
 const DIMS = 10;
@@ -49,7 +49,7 @@ function quadraticMetaStep(
   return {
     name: `optimizers/quadratic-meta-step-128x10-unroll20${suffix}`,
     description: `one first-order meta-gradient (${kernels} kernels, ${workers} worker(s)) on ${instances} quadratics`,
-    ...withWorkers(workers),
+    ...withWorkers(workers, kernels === 'auto' ? STEADY_STATE_WARMUP : undefined),
     setup: () => {
       const optimizer = new LstmOptimizer(DEFAULT_LSTM_CONFIG, new Rng('bench'));
       optimizer.kernels = kernels;

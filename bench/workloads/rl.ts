@@ -16,7 +16,7 @@ import {
   trialGae,
 } from '@metagrad/rl';
 import * as tf from '@tensorflow/tfjs';
-import { type Workload, withWorkers } from '../workload.js';
+import { STEADY_STATE_WARMUP, type Workload, withWorkers } from '../workload.js';
 import { BATCH, HIDDEN, policyFor } from './rl-agent.js';
 
 /** `hostStep: false` (the `-tensors` variant) steps the policy's tensors, the reference for the host step. */
@@ -66,7 +66,7 @@ function ppoUpdate(kernels: KernelChoice, suffix = '', workers = 1, batch = BATC
   return {
     name: `rl/ppo-update-bandit-n100-k5-128-trials${suffix}`,
     description: `one clipped-PPO gradient step with BPTT over ${batch} trials of 100 steps (${kernels} kernels, ${workers} worker(s))`,
-    ...withWorkers(workers),
+    ...withWorkers(workers, kernels === 'auto' ? STEADY_STATE_WARMUP : undefined),
     runs: 5,
     setup: async () => {
       const env = new BernoulliBandit(5);
@@ -124,7 +124,8 @@ function trpoUpdate(workers: number, batch = BATCH): Workload<TrpoState> {
   return {
     name: `rl/trpo-step-mdp-n10-128-trials${suffix}`,
     description: `one TRPO step over ${batch} MDP trials of 100 steps (64 units, fused kernels, Fisher on 20 % of the trials, ${workers} worker(s))`,
-    ...withWorkers(workers),
+    // A step is about six meta-steps long: a fifth of their warm-up is as much time.
+    ...withWorkers(workers, STEADY_STATE_WARMUP / 5),
     runs: 5,
     setup: async () => {
       const env = new TabularMdp();
