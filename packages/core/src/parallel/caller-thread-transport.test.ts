@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallerThreadTransport } from './caller-thread-transport.js';
 import { ShardError } from './shard-protocol.js';
@@ -20,8 +21,9 @@ describe('the calling thread as a pool’s first worker', () => {
   it('a pool of 2 computes shard 0 on this thread while shard 1 computes on a worker thread', async () => {
     const pool = new WorkerPool(2, PROBE);
     toClose.push({ close: () => pool.dispose() });
-    const where = await pool.call<{ mainThread: boolean }>('where', [null, null]);
-    expect(where.map((w) => w.mainThread)).toEqual([true, false]);
+    const [first, second] = await pool.call<{ threadId: number }>('where', [null, null]);
+    expect(first!.threadId).toBe(threadId);
+    expect(second!.threadId).not.toBe(threadId);
     // This thread's shard blocks until the worker's shard runs: had this thread computed before
     // sending the worker its request, it would wait in vain and time out.
     const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -48,11 +50,11 @@ describe('the calling thread as a pool’s first worker', () => {
   it('frees the handlers’ state when the last transport of their module on this thread closes', async () => {
     const first = transport();
     const second = transport();
-    expect(await first.call('where', null)).toEqual({ mainThread: true, served: 1 });
-    expect(await second.call('where', null)).toEqual({ mainThread: true, served: 2 });
+    expect(await first.call('where', null)).toEqual({ threadId, served: 1 });
+    expect(await second.call('where', null)).toEqual({ threadId, served: 2 });
     await first.close();
-    expect(await second.call('where', null)).toEqual({ mainThread: true, served: 3 });
+    expect(await second.call('where', null)).toEqual({ threadId, served: 3 });
     await second.close();
-    expect(await transport().call('where', null)).toEqual({ mainThread: true, served: 1 });
+    expect(await transport().call('where', null)).toEqual({ threadId, served: 1 });
   });
 });

@@ -1,11 +1,11 @@
 // Shard handlers that report where and how they ran, for the tests of the transports.
-import { isMainThread } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 
 let served = 0;
 
 export const shardHandlers = {
   /** Which thread answered, and how many requests this thread's handlers served since their state was last freed. */
-  where: () => ({ mainThread: isMainThread, served: ++served }),
+  where: () => ({ threadId, served: ++served }),
   /** Changes the array it was given, and returns it. */
   negate: (request: { values: Float64Array }) => {
     request.values.forEach((v, i) => {
